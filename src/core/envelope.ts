@@ -1,0 +1,54 @@
+// What flows through the prep pipeline: one input line, where it came from, and what the
+// stages learned about it. A rejected envelope keeps flowing (untouched) to rejected.jsonl.
+import type { ChatExample } from './example.js';
+import type { RejectReason } from './reasons.js';
+
+export interface Rejection {
+  reason: RejectReason;
+  /** One line a person can act on, without the "line N:" prefix. */
+  message: string;
+  /** Machine-readable specifics (e.g. `{ sameAs: 12 }`, `{ tokens: 5123 }`). */
+  detail?: Record<string, unknown>;
+}
+
+export interface TokenCounts {
+  /** Tokens of the whole conversation rendered with the chat template. */
+  total: number;
+  /** Tokens of assistant turns with weight != 0: what training learns from. */
+  assistant: number;
+}
+
+export interface Envelope {
+  /** 1-based line number in the input file (for a top-level JSON array: 1-based element index). */
+  line: number;
+  /** The original line, exactly as read (invalid UTF-8 bytes escaped losslessly, see io/line-reader). */
+  raw: string;
+  /** The parsed JSON value, once `parse` has run. */
+  record?: unknown;
+  /** The example in chat format, once `validate` has run; `clean` rewrites its contents. */
+  example?: ChatExample;
+  /** Scenario label (from --scenario-field, --scenario-by or rules); `unlabeled` when none. */
+  scenario: string;
+  /** Set by the token-length stage. */
+  tokens?: TokenCounts;
+  /** Exact-duplicate signature of the cleaned, canonical conversation. */
+  contentKey?: string;
+  /** Set by the stage that drops the envelope; later stages skip it. */
+  rejection?: Rejection;
+}
+
+export const UNLABELED = 'unlabeled';
+
+/**
+ * A streaming stage. It sees the envelopes in input order, in batches (so a stage can fan a
+ * batch out to worker threads), and marks the ones it drops by setting `rejection`.
+ * It must skip envelopes that already carry a rejection.
+ */
+export interface Stage {
+  readonly name: string;
+  run(batch: Envelope[]): void | Promise<void>;
+  /** Figures for manifest.json, read once the input is exhausted. */
+  summary?(): Record<string, unknown>;
+  /** Release resources (worker threads). */
+  close?(): void | Promise<void>;
+}

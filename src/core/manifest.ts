@@ -1,0 +1,107 @@
+// The shape of manifest.json: the provenance and figures of one `phikit prep` run.
+// schemas/manifest.schema.json describes the same document for other tools; a test keeps them in step.
+import type { RejectReason } from './reasons.js';
+
+export type InputFormat = 'messages' | 'sharegpt' | 'alpaca' | 'prompt-completion';
+
+export interface StageFigures {
+  name: string;
+  /** Envelopes that reached the stage without a rejection. */
+  in: number;
+  /** Envelopes that left it without a rejection. */
+  out: number;
+  rejected: Partial<Record<RejectReason, number>>;
+  ms: number;
+  /** Stage-specific figures (cleaning actions, near-duplicate index size, ...). */
+  details?: Record<string, unknown>;
+}
+
+export interface Distribution {
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  max: number;
+  mean: number;
+  sum: number;
+  n: number;
+}
+
+export interface TokenSplitFigures {
+  total: Distribution;
+  assistant: Distribution;
+  /** Histogram of total tokens per example: `edges.length === counts.length + 1`. */
+  histogram: { edges: number[]; counts: number[] };
+}
+
+export interface TokenFigures {
+  tokenizer: string;
+  maxTokens: number;
+  epochs: number;
+  perSplit: { train: TokenSplitFigures; validation: TokenSplitFigures };
+  /** Training tokens billed: total tokens of train examples x epochs. */
+  billedTokens: number;
+}
+
+export interface ScenarioFigures {
+  /** Examples before balancing (after all per-record stages). */
+  before: number;
+  /** Examples after balancing. */
+  after: number;
+  train: number;
+  validation: number;
+}
+
+export interface Warning {
+  code: string;
+  message: string;
+  count: number;
+}
+
+export interface OutputFile {
+  path: string;
+  lines: number;
+  bytes: number;
+  sha256: string;
+}
+
+export interface Manifest {
+  phikit: { version: string; node: string };
+  input: {
+    path: string;
+    name: string;
+    bytes: number;
+    sha256: string;
+    /** The format records were read as, and how it was decided. */
+    format: InputFormat;
+    formatDecision: string;
+    container: 'jsonl' | 'json-array';
+    gzip: boolean;
+  };
+  options: Record<string, unknown>;
+  seed: number;
+  counts: {
+    /** Lines (or array elements) read, blank ones included. */
+    read: number;
+    blank: number;
+    /** Non-blank lines: the ones that each end in exactly one output. */
+    records: number;
+    kept: number;
+    train: number;
+    validation: number;
+    rejected: number;
+    rejectedByReason: Record<RejectReason, number>;
+  };
+  /** Cleaning actions: how many messages each rule changed. */
+  cleaning: Record<string, { enabled: boolean; messages: number; examples: number }>;
+  cleaningSamples: Array<{ line: number; rules: string[]; before: string; after: string }>;
+  stages: StageFigures[];
+  scenarios: Record<string, ScenarioFigures>;
+  tokens?: TokenFigures;
+  nearDuplicates?: Record<string, unknown>;
+  balance?: Record<string, unknown>;
+  leakage?: Record<string, unknown>;
+  warnings: Warning[];
+  outputs: { train: OutputFile; validation: OutputFile; rejected: OutputFile };
+  timings: { totalMs: number };
+}
