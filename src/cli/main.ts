@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// The only place that exits the process: parses argv, runs one command, maps errors to exit codes.
+import { Command, CommanderError } from 'commander';
+import { isPhikitError } from '../core/errors.js';
+import { VERSION } from '../core/version.js';
+import { commandModules } from './commands.js';
+import { EXIT, EXIT_FOR_ERROR } from './exit-codes.js';
+
+async function main(argv: string[]): Promise<number> {
+  const program = new Command('phikit')
+    .description('Prepare chat fine-tuning data for Phi-3 and evaluate fine-tuned endpoints')
+    .version(VERSION)
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  for (const load of commandModules) (await load()).register(program);
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are "errors" to commander with exit code 0.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (isPhikitError(error)) {
+      process.stderr.write(`phikit: ${error.message}${error.hint ? `\n  hint: ${error.hint}` : ''}\n`);
+      return EXIT_FOR_ERROR[error.code];
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(
+      `phikit: internal error: ${message}\n  hint: this is a bug in phikit; rerun with PHIKIT_DEBUG=1 for a stack trace and report it\n`,
+    );
+    if (process.env.PHIKIT_DEBUG) console.error(error);
+    return EXIT.internal;
+  }
+}
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exitCode = EXIT.internal;
+  },
+);
