@@ -5,6 +5,8 @@ export type Role = 'system' | 'user' | 'assistant';
 export interface ChatMessage {
   role: Role;
   content: string;
+  /** Optional speaker name (OpenAI format). */
+  name?: string;
   /** Only on assistant messages: 0 excludes the turn from the loss. */
   weight?: 0 | 1;
 }

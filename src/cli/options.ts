@@ -1,0 +1,34 @@
+// Flag parsers shared by commands: a bad value becomes commander's usage error (exit 2).
+import { InvalidArgumentError } from 'commander';
+
+export function parseInteger(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number)) throw new InvalidArgumentError(`expected a whole number, got "${value}"`);
+  return number;
+}
+
+export function parseNonNegativeInteger(value: string): number {
+  const number = parseInteger(value);
+  if (number < 0) throw new InvalidArgumentError(`expected a whole number >= 0, got "${value}"`);
+  return number;
+}
+
+export function parsePositiveInteger(value: string): number {
+  const number = parseInteger(value);
+  if (number < 1) throw new InvalidArgumentError(`expected a whole number >= 1, got "${value}"`);
+  return number;
+}
+
+export function parseRatio(value: string): number {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number < 0 || number >= 1) {
+    throw new InvalidArgumentError(`expected a number from 0 up to (not including) 1, got "${value}"`);
+  }
+  return number;
+}
+
+export function parseNumber(value: string): number {
+  const number = Number(value);
+  if (!Number.isFinite(number)) throw new InvalidArgumentError(`expected a number, got "${value}"`);
+  return number;
+}

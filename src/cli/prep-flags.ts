@@ -1,0 +1,29 @@
+// Commander flags of `prep` -> PrepOptions. Kept apart so stages added by other issues
+// (tokens, near-duplicates, balance) extend one mapping.
+import type { PrepOptions } from '../pipeline/prep.js';
+import type { FormatOption } from '../pipeline/read.js';
+
+export const FORMAT_CHOICES = ['auto', 'messages', 'sharegpt', 'alpaca', 'prompt-completion'];
+
+export interface PrepFlags {
+  out: string;
+  format: FormatOption;
+  scenarioField?: string;
+  valRatio: number;
+  valSize?: number;
+  seed: number;
+  json?: boolean;
+  quiet?: boolean;
+  [flag: string]: unknown;
+}
+
+export function prepOptionsFromFlags(flags: PrepFlags): PrepOptions {
+  return {
+    out: flags.out,
+    format: flags.format,
+    scenarioField: flags.scenarioField,
+    valRatio: flags.valRatio,
+    valSize: flags.valSize,
+    seed: flags.seed,
+  };
+}

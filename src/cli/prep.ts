@@ -1,0 +1,75 @@
+// `phikit prep FILE --out DIR`: flags -> prep() -> a summary on stdout.
+import { Option, type Command } from 'commander';
+import { CLEAN_RULES, CLEAN_RULE_DESCRIPTIONS, type CleanRule } from '../clean/rules.js';
+import type { Manifest } from '../core/manifest.js';
+import { REASON_DESCRIPTIONS, type RejectReason } from '../core/reasons.js';
+import { DEFAULT_SEED, prep } from '../pipeline/prep.js';
+import { FORMAT_CHOICES, type PrepFlags, prepOptionsFromFlags } from './prep-flags.js';
+import { parseInteger, parseNonNegativeInteger, parseRatio } from './options.js';
+import { createProgress } from './progress.js';
+
+export function register(program: Command): void {
+  const command = program
+    .command('prep')
+    .description('validate, clean, deduplicate and split a chat dataset into train.jsonl / validation.jsonl')
+    .argument('<file>', 'input: .jsonl, .json (one top-level array) or either .gz')
+    .requiredOption('-o, --out <dir>', 'output folder (created if missing)')
+    .addOption(new Option('--format <format>', 'input format').choices(FORMAT_CHOICES).default('auto'))
+    .option(
+      '--scenario-field <path>',
+      'dotted path to the scenario label, e.g. scenario or metadata.category',
+    )
+    .addOption(
+      new Option('--val-ratio <ratio>', 'share of each scenario for validation')
+        .argParser(parseRatio)
+        .default(0.1)
+        .conflicts('valSize'),
+    )
+    .option('--val-size <n>', 'total validation examples (instead of --val-ratio)', parseNonNegativeInteger)
+    .option('--seed <n>', 'seed for every seeded choice (split, balancing)', parseInteger, DEFAULT_SEED)
+    .option('--json', 'print manifest.json to stdout instead of the summary')
+    .option('-q, --quiet', 'no progress on stderr');
+  for (const rule of CLEAN_RULES)
+    command.option(`--no-clean-${rule}`, `do not ${CLEAN_RULE_DESCRIPTIONS[rule]}`);
+
+  command.action(async (file: string, flags: PrepFlags) => {
+    const progress = createProgress('prep', Boolean(flags.quiet) || Boolean(flags.json));
+    const disableClean = CLEAN_RULES.filter((rule) => flags[cleanFlag(rule)] === false);
+    try {
+      const { manifest, outDir } = await prep(file, {
+        ...prepOptionsFromFlags(flags),
+        disableClean,
+        onProgress: (p) => progress.update(p),
+      });
+      progress.stop();
+      process.stdout.write(flags.json ? `${JSON.stringify(manifest, null, 2)}\n` : summary(manifest, outDir));
+    } finally {
+      progress.stop();
+    }
+  });
+}
+
+function cleanFlag(rule: CleanRule): string {
+  return `clean${rule.replace(/(^|-)([a-z])/g, (_, __, letter: string) => letter.toUpperCase())}`;
+}
+
+function summary(manifest: Manifest, outDir: string): string {
+  const n = (value: number) => value.toLocaleString('en-US');
+  const { counts } = manifest;
+  const lines = [
+    `phikit prep: ${manifest.input.name} (${manifest.input.format}; ${manifest.input.formatDecision})`,
+    `  read ${n(counts.read)} lines (${n(counts.blank)} blank): ${n(counts.kept)} kept = ${n(counts.train)} train + ${n(counts.validation)} validation; ${n(counts.rejected)} rejected`,
+  ];
+  const reasons = (Object.entries(counts.rejectedByReason) as Array<[RejectReason, number]>).filter(
+    ([, c]) => c > 0,
+  );
+  if (reasons.length > 0) {
+    lines.push('  rejected by reason (details in rejected.jsonl):');
+    for (const [reason, count] of reasons) {
+      lines.push(`    ${reason.padEnd(22)} ${n(count).padStart(8)}  ${REASON_DESCRIPTIONS[reason]}`);
+    }
+  }
+  for (const warning of manifest.warnings) lines.push(`  warning: ${warning.message}`);
+  lines.push(`  wrote ${outDir}/{train,validation,rejected}.jsonl, manifest.json`);
+  return `${lines.join('\n')}\n`;
+}

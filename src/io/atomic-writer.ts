@@ -1,0 +1,76 @@
+// Writes a file atomically: lines go to a temp file beside the target, renamed over it on
+// commit, deleted on abort, so a reader never sees half an output. Buffers ~1 MB per file.
+import { createHash } from 'node:crypto';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { once } from 'node:events';
+import type { OutputFile } from '../core/manifest.js';
+
+const FLUSH_AT = 1 << 20;
+
+export class AtomicLineWriter {
+  readonly path: string;
+  private readonly tempPath: string;
+  private readonly stream: WriteStream;
+  private readonly hash = createHash('sha256');
+  private buffer: string[] = [];
+  private bufferedChars = 0;
+  private lineCount = 0;
+  private byteCount = 0;
+  private failure: Error | undefined;
+
+  constructor(path: string) {
+    this.path = path;
+    this.tempPath = `${path}.tmp-${process.pid}`;
+    this.stream = createWriteStream(this.tempPath);
+    this.stream.on('error', (error) => {
+      this.failure = error;
+    });
+  }
+
+  /** Appends one line (without its newline). Await it: it waits when the disk is behind. */
+  async writeLine(line: string): Promise<void> {
+    this.buffer.push(line, '\n');
+    this.bufferedChars += line.length + 1;
+    this.lineCount++;
+    if (this.bufferedChars >= FLUSH_AT) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (this.buffer.length === 0) return;
+    const chunk = Buffer.from(this.buffer.join(''), 'utf8');
+    this.buffer = [];
+    this.bufferedChars = 0;
+    this.hash.update(chunk);
+    this.byteCount += chunk.length;
+    if (!this.stream.write(chunk)) await once(this.stream, 'drain');
+  }
+
+  /** Flushes, closes and renames the temp file over the target. */
+  async commit(): Promise<OutputFile> {
+    await this.flush();
+    this.stream.end();
+    await once(this.stream, 'close');
+    if (this.failure) throw this.failure;
+    await rename(this.tempPath, this.path);
+    return { path: this.path, lines: this.lineCount, bytes: this.byteCount, sha256: this.hash.digest('hex') };
+  }
+
+  async abort(): Promise<void> {
+    this.stream.destroy();
+    await rm(this.tempPath, { force: true });
+  }
+}
+
+/** Writes a whole small document (manifest.json, report.html) atomically. */
+export async function writeFileAtomic(path: string, content: string): Promise<void> {
+  const writer = new AtomicLineWriter(path);
+  try {
+    await writer.writeLine(content.endsWith('\n') ? content.slice(0, -1) : content);
+    await writer.commit();
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+}

@@ -1,0 +1,318 @@
+// `prep`: one streaming pass through the per-record stages, a plan made from compact
+// signatures, and a second pass over the spilled survivors to write train / validation.
+// Memory: per surviving example a scenario index and a split unit (12 bytes) plus the stages'
+// own signature indexes; examples themselves stay on disk (spill file in the output folder).
+import { mkdir, rm, access, constants } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Envelope, Stage } from '../core/envelope.js';
+import { PhikitError } from '../core/errors.js';
+import type { ChatExample } from '../core/example.js';
+import { GrowableFloat64, GrowableUint32 } from '../core/growable.js';
+import { seededUnit } from '../core/hash.js';
+import type { InputFormat, Manifest, ScenarioFigures, StageFigures, Warning } from '../core/manifest.js';
+import { REJECT_REASONS, type RejectReason } from '../core/reasons.js';
+import { VERSION } from '../core/version.js';
+import type { CleanRule } from '../clean/rules.js';
+import { AtomicLineWriter, writeFileAtomic } from '../io/atomic-writer.js';
+import { readLines } from '../io/line-reader.js';
+import { createCleanStage } from '../stages/clean.js';
+import { createDedupeExactStage } from '../stages/dedupe-exact.js';
+import { createParseStage } from '../stages/parse.js';
+import { validationCounts, validationThreshold } from '../stages/split.js';
+import { createValidateStage } from '../stages/validate.js';
+import { readEnvelopes, type FormatOption, type ReadProgress } from './read.js';
+import { StageRunner } from './stages.js';
+
+export interface PrepOptions {
+  /** Output folder; created if missing. */
+  out: string;
+  format?: FormatOption;
+  scenarioField?: string;
+  /** Share of each scenario for validation (default 0.1). */
+  valRatio?: number;
+  /** Total validation examples instead of a ratio. */
+  valSize?: number;
+  seed?: number;
+  /** Cleaning rules to switch off. */
+  disableClean?: CleanRule[];
+  /** Stages run after dedupe-exact (token length, near-duplicates); see docs/ARCHITECTURE.md. */
+  extraStages?: Stage[];
+  /** Write report.html (default true). */
+  report?: boolean;
+  onProgress?: (progress: PrepProgress) => void;
+}
+
+export interface PrepProgress extends ReadProgress {
+  phase: 'read' | 'write';
+}
+
+export interface PrepResult {
+  outDir: string;
+  manifest: Manifest;
+}
+
+export const DEFAULT_SEED = 42;
+export const DEFAULT_VAL_RATIO = 0.1;
+
+const TRAIN = 0;
+const VALIDATION = 1;
+
+export async function prep(inputPath: string, options: PrepOptions): Promise<PrepResult> {
+  const started = performance.now();
+  const seed = options.seed ?? DEFAULT_SEED;
+  const valRatio = options.valRatio ?? DEFAULT_VAL_RATIO;
+  checkOptions(options, valRatio);
+  const outDir = resolve(options.out);
+  await prepareOutDir(outDir);
+
+  const source = await readEnvelopes(inputPath, options.format ?? 'auto', (progress) =>
+    options.onProgress?.({ ...progress, phase: 'read' }),
+  );
+  const clean = createCleanStage({ disabled: options.disableClean ?? [] });
+  const runner = new StageRunner([
+    createParseStage(),
+    createValidateStage({ format: source.decision.format, scenarioField: options.scenarioField }),
+    clean,
+    createDedupeExactStage(),
+    ...(options.extraStages ?? []),
+  ]);
+
+  const rejected = new AtomicLineWriter(join(outDir, 'rejected.jsonl'));
+  const spillPath = join(outDir, `.survivors.tmp-${process.pid}.jsonl`);
+  const spill = new AtomicLineWriter(spillPath);
+  const train = new AtomicLineWriter(join(outDir, 'train.jsonl'));
+  const validation = new AtomicLineWriter(join(outDir, 'validation.jsonl'));
+  const writers = [rejected, spill, train, validation];
+
+  const rejectedByReason = Object.fromEntries(REJECT_REASONS.map((reason) => [reason, 0])) as Record<
+    RejectReason,
+    number
+  >;
+  const writeRejection = async (
+    line: number,
+    raw: string,
+    reason: RejectReason,
+    message: string,
+    detail?: object,
+  ) => {
+    rejectedByReason[reason]++;
+    await rejected.writeLine(JSON.stringify({ line, reason, message, raw, ...(detail ? { detail } : {}) }));
+  };
+
+  // Compact signatures of the survivors, in input order.
+  const scenarioIndex = new Map<string, number>();
+  const scenarioNames: string[] = [];
+  const survivorScenario = new GrowableUint32();
+  const survivorUnit = new GrowableFloat64();
+  const readFigures: StageFigures = { name: 'read', in: 0, out: 0, rejected: {}, ms: 0 };
+  let examplesWithoutSystem = 0;
+
+  try {
+    for await (const batch of source.batches) {
+      readFigures.in += batch.length;
+      for (const envelope of batch) {
+        if (envelope.rejection)
+          readFigures.rejected.invalid_utf8 = (readFigures.rejected.invalid_utf8 ?? 0) + 1;
+        else readFigures.out++;
+      }
+      await runner.run(batch);
+      for (const envelope of batch) {
+        if (envelope.rejection) {
+          const { reason, message, detail } = envelope.rejection;
+          await writeRejection(envelope.line, envelope.raw, reason, message, detail);
+          continue;
+        }
+        const example = envelope.example!;
+        if (example.messages[0]?.role !== 'system') examplesWithoutSystem++;
+        let index = scenarioIndex.get(envelope.scenario);
+        if (index === undefined) {
+          index = scenarioNames.length;
+          scenarioIndex.set(envelope.scenario, index);
+          scenarioNames.push(envelope.scenario);
+        }
+        survivorScenario.push(index);
+        survivorUnit.push(seededUnit(seed, envelope.scenario, envelope.contentKey!));
+        await spill.writeLine(spillLine(envelope));
+      }
+    }
+    await runner.close();
+    await spill.commit();
+
+    // Plan the split from the signatures alone.
+    const sizes = scenarioNames.map(() => 0);
+    for (const index of survivorScenario.view()) sizes[index]!++;
+    const counts = validationCounts(sizes, { valRatio, valSize: options.valSize });
+    const thresholds = scenarioNames.map((_, s) => {
+      const units = new Float64Array(sizes[s]!);
+      let filled = 0;
+      for (let i = 0; i < survivorScenario.length; i++) {
+        if (survivorScenario.get(i) === s) units[filled++] = survivorUnit.get(i);
+      }
+      return validationThreshold(units, counts[s]!);
+    });
+
+    // Second pass: route each survivor, in input order.
+    const scenarios: Record<string, ScenarioFigures> = {};
+    for (const [s, name] of scenarioNames.entries()) {
+      scenarios[name] = { before: sizes[s]!, after: sizes[s]!, train: 0, validation: 0 };
+    }
+    let ordinal = 0;
+    for await (const { text } of readLines(createReadStream(spillPath))) {
+      const s = survivorScenario.get(ordinal);
+      const side = survivorUnit.get(ordinal) <= thresholds[s]! ? VALIDATION : TRAIN;
+      ordinal++;
+      const example = exampleOfSpillLine(text);
+      const figures = scenarios[scenarioNames[s]!]!;
+      if (side === VALIDATION) {
+        figures.validation++;
+        await validation.writeLine(JSON.stringify(example));
+      } else {
+        figures.train++;
+        await train.writeLine(JSON.stringify(example));
+      }
+    }
+    await rm(spillPath, { force: true });
+
+    const outputs = {
+      train: await train.commit(),
+      validation: await validation.commit(),
+      rejected: await rejected.commit(),
+    };
+    const records = source.counts.read - source.counts.blank;
+    const rejectedTotal = Object.values(rejectedByReason).reduce((sum, n) => sum + n, 0);
+    if (outputs.train.lines + outputs.validation.lines + rejectedTotal !== records) {
+      throw new PhikitError(
+        'INTERNAL',
+        `lost records: read ${records}, wrote ${outputs.train.lines} train + ${outputs.validation.lines} validation + ${rejectedTotal} rejected`,
+      );
+    }
+    const cleanSummary = clean.cleanSummary();
+    const manifest: Manifest = {
+      phikit: { version: VERSION, node: process.version },
+      input: {
+        path: inputPath,
+        name: source.input.name,
+        bytes: source.input.bytes,
+        sha256: source.input.sha256(),
+        format: source.decision.format as InputFormat,
+        formatDecision: source.decision.reason,
+        container: source.input.container,
+        gzip: source.input.gzip,
+      },
+      options: {
+        format: options.format ?? 'auto',
+        scenarioField: options.scenarioField ?? null,
+        valRatio: options.valSize === undefined ? valRatio : null,
+        valSize: options.valSize ?? null,
+        seed,
+        disableClean: options.disableClean ?? [],
+      },
+      seed,
+      counts: {
+        read: source.counts.read,
+        blank: source.counts.blank,
+        records,
+        kept: outputs.train.lines + outputs.validation.lines,
+        train: outputs.train.lines,
+        validation: outputs.validation.lines,
+        rejected: rejectedTotal,
+        rejectedByReason,
+      },
+      cleaning: cleanSummary.cleaning,
+      cleaningSamples: cleanSummary.cleaningSamples,
+      stages: [readFigures, ...runner.finish()],
+      scenarios,
+      warnings: warningsFor(
+        outputs.train.lines,
+        examplesWithoutSystem,
+        outputs.train.lines + outputs.validation.lines,
+      ),
+      outputs: {
+        train: { ...outputs.train, path: 'train.jsonl' },
+        validation: { ...outputs.validation, path: 'validation.jsonl' },
+        rejected: { ...outputs.rejected, path: 'rejected.jsonl' },
+      },
+      timings: { totalMs: Math.round(performance.now() - started) },
+    };
+    await writeFileAtomic(join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    if (options.report !== false) await writeReport(outDir);
+    return { outDir, manifest };
+  } catch (error) {
+    await runner.close();
+    for (const writer of writers) await writer.abort();
+    throw error;
+  }
+}
+
+function checkOptions(options: PrepOptions, valRatio: number): void {
+  if (!(valRatio >= 0 && valRatio < 1)) {
+    throw new PhikitError(
+      'USAGE',
+      `--val-ratio must be at least 0 and below 1 (got ${valRatio})`,
+      'e.g. --val-ratio 0.1',
+    );
+  }
+  if (options.valSize !== undefined && !(Number.isInteger(options.valSize) && options.valSize >= 0)) {
+    throw new PhikitError('USAGE', `--val-size must be a whole number >= 0 (got ${options.valSize})`);
+  }
+  if (options.seed !== undefined && !Number.isInteger(options.seed)) {
+    throw new PhikitError('USAGE', `--seed must be an integer (got ${options.seed})`);
+  }
+}
+
+async function prepareOutDir(outDir: string): Promise<void> {
+  try {
+    await mkdir(outDir, { recursive: true });
+    await access(outDir, constants.W_OK);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new PhikitError(
+      'OUTPUT_UNWRITABLE',
+      `cannot write to ${outDir} (${reason})`,
+      'choose another --out folder, or fix its permissions',
+    );
+  }
+}
+
+/** A survivor on disk between the passes: its line, scenario and cleaned example. */
+function spillLine(envelope: Envelope): string {
+  return JSON.stringify({
+    line: envelope.line,
+    scenario: envelope.scenario,
+    tokens: envelope.tokens,
+    example: envelope.example,
+  });
+}
+
+function exampleOfSpillLine(text: string): ChatExample {
+  return (JSON.parse(text) as { example: ChatExample }).example;
+}
+
+function warningsFor(train: number, withoutSystem: number, kept: number): Warning[] {
+  const warnings: Warning[] = [];
+  if (train < 10) {
+    warnings.push({
+      code: 'few_examples',
+      message: `only ${train} training examples: fine-tuning needs at least 10, and usually 50-100 or more`,
+      count: train,
+    });
+  }
+  if (withoutSystem > 0) {
+    warnings.push({
+      code: 'missing_system',
+      message: `${withoutSystem} of ${kept} examples have no system message`,
+      count: withoutSystem,
+    });
+  }
+  return warnings;
+}
+
+/** The HTML report is optional at this layer: prep works without the report module. */
+async function writeReport(outDir: string): Promise<void> {
+  const reportModule = '../report/prep-report.js';
+  const module = (await import(reportModule).catch(() => undefined)) as
+    { writePrepReport?: (dir: string) => Promise<unknown> } | undefined;
+  await module?.writePrepReport?.(outDir);
+}

@@ -1,0 +1,47 @@
+// Ajv, set up once: each schema in schemas/ is compiled the first time it is asked for.
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ValidateFunction } from 'ajv';
+
+const schemasDir = new URL('../../schemas/', import.meta.url);
+const ajv = new Ajv2020({
+  allErrors: true,
+  verbose: true,
+  // Unknown keywords are errors; the type/tuple/required lints reject valid idioms (if/then on a ref).
+  strictSchema: true,
+  strictTypes: false,
+  strictTuples: false,
+  strictRequired: false,
+  allowUnionTypes: true,
+});
+const compiled = new Map<string, ValidateFunction>();
+
+/** The compiled validator of `schemas/<name>`, e.g. `chat.schema.json`. */
+export function schemaValidator<T>(name: string): ValidateFunction<T> {
+  let validate = compiled.get(name);
+  if (!validate) {
+    const schema = JSON.parse(readFileSync(new URL(name, schemasDir), 'utf8')) as object;
+    validate = ajv.compile(schema);
+    compiled.set(name, validate);
+  }
+  return validate as ValidateFunction<T>;
+}
+
+/** "/messages/2/role" -> "messages[2].role" */
+export function readablePath(instancePath: string): string {
+  let out = '';
+  for (const part of instancePath.split('/').slice(1)) {
+    const key = part.replace(/~1/g, '/').replace(/~0/g, '~');
+    out += /^\d+$/.test(key) ? `[${key}]` : out === '' ? key : `.${key}`;
+  }
+  return out;
+}
+
+/** A value as it appears in a message: strings quoted, the type named for containers. */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  return String(value);
+}
