@@ -5,4 +5,5 @@ import type { Command } from 'commander';
 export const commandModules: Array<() => Promise<{ register(program: Command): void }>> = [
   () => import('./prep.js'),
   () => import('./validate.js'),
+  () => import('./tokens.js'),
 ];

@@ -1,0 +1,153 @@
+// The built-in Phi-3 tokenizer, offline: the Llama-2 vocabulary and merges that the npm package
+// llama-tokenizer-js carries, plus what Phi-3 adds (written here): added tokens and their strip flags,
+// the normalizer, the chat template, BOS/EOS. Tests prove it equal to Microsoft's tokenizer.json.
+import type { SpBpeVocabulary } from './sp-bpe.js';
+import {
+  SPM_NORMALIZER,
+  type AddedTokenSpec,
+  type TokenizerConfig,
+  type TokenizerJson,
+} from './tokenizer-json.js';
+
+export type BuiltinTokenizerName = 'phi-3' | 'phi-3-legacy';
+
+export const BUILTIN_TOKENIZERS: readonly BuiltinTokenizerName[] = ['phi-3', 'phi-3-legacy'];
+
+/** Phi-3's added tokens, ids 32000-32010, after Llama-2's <unk>, <s>, </s>. */
+const PHI3_ADDED = [
+  [32000, '<|endoftext|>'],
+  [32001, '<|assistant|>'],
+  [32002, '<|placeholder1|>'],
+  [32003, '<|placeholder2|>'],
+  [32004, '<|placeholder3|>'],
+  [32005, '<|placeholder4|>'],
+  [32006, '<|system|>'],
+  [32007, '<|end|>'],
+  [32008, '<|placeholder5|>'],
+  [32009, '<|placeholder6|>'],
+  [32010, '<|user|>'],
+] as const;
+
+function addedToken(id: number, content: string, rstrip: boolean, special = true): AddedTokenSpec {
+  return { id, content, single_word: false, lstrip: false, rstrip, normalized: false, special };
+}
+
+/**
+ * The current release (Phi-3 mini 4k/128k after the mid-2024 update, Phi-3.5 mini): every chat token
+ * and `</s>` swallow the whitespace after them (rstrip), `</s>` is not special.
+ * The first release set no strip flags, so `<|user|>\n` cost a newline token.
+ */
+export function phi3AddedTokens(variant: BuiltinTokenizerName): AddedTokenSpec[] {
+  const current = variant === 'phi-3';
+  return [
+    addedToken(0, '<unk>', false),
+    addedToken(1, '<s>', false),
+    addedToken(2, '</s>', current, !current),
+    ...PHI3_ADDED.map(([id, content]) => addedToken(id, content, current && id !== 32000)),
+  ];
+}
+
+/** Renders system, user and assistant turns; ends with EOS unless a generation prompt is asked for. */
+export const PHI3_CHAT_TEMPLATE =
+  "{% for message in messages %}{% if message['role'] == 'system' %}{{'<|system|>\n' + message['content'] + '<|end|>\n'}}" +
+  "{% elif message['role'] == 'user' %}{{'<|user|>\n' + message['content'] + '<|end|>\n'}}" +
+  "{% elif message['role'] == 'assistant' %}{{'<|assistant|>\n' + message['content'] + '<|end|>\n'}}" +
+  "{% endif %}{% endfor %}{% if add_generation_prompt %}{{ '<|assistant|>\n' }}{% else %}{{ eos_token }}{% endif %}";
+
+/** The first release's template: BOS first, no system turns, each user turn opens the assistant's. */
+export const PHI3_LEGACY_CHAT_TEMPLATE =
+  "{{ bos_token }}{% for message in messages %}{% if (message['role'] == 'user') %}" +
+  "{{'<|user|>' + '\n' + message['content'] + '<|end|>' + '\n' + '<|assistant|>' + '\n'}}" +
+  "{% elif (message['role'] == 'assistant') %}{{message['content'] + '<|end|>' + '\n'}}{% endif %}{% endfor %}";
+
+export function phi3TokenizerConfig(variant: BuiltinTokenizerName): TokenizerConfig {
+  const current = variant === 'phi-3';
+  return {
+    add_bos_token: !current,
+    add_eos_token: false,
+    bos_token: '<s>',
+    eos_token: '<|endoftext|>',
+    unk_token: '<unk>',
+    pad_token: '<|endoftext|>',
+    chat_template: current ? PHI3_CHAT_TEMPLATE : PHI3_LEGACY_CHAT_TEMPLATE,
+    model_max_length: current ? 4096 : 131072,
+  };
+}
+
+interface LlamaTokenizerData {
+  vocabById: string[];
+  /** "left right" -> priority, in priority order. */
+  merges: Map<string, number>;
+}
+
+/** llama-tokenizer-js decodes its embedded vocabulary when imported (~60 ms), so load it on first use. */
+async function llamaTokenizerData(): Promise<LlamaTokenizerData> {
+  const { default: tokenizer } = await import('llama-tokenizer-js');
+  return { vocabById: tokenizer.vocabById, merges: tokenizer.merges };
+}
+
+const isWhitespaceRun = (piece: string): boolean => /^\u2581+$/.test(piece);
+
+/**
+ * Llama-2's merges in Hugging Face's order. llama-tokenizer-js lists the same 61,249 merges, but
+ * ranks the 120 merges of "▁" runs differently. HF's converter orders merges by (id of the merged
+ * piece, id of the left piece) and puts the merges of whitespace runs last; we do the same.
+ */
+function hfOrderedMerges(data: LlamaTokenizerData): Array<[string, string]> {
+  const idOf = new Map(data.vocabById.map((piece, id) => [piece, id]));
+  const merges: Array<[string, string]> = [...data.merges.keys()].map((key) => {
+    const space = key.indexOf(' ');
+    return [key.slice(0, space), key.slice(space + 1)];
+  });
+  const order = (a: [string, string], b: [string, string]): number =>
+    idOf.get(a[0] + a[1])! - idOf.get(b[0] + b[1])! || idOf.get(a[0])! - idOf.get(b[0])!;
+  const runs = merges.filter(([left, right]) => isWhitespaceRun(left) && isWhitespaceRun(right));
+  const words = merges.filter(([left, right]) => !(isWhitespaceRun(left) && isWhitespaceRun(right)));
+  return [...words.sort(order), ...runs.sort(order)];
+}
+
+export async function phi3Vocabulary(variant: BuiltinTokenizerName): Promise<SpBpeVocabulary> {
+  const data = await llamaTokenizerData();
+  return { pieces: data.vocabById, merges: hfOrderedMerges(data), addedTokens: phi3AddedTokens(variant) };
+}
+
+/** The built-in tokenizer as a tokenizer.json document (what the tests compare with Microsoft's). */
+export async function phi3TokenizerJson(variant: BuiltinTokenizerName): Promise<TokenizerJson> {
+  const data = await llamaTokenizerData();
+  const vocab: Record<string, number> = {};
+  data.vocabById.forEach((piece, id) => (vocab[piece] = id));
+  return {
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: phi3AddedTokens(variant),
+    normalizer: SPM_NORMALIZER,
+    pre_tokenizer: null,
+    post_processor: {
+      type: 'TemplateProcessing',
+      single: [{ Sequence: { id: 'A', type_id: 0 } }],
+      pair: [{ Sequence: { id: 'A', type_id: 0 } }, { Sequence: { id: 'B', type_id: 1 } }],
+      special_tokens: {},
+    },
+    decoder: {
+      type: 'Sequence',
+      decoders: [
+        { type: 'Replace', pattern: { String: '\u2581' }, content: ' ' },
+        { type: 'ByteFallback' },
+        { type: 'Fuse' },
+        { type: 'Strip', content: ' ', start: 1, stop: 0 },
+      ],
+    },
+    model: {
+      type: 'BPE',
+      dropout: null,
+      unk_token: '<unk>',
+      continuing_subword_prefix: null,
+      end_of_word_suffix: null,
+      fuse_unk: true,
+      byte_fallback: true,
+      vocab,
+      merges: hfOrderedMerges(data).map(([left, right]) => `${left} ${right}`),
+    },
+  };
+}

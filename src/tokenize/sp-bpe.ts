@@ -1,0 +1,484 @@
+// phikit's fast encoder for SentencePiece-style BPE with byte fallback (Llama-2 / Phi-3), exact
+// against Hugging Face tokenizers. Text is cut into chunks no merge can cross, each chunk's ids are
+// cached, so most of the work is a Map lookup. Memory: the vocabulary tables plus a word cache of at
+// most MAX_CACHE_ENTRIES chunks of <= MAX_CACHED_CHUNK characters (cleared when full).
+//
+// Why chunking is exact: BPE only merges adjacent symbols into a piece of the vocabulary. If no piece
+// can span a position, no merge ever crosses it, the merges on either side never compete (HF applies
+// the lowest (rank, position) merge first, and a side's candidates do not change when the other side
+// merges), so encoding the two sides separately gives the same ids. Two kinds of positions qualify,
+// and the constructor checks the vocabulary for both:
+//  1. before a "▁" that follows a character other than "▁": no piece holds "x▁" for x != "▁";
+//  2. around a character that is not a piece: it becomes byte tokens, which are in no merge.
+import type { AddedTokenSpec } from './tokenizer-json.js';
+import { AddedTokenSplitter, type TextPiece } from './added-tokens.js';
+
+const SPACE = 0x20;
+const META_SPACE = 0x2581; // "▁"
+const NOT_A_PIECE = -1;
+const HIGH_SURROGATE = -2;
+const NO_MERGE = 0x7fffffff;
+const MAX_CACHED_CHUNK = 256;
+const MAX_CACHE_ENTRIES = 200_000;
+/** Chunks up to this many symbols merge by rescanning; longer ones use a heap. */
+const SHORT_CHUNK = 48;
+
+export interface SpBpeVocabulary {
+  /** Piece for each id of the base vocabulary (added tokens excluded). */
+  pieces: readonly string[];
+  /** Merges in priority order (rank 0 first). */
+  merges: ReadonlyArray<readonly [string, string]>;
+  addedTokens: readonly AddedTokenSpec[];
+}
+
+/** Receives each chunk's ids with its offsets in the text; `virtualSpace`: it starts with the prepended "▁". */
+interface ChunkSink {
+  chunk(ids: ArrayLike<number>, start: number, end: number, virtualSpace: boolean): void;
+}
+
+class IdCollector implements ChunkSink {
+  ids: number[] = [];
+  chunk(ids: ArrayLike<number>): void {
+    for (let i = 0; i < ids.length; i++) this.ids.push(ids[i]!);
+  }
+}
+
+class Counter implements ChunkSink {
+  count = 0;
+  chunk(ids: ArrayLike<number>): void {
+    this.count += ids.length;
+  }
+}
+
+export class SpBpeEncoder {
+  readonly vocabSize: number;
+  readonly splitter: AddedTokenSplitter;
+  private readonly pieceLength: Int32Array;
+  /** Id of the one-code-unit piece for each UTF-16 code unit; NOT_A_PIECE; HIGH_SURROGATE. */
+  private readonly charId: Int32Array;
+  /** Ids of pieces that are one astral code point. */
+  private readonly astralId = new Map<number, number>();
+  private readonly byteId: Int32Array;
+  private readonly metaSpaceId: number;
+  // Open-addressing hash table (left, right) -> (rank, merged id).
+  private readonly mergeMask: number;
+  private readonly mergeLeft: Int32Array;
+  private readonly mergeRight: Int32Array;
+  private readonly mergeRank: Int32Array;
+  private readonly mergeResult: Int32Array;
+  private readonly cache = new Map<string, Uint16Array | Int32Array>();
+  private symbols = new Int32Array(1024);
+  private ranks = new Int32Array(1024);
+  cacheHits = 0;
+  cacheMisses = 0;
+
+  constructor(vocabulary: SpBpeVocabulary) {
+    const { pieces, merges } = vocabulary;
+    this.vocabSize = pieces.length;
+    this.splitter = new AddedTokenSplitter(vocabulary.addedTokens);
+    const idOf = new Map<string, number>();
+    pieces.forEach((piece, id) => idOf.set(piece, id));
+    this.pieceLength = new Int32Array(pieces.length);
+    this.charId = new Int32Array(0x10000).fill(NOT_A_PIECE);
+    for (let code = 0xd800; code <= 0xdbff; code++) this.charId[code] = HIGH_SURROGATE;
+    this.byteId = new Int32Array(256);
+    for (let byte = 0; byte < 256; byte++) {
+      const id = idOf.get(`<0x${byte.toString(16).toUpperCase().padStart(2, '0')}>`);
+      if (id === undefined) throw new Error(`the vocabulary has no byte-fallback piece for byte ${byte}`);
+      this.byteId[byte] = id;
+    }
+    const isByteToken = new Uint8Array(pieces.length);
+    for (const id of this.byteId) isByteToken[id] = 1;
+    pieces.forEach((piece, id) => {
+      // Byte tokens stand for part of one character; they only occur in single-character chunks.
+      this.pieceLength[id] = isByteToken[id] ? 0 : piece.length;
+      if (isByteToken[id]) return;
+      const first = piece.codePointAt(0);
+      if (first === undefined) return;
+      if (piece.length === 1 && (first < 0xd800 || first > 0xdfff)) this.charId[first] = id;
+      else if (piece.length === 2 && first > 0xffff) this.astralId.set(first, id);
+    });
+    const metaSpaceId = idOf.get('\u2581');
+    if (metaSpaceId === undefined) throw new Error('the vocabulary has no "▁" piece');
+    this.metaSpaceId = metaSpaceId;
+    this.charId[SPACE] = metaSpaceId;
+    this.charId[META_SPACE] = metaSpaceId;
+
+    let size = 1;
+    while (size < merges.length * 2) size <<= 1;
+    this.mergeMask = size - 1;
+    this.mergeLeft = new Int32Array(size).fill(-1);
+    this.mergeRight = new Int32Array(size);
+    this.mergeRank = new Int32Array(size);
+    this.mergeResult = new Int32Array(size);
+    merges.forEach(([left, right], rank) => {
+      const leftId = idOf.get(left);
+      const rightId = idOf.get(right);
+      const resultId = idOf.get(left + right);
+      if (leftId === undefined || rightId === undefined || resultId === undefined) {
+        throw new Error(`merge "${left} ${right}" uses or makes a piece outside the vocabulary`);
+      }
+      if (isByteToken[leftId] || isByteToken[rightId])
+        throw new Error(`merge "${left} ${right}" uses a byte token`);
+      let slot = this.slotOf(leftId, rightId);
+      // A duplicated merge keeps its last rank, as HF's map building does.
+      while (this.mergeLeft[slot] !== -1) {
+        if (this.mergeLeft[slot] === leftId && this.mergeRight[slot] === rightId) break;
+        slot = (slot + 1) & this.mergeMask;
+      }
+      this.mergeLeft[slot] = leftId;
+      this.mergeRight[slot] = rightId;
+      this.mergeRank[slot] = rank;
+      this.mergeResult[slot] = resultId;
+    });
+    for (const piece of pieces) {
+      // Chunking rule 1 needs this: no piece holds "▁" after another character.
+      for (let i = 1; i < piece.length; i++) {
+        if (piece.charCodeAt(i) === META_SPACE && piece.charCodeAt(i - 1) !== META_SPACE) {
+          throw new Error(
+            `piece "${piece}" has "▁" inside a word: chunking at word starts would not be exact`,
+          );
+        }
+      }
+    }
+  }
+
+  /** Ids of `text` (added tokens recognised, no BOS/EOS added). */
+  encode(text: string): number[] {
+    const collector = new IdCollector();
+    for (const piece of this.splitter.split(text)) this.encodePiece(text, piece, collector);
+    return collector.ids;
+  }
+
+  /** Number of tokens of `text`; same as `encode(text).length`, without building the array. */
+  count(text: string): number {
+    const counter = new Counter();
+    for (const piece of this.splitter.split(text)) this.encodePiece(text, piece, counter);
+    return counter.count;
+  }
+
+  /**
+   * Total tokens of `text` and, for each [start, end) range, the tokens that start inside it.
+   * `pieces` come from `this.splitter.split`. Ranges must be sorted and disjoint.
+   */
+  countRanges(
+    text: string,
+    pieces: readonly TextPiece[],
+    ranges: ReadonlyArray<readonly [number, number]>,
+  ): { total: number; inRanges: number } {
+    const sink = new RangeCounter(ranges, this.pieceLength);
+    for (const piece of pieces) this.encodePiece(text, piece, sink);
+    return { total: sink.total, inRanges: sink.inRanges };
+  }
+
+  /** Ids of plain text with no added-token handling (for tests and benchmarks). */
+  encodePlain(text: string): number[] {
+    const collector = new IdCollector();
+    if (text.length > 0) this.scan(text, 0, text.length, collector);
+    return collector.ids;
+  }
+
+  clearCache(): void {
+    this.cache.clear();
+  }
+
+  private encodePiece(text: string, piece: TextPiece, sink: ChunkSink): void {
+    if (piece.id >= 0) sink.chunk([piece.id], piece.start, piece.end, false);
+    else this.scan(text, piece.start, piece.end, sink);
+  }
+
+  /** Normalises text[start, end) ("▁" prepended, spaces to "▁") and emits its chunks. */
+  private scan(text: string, start: number, end: number, sink: ChunkSink): void {
+    const charId = this.charId;
+    let chunkStart = start;
+    let virtualSpace = true;
+    let previousIsSpace = true;
+    for (let i = start; i < end; i++) {
+      const code = text.charCodeAt(i);
+      if (code === SPACE || code === META_SPACE) {
+        if (!previousIsSpace) {
+          this.emitChunk(text, chunkStart, i, virtualSpace, sink);
+          virtualSpace = false;
+          chunkStart = i;
+        }
+        previousIsSpace = true;
+        continue;
+      }
+      previousIsSpace = false;
+      let id = charId[code]!;
+      if (id >= 0) continue;
+      let width = 1;
+      let codePoint = code;
+      if (id === HIGH_SURROGATE) {
+        const low = i + 1 < end ? text.charCodeAt(i + 1) : 0;
+        if (low >= 0xdc00 && low <= 0xdfff) {
+          codePoint = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
+          width = 2;
+          id = this.astralId.get(codePoint) ?? NOT_A_PIECE;
+          if (id >= 0) {
+            i++;
+            continue;
+          }
+        } else {
+          codePoint = 0xfffd; // a lone surrogate encodes as U+FFFD, as TextEncoder does
+        }
+      } else if (code >= 0xdc00 && code <= 0xdfff) {
+        codePoint = 0xfffd;
+      }
+      // Not a piece: its byte tokens form a chunk of their own (chunking rule 2).
+      if (i > chunkStart || virtualSpace) this.emitChunk(text, chunkStart, i, virtualSpace, sink);
+      sink.chunk(this.bytesOf(codePoint), i, i + width, false);
+      virtualSpace = false;
+      i += width - 1;
+      chunkStart = i + 1;
+    }
+    if (end > chunkStart || virtualSpace) this.emitChunk(text, chunkStart, end, virtualSpace, sink);
+  }
+
+  private bytesOf(codePoint: number): number[] {
+    const b = this.byteId;
+    if (codePoint < 0x80) return [b[codePoint]!];
+    if (codePoint < 0x800) return [b[0xc0 | (codePoint >> 6)]!, b[0x80 | (codePoint & 0x3f)]!];
+    if (codePoint < 0x10000) {
+      return [
+        b[0xe0 | (codePoint >> 12)]!,
+        b[0x80 | ((codePoint >> 6) & 0x3f)]!,
+        b[0x80 | (codePoint & 0x3f)]!,
+      ];
+    }
+    return [
+      b[0xf0 | (codePoint >> 18)]!,
+      b[0x80 | ((codePoint >> 12) & 0x3f)]!,
+      b[0x80 | ((codePoint >> 6) & 0x3f)]!,
+      b[0x80 | (codePoint & 0x3f)]!,
+    ];
+  }
+
+  private emitChunk(text: string, start: number, end: number, virtualSpace: boolean, sink: ChunkSink): void {
+    const length = end - start + (virtualSpace ? 1 : 0);
+    if (length > MAX_CACHED_CHUNK) {
+      sink.chunk(this.encodeChunk(text, start, end, virtualSpace), start, end, virtualSpace);
+      return;
+    }
+    // Spaces and "▁" encode alike, so a leading virtual "▁" can be keyed as a space.
+    const key = virtualSpace ? ' ' + text.slice(start, end) : text.slice(start, end);
+    let ids = this.cache.get(key);
+    if (ids === undefined) {
+      this.cacheMisses++;
+      const fresh = this.encodeChunk(text, start, end, virtualSpace);
+      ids = this.vocabSize <= 0x10000 ? Uint16Array.from(fresh) : Int32Array.from(fresh);
+      if (this.cache.size >= MAX_CACHE_ENTRIES) this.cache.clear();
+      this.cache.set(key, ids);
+    } else {
+      this.cacheHits++;
+    }
+    sink.chunk(ids, start, end, virtualSpace);
+  }
+
+  /** Initial symbols of one chunk (every character is a piece), then BPE. */
+  private encodeChunk(text: string, start: number, end: number, virtualSpace: boolean): Int32Array {
+    const capacity = end - start + 1;
+    if (this.symbols.length < capacity) {
+      this.symbols = new Int32Array(capacity * 2);
+      this.ranks = new Int32Array(capacity * 2);
+    }
+    const symbols = this.symbols;
+    let n = 0;
+    if (virtualSpace) symbols[n++] = this.metaSpaceId;
+    for (let i = start; i < end; i++) {
+      const code = text.charCodeAt(i);
+      const id = this.charId[code]!;
+      if (id >= 0) {
+        symbols[n++] = id;
+      } else {
+        const codePoint = text.codePointAt(i)!;
+        symbols[n++] = this.astralId.get(codePoint)!;
+        i++;
+      }
+    }
+    n = n <= SHORT_CHUNK ? this.mergeShort(symbols, n) : this.mergeLong(symbols, n);
+    return symbols.slice(0, n);
+  }
+
+  private slotOf(left: number, right: number): number {
+    return (Math.imul(left, 0x9e3779b1) ^ Math.imul(right, 0x85ebca6b)) & this.mergeMask;
+  }
+
+  /** Slot of the merge (left, right), or -1. */
+  private findMerge(left: number, right: number): number {
+    let slot = this.slotOf(left, right);
+    for (;;) {
+      const candidate = this.mergeLeft[slot]!;
+      if (candidate === -1) return -1;
+      if (candidate === left && this.mergeRight[slot] === right) return slot;
+      slot = (slot + 1) & this.mergeMask;
+    }
+  }
+
+  private rankOf(left: number, right: number): number {
+    const slot = this.findMerge(left, right);
+    return slot === -1 ? NO_MERGE : this.mergeRank[slot]!;
+  }
+
+  /** Lowest rank first, leftmost on ties; O(n^2) but fast for the short chunks words make. */
+  private mergeShort(symbols: Int32Array, n: number): number {
+    const ranks = this.ranks;
+    for (let i = 0; i < n - 1; i++) ranks[i] = this.rankOf(symbols[i]!, symbols[i + 1]!);
+    while (n > 1) {
+      let best = NO_MERGE;
+      let at = -1;
+      for (let i = 0; i < n - 1; i++) {
+        if (ranks[i]! < best) {
+          best = ranks[i]!;
+          at = i;
+        }
+      }
+      if (at === -1) break;
+      symbols[at] = this.mergeResult[this.findMerge(symbols[at]!, symbols[at + 1]!)]!;
+      symbols.copyWithin(at + 1, at + 2, n);
+      ranks.copyWithin(at, at + 1, n - 1);
+      n--;
+      if (at > 0) ranks[at - 1] = this.rankOf(symbols[at - 1]!, symbols[at]!);
+      if (at < n - 1) ranks[at] = this.rankOf(symbols[at]!, symbols[at + 1]!);
+    }
+    return n;
+  }
+
+  /** The same order with a binary heap over (rank, position) and a linked list: O(n log n). */
+  private mergeLong(symbols: Int32Array, n: number): number {
+    const next = new Int32Array(n);
+    const previous = new Int32Array(n);
+    const value = symbols.slice(0, n);
+    for (let i = 0; i < n; i++) {
+      next[i] = i + 1 < n ? i + 1 : -1;
+      previous[i] = i - 1;
+    }
+    const heap = new MergeHeap(n);
+    const push = (left: number): void => {
+      const right = next[left]!;
+      if (right === -1) return;
+      const slot = this.findMerge(value[left]!, value[right]!);
+      if (slot !== -1) heap.push(this.mergeRank[slot]! * 2 ** 32 + left, left, value[left]!, value[right]!);
+    };
+    for (let i = 0; i < n - 1; i++) push(i);
+    while (heap.size > 0) {
+      const { left, leftValue, rightValue } = heap.pop();
+      const right = next[left]!;
+      // Stale entry: a neighbour merged since it was pushed (a piece never merges back into itself).
+      if (value[left] !== leftValue || right === -1 || value[right] !== rightValue) continue;
+      value[left] = this.mergeResult[this.findMerge(leftValue, rightValue)]!;
+      value[right] = -1;
+      const after = next[right]!;
+      next[left] = after;
+      if (after !== -1) previous[after] = left;
+      if (previous[left]! !== -1) push(previous[left]!);
+      push(left);
+    }
+    let count = 0;
+    for (let i = 0; i !== -1; i = next[i]!) symbols[count++] = value[i]!;
+    return count;
+  }
+}
+
+/** A binary min-heap of merge candidates keyed by rank * 2^32 + position. */
+class MergeHeap {
+  size = 0;
+  private keys: Float64Array;
+  private lefts: Int32Array;
+  private leftValues: Int32Array;
+  private rightValues: Int32Array;
+
+  constructor(capacity: number) {
+    this.keys = new Float64Array(capacity * 2);
+    this.lefts = new Int32Array(capacity * 2);
+    this.leftValues = new Int32Array(capacity * 2);
+    this.rightValues = new Int32Array(capacity * 2);
+  }
+
+  push(key: number, left: number, leftValue: number, rightValue: number): void {
+    if (this.size === this.keys.length) this.grow();
+    let i = this.size++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (this.keys[parent]! <= key) break;
+      this.move(parent, i);
+      i = parent;
+    }
+    this.keys[i] = key;
+    this.lefts[i] = left;
+    this.leftValues[i] = leftValue;
+    this.rightValues[i] = rightValue;
+  }
+
+  pop(): { left: number; leftValue: number; rightValue: number } {
+    const top = { left: this.lefts[0]!, leftValue: this.leftValues[0]!, rightValue: this.rightValues[0]! };
+    const last = --this.size;
+    const key = this.keys[last]!;
+    let i = 0;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= last) break;
+      if (child + 1 < last && this.keys[child + 1]! < this.keys[child]!) child++;
+      if (this.keys[child]! >= key) break;
+      this.move(child, i);
+      i = child;
+    }
+    this.move(last, i);
+    return top;
+  }
+
+  private move(from: number, to: number): void {
+    this.keys[to] = this.keys[from]!;
+    this.lefts[to] = this.lefts[from]!;
+    this.leftValues[to] = this.leftValues[from]!;
+    this.rightValues[to] = this.rightValues[from]!;
+  }
+
+  private grow(): void {
+    const grow = <T extends Float64Array | Int32Array>(array: T): T => {
+      const bigger = new (array.constructor as new (length: number) => T)(array.length * 2);
+      bigger.set(array);
+      return bigger;
+    };
+    this.keys = grow(this.keys);
+    this.lefts = grow(this.lefts);
+    this.leftValues = grow(this.leftValues);
+    this.rightValues = grow(this.rightValues);
+  }
+}
+
+/** Counts all tokens, and the ones starting inside sorted [start, end) ranges. */
+class RangeCounter implements ChunkSink {
+  total = 0;
+  inRanges = 0;
+  private rangeIndex = 0;
+
+  constructor(
+    private readonly ranges: ReadonlyArray<readonly [number, number]>,
+    private readonly pieceLength: Int32Array,
+  ) {}
+
+  chunk(ids: ArrayLike<number>, start: number, end: number, virtualSpace: boolean): void {
+    this.total += ids.length;
+    const ranges = this.ranges;
+    while (this.rangeIndex < ranges.length && ranges[this.rangeIndex]![1] <= start) this.rangeIndex++;
+    const range = ranges[this.rangeIndex];
+    // Tokens start in [start, lastStart]; a lone prepended "▁" has an empty chunk and starts at `start`.
+    const lastStart = Math.max(start, end - 1);
+    if (range === undefined || range[0] > lastStart) return;
+    if (range[0] <= start && lastStart < range[1]) {
+      this.inRanges += ids.length;
+      return;
+    }
+    // The chunk straddles a range edge: walk its tokens' start offsets.
+    let offset = start - (virtualSpace ? 1 : 0);
+    let index = this.rangeIndex;
+    for (let i = 0; i < ids.length; i++) {
+      const tokenStart = Math.max(offset, start);
+      while (index < ranges.length && ranges[index]![1] <= tokenStart) index++;
+      const current = ranges[index];
+      if (current !== undefined && current[0] <= tokenStart) this.inRanges++;
+      offset += this.pieceLength[ids[i]!] ?? 0;
+    }
+  }
+}
