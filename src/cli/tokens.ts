@@ -1,0 +1,73 @@
+// `phikit tokens FILE`: per-example token counts (line, total, assistant) and a summary.
+import { InvalidArgumentError, type Command } from 'commander';
+import { countFileTokens, type TokenRow, type TokensSummary } from '../tokenize/count-file.js';
+import { DEFAULT_MODEL, MODEL_PRESETS } from '../tokenize/presets.js';
+
+interface TokensFlags {
+  json?: boolean;
+  tokenizer?: string;
+  model: string;
+  maxTokens?: number;
+  threads?: number;
+}
+
+function positiveInteger(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError('must be a positive integer');
+  return number;
+}
+
+export function register(program: Command): void {
+  program
+    .command('tokens')
+    .description(
+      'count tokens per example as the model sees them (chat template + tokenizer), then a summary',
+    )
+    .argument('<file>', 'chat JSONL file, one {"messages": [...]} per line')
+    .option('--json', 'JSON Lines: one object per example, then {"summary": {...}}')
+    .option(
+      '--tokenizer <spec>',
+      'phi-3 (built in, offline), phi-3-legacy, a Hugging Face tokenizer folder, or hf:ORG/NAME (downloaded once)',
+    )
+    .option('--model <name>', `model preset: ${Object.keys(MODEL_PRESETS).join(', ')}`, DEFAULT_MODEL)
+    .option(
+      '--max-tokens <n>',
+      "length limit to report against (default: the model's context)",
+      positiveInteger,
+    )
+    .option('--threads <n>', 'worker threads for counting (default: every core)', positiveInteger)
+    .action(async (file: string, flags: TokensFlags) => {
+      const write = (text: string): void => void process.stdout.write(text);
+      if (!flags.json) write('line\ttotal\tassistant\n');
+      const summary = await countFileTokens(
+        file,
+        {
+          tokenizer: flags.tokenizer,
+          model: flags.model,
+          maxTokens: flags.maxTokens,
+          threads: flags.threads,
+        },
+        (row) => write(flags.json ? `${JSON.stringify(row)}\n` : textRow(row)),
+      );
+      write(flags.json ? `${JSON.stringify({ summary })}\n` : textSummary(summary));
+    });
+}
+
+function textRow(row: TokenRow): string {
+  if ('error' in row) return `${row.line}\t-\t-\tskipped: ${row.error}\n`;
+  const note = row.specialToken === undefined ? '' : `\tcontains special token ${row.specialToken}`;
+  return `${row.line}\t${row.total}\t${row.assistant}${note}\n`;
+}
+
+function textSummary(summary: TokensSummary): string {
+  const format = (value: number): string => Math.round(value).toLocaleString('en-US');
+  const line = (label: string, d: TokensSummary['total']): string =>
+    `${label.padEnd(10)} sum ${format(d.sum)}  mean ${format(d.mean)}  p50 ${format(d.p50)}  p90 ${format(d.p90)}  ` +
+    `p95 ${format(d.p95)}  p99 ${format(d.p99)}  max ${format(d.max)}\n`;
+  return (
+    `\n${summary.examples.toLocaleString('en-US')} examples (${summary.skipped} lines skipped), tokenizer ${summary.tokenizer}\n` +
+    line('total', summary.total) +
+    line('assistant', summary.assistant) +
+    `${summary.overMaxTokens} over ${summary.maxTokens} tokens, ${summary.withSpecialText} with special-token strings in their text\n`
+  );
+}
