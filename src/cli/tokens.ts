@@ -1,7 +1,9 @@
 // `phikit tokens FILE`: per-example token counts (line, total, assistant) and a summary.
-import { InvalidArgumentError, type Command } from 'commander';
-import { countFileTokens, type TokenRow, type TokensSummary } from '../tokenize/count-file.js';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { FormatOption } from '../pipeline/read.js';
+import { countTokens, type TokenRow, type TokensSummary } from '../pipeline/tokens.js';
 import { DEFAULT_MODEL, MODEL_PRESETS } from '../tokenize/presets.js';
+import { FORMAT_CHOICES } from './prep-flags.js';
 
 interface TokensFlags {
   json?: boolean;
@@ -9,6 +11,7 @@ interface TokensFlags {
   model: string;
   maxTokens?: number;
   threads?: number;
+  format: FormatOption;
 }
 
 function positiveInteger(value: string): number {
@@ -36,10 +39,11 @@ export function register(program: Command): void {
       positiveInteger,
     )
     .option('--threads <n>', 'worker threads for counting (default: every core)', positiveInteger)
+    .addOption(new Option('--format <format>', 'input format').choices(FORMAT_CHOICES).default('auto'))
     .action(async (file: string, flags: TokensFlags) => {
       const write = (text: string): void => void process.stdout.write(text);
       if (!flags.json) write('line\ttotal\tassistant\n');
-      const summary = await countFileTokens(
+      const summary = await countTokens(
         file,
         {
           tokenizer: flags.tokenizer,

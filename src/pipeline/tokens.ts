@@ -1,0 +1,103 @@
+// `phikit tokens`: per-example token counts of an input file (any format prep reads) and a summary.
+// Lines that are not chat examples are reported as rows, not thrown. Memory: one batch of envelopes
+// plus two numbers per example (for the percentiles).
+import type { Distribution } from '../core/manifest.js';
+import { createParseStage } from '../stages/parse.js';
+import { createValidateStage } from '../stages/validate.js';
+import { distribution } from '../tokenize/figures.js';
+import { createTokenCountPool } from '../tokenize/pool.js';
+import { DEFAULT_MODEL, modelPreset } from '../tokenize/presets.js';
+import { readEnvelopes, type FormatOption } from './read.js';
+import { StageRunner } from './stages.js';
+
+export interface TokensOptions {
+  /** Tokenizer spec; default the model preset's tokenizer (the built-in Phi-3 one). */
+  tokenizer?: string;
+  /** Model preset for the tokenizer and the length limit; default phi-3-mini-4k. */
+  model?: string;
+  /** Overrides the preset's limit. */
+  maxTokens?: number;
+  /** Worker threads; default every core. Counts do not depend on it. */
+  threads?: number;
+  format?: FormatOption;
+}
+
+export type TokenRow =
+  { line: number; total: number; assistant: number; specialToken?: string } | { line: number; error: string };
+
+export interface TokensSummary {
+  file: string;
+  format: string;
+  tokenizer: string;
+  maxTokens: number;
+  examples: number;
+  /** Non-blank lines that are not chat examples. */
+  skipped: number;
+  overMaxTokens: number;
+  /** Examples whose text holds special-token strings (counted as the control tokens they become). */
+  withSpecialText: number;
+  total: Distribution;
+  assistant: Distribution;
+}
+
+export async function countTokens(
+  path: string,
+  options: TokensOptions,
+  onRow: (row: TokenRow) => void,
+): Promise<TokensSummary> {
+  const preset = modelPreset(options.model ?? DEFAULT_MODEL);
+  const maxTokens = options.maxTokens ?? preset.maxTokens;
+  const source = await readEnvelopes(path, options.format ?? 'auto');
+  const runner = new StageRunner([
+    createParseStage(),
+    createValidateStage({ format: source.decision.format }),
+  ]);
+  const pool = await createTokenCountPool({
+    tokenizer: options.tokenizer ?? preset.tokenizer,
+    allowSpecialText: false,
+    threads: options.threads,
+  });
+  const totals: number[] = [];
+  const assistants: number[] = [];
+  let skipped = 0;
+  let overMaxTokens = 0;
+  let withSpecialText = 0;
+  try {
+    for await (const batch of source.batches) {
+      await runner.run(batch);
+      const examples = batch.filter(
+        (envelope) => envelope.rejection === undefined && envelope.example !== undefined,
+      );
+      const results = await pool.count(examples.map((envelope) => envelope.example!.messages));
+      const byLine = new Map(examples.map((envelope, index) => [envelope.line, results[index]!]));
+      for (const envelope of batch) {
+        const result = byLine.get(envelope.line);
+        if (result === undefined) {
+          skipped++;
+          onRow({ line: envelope.line, error: envelope.rejection?.message ?? 'not a chat example' });
+          continue;
+        }
+        const { tokens, special } = result;
+        totals.push(tokens.total);
+        assistants.push(tokens.assistant);
+        if (tokens.total > maxTokens) overMaxTokens++;
+        if (special !== undefined) withSpecialText++;
+        onRow({ line: envelope.line, ...tokens, ...(special ? { specialToken: special.token } : {}) });
+      }
+    }
+  } finally {
+    await pool.close();
+  }
+  return {
+    file: path,
+    format: source.decision.format,
+    tokenizer: pool.tokenizer,
+    maxTokens,
+    examples: totals.length,
+    skipped,
+    overMaxTokens,
+    withSpecialText,
+    total: distribution(totals),
+    assistant: distribution(assistants),
+  };
+}
