@@ -19,7 +19,8 @@ export const CLEAN_RULE_DESCRIPTIONS: Record<CleanRule, string> = {
   control: 'remove control characters except \\n and \\t (\\r\\n becomes \\n)',
   'zero-width': 'remove zero-width characters and stray byte-order marks',
   nbsp: 'non-breaking and other Unicode spaces to plain spaces',
-  'collapse-spaces': 'collapse runs of spaces and tabs to one space',
+  'collapse-spaces':
+    'collapse runs of spaces and tabs inside a line to one space (indentation and ``` code kept)',
   trim: 'trim whitespace at both ends',
 };
 
@@ -27,7 +28,18 @@ export const CLEAN_RULE_DESCRIPTIONS: Record<CleanRule, string> = {
 const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
 const ZERO_WIDTH = /[\u200B\u200C\u200D\u2060\uFEFF\u180E]/g;
 const UNICODE_SPACES = /[\u00A0\u2000-\u200A\u202F\u205F\u3000]/g;
-const SPACE_RUNS = /[ \t]{2,}/g;
+// Runs inside a line only: indentation at the start of a line is kept, so code stays code.
+const SPACE_RUNS = /(?<=\S)(?:[ \t]{2,}|\t)/g;
+const CODE_FENCE = /(```[\s\S]*?```)/;
+
+function collapseSpaces(text: string): string {
+  if (!text.includes('```')) return text.replace(SPACE_RUNS, ' ');
+  // split() with a capture group puts the fenced code at odd indexes; it is left as written.
+  return text
+    .split(CODE_FENCE)
+    .map((part, index) => (index % 2 === 1 ? part : part.replace(SPACE_RUNS, ' ')))
+    .join('');
+}
 
 const APPLY: Record<CleanRule, (text: string) => string> = {
   html: stripHtml,
@@ -35,7 +47,7 @@ const APPLY: Record<CleanRule, (text: string) => string> = {
   control: (text) => text.replace(/\r\n/g, '\n').replace(CONTROL, ''),
   'zero-width': (text) => text.replace(ZERO_WIDTH, ''),
   nbsp: (text) => text.replace(UNICODE_SPACES, ' '),
-  'collapse-spaces': (text) => text.replace(SPACE_RUNS, ' '),
+  'collapse-spaces': collapseSpaces,
   trim: (text) => text.trim(),
 };
 

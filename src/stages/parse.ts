@@ -5,7 +5,7 @@ import type { Envelope, Stage } from '../core/envelope.js';
 
 const HINTS: Record<string, string> = {
   PropertyNameExpected: 'property names need double quotes, and JSON allows no trailing comma',
-  ValueExpected: 'a value is missing here (or there is a trailing comma)',
+  ValueExpected: 'a value is missing here, or there is a trailing comma',
   CloseBraceExpected: 'the object ends early: JSONL needs each example whole on one line',
   CloseBracketExpected: 'the array ends early: JSONL needs each example whole on one line',
   CommaExpected: 'a comma is missing between two items',
@@ -23,7 +23,7 @@ export function explainInvalidJson(text: string, error: unknown): { message: str
   // V8 sometimes quotes the whole input in its message: keep only its first clause.
   const v8Message = (error instanceof Error ? error.message : String(error))
     .replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, '')
-    .replace(/ in JSON at position \d+.*$/s, '');
+    .replace(/ (?:in JSON )?at position \d+.*$/s, '');
   const errors: ParseError[] = [];
   parseTolerant(text, errors, {
     disallowComments: true,
@@ -33,7 +33,7 @@ export function explainInvalidJson(text: string, error: unknown): { message: str
   const first = errors[0];
   const column = (first?.offset ?? text.length) + 1;
   const hint = first ? HINTS[printParseErrorCode(first.error)] : undefined;
-  return { message: `invalid JSON at column ${column}: ${v8Message}${hint ? ` (${hint})` : ''}`, column };
+  return { message: `invalid JSON at column ${column}: ${v8Message}${hint ? `; ${hint}` : ''}`, column };
 }
 
 export function createParseStage(): Stage {

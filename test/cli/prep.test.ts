@@ -1,0 +1,135 @@
+// The CLI end to end: exit codes, one-line errors, and real public datasets.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Manifest } from '../../src/core/manifest.js';
+import { runCli } from '../helpers/cli.js';
+import { fixture } from '../helpers/fixtures.js';
+import { hasShared, reference, sharedSkipMessage } from '../helpers/shared.js';
+
+const tempDir = () => mkdtempSync(join(tmpdir(), 'phikit-cli-'));
+const lineCount = (path: string) => readFileSync(path, 'utf8').split('\n').filter(Boolean).length;
+
+describe('phikit validate', () => {
+  it('exits 0 when every line is valid', () => {
+    const run = runCli(['validate', fixture('bom-crlf.jsonl'), '--quiet']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('3 records (0 blank lines skipped): 3 valid, 0 invalid');
+  });
+
+  it('exits 1 and lists problems with line numbers when some lines are invalid', () => {
+    const run = runCli(['validate', fixture('wrong-roles.jsonl'), '--max-errors', '2']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      'line 1: messages[1].role must be one of system, user, assistant (got "bot")',
+    );
+    expect(run.stdout).toContain('line 2: messages[1].role: a system message may only come first');
+    expect(run.stdout).not.toContain('line 3:');
+  });
+
+  it('prints JSON with --json', () => {
+    const run = runCli(['validate', fixture('malformed-json.jsonl'), '--json']);
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      records: 8,
+      valid: 2,
+      invalid: 6,
+      byReason: { invalid_json: 6 },
+    });
+  });
+});
+
+describe('phikit prep errors', () => {
+  it('exits 2 with a usage error on a bad flag value or unknown flag', () => {
+    const bad = runCli(['prep', fixture('sample.jsonl'), '--out', tempDir(), '--val-ratio', '1.5']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--val-ratio');
+    const unknown = runCli(['prep', fixture('sample.jsonl'), '--out', tempDir(), '--frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("unknown option '--frobnicate'");
+    const missingOut = runCli(['prep', fixture('sample.jsonl')]);
+    expect(missingOut.code).toBe(2);
+  });
+
+  it('exits 3 with one line and a hint, no stack trace, when the input is missing', () => {
+    const run = runCli(['prep', 'no-such-file.jsonl', '--out', tempDir()]);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toBe(
+      'phikit: cannot read no-such-file.jsonl: no such file\n  hint: check the path and try again\n',
+    );
+  });
+
+  it('exits 4 when the output folder cannot be written', () => {
+    // Tests run as root here, so permissions can't block a write: a path under a file can't exist.
+    const out = join(fixture('sample.jsonl'), 'out');
+    const run = runCli(['prep', fixture('sample.jsonl'), '--out', out]);
+    expect(run.code).toBe(4);
+    expect(run.stderr).toBe(
+      `phikit: cannot write to ${out} (ENOTDIR)\n  hint: choose another --out folder, or fix its permissions\n`,
+    );
+  });
+});
+
+describe('phikit prep', () => {
+  it('writes the outputs and a summary on the bundled sample', () => {
+    const out = tempDir();
+    const run = runCli([
+      'prep',
+      fixture('sample.jsonl'),
+      '--out',
+      out,
+      '--scenario-field',
+      'scenario',
+      '--quiet',
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('read 44 lines (1 blank): 35 kept');
+    expect(run.stdout).toMatch(/invalid_json\s+2/);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as Manifest;
+    expect(lineCount(join(out, 'train.jsonl'))).toBe(manifest.counts.train);
+  });
+
+  it('honours --no-clean-<rule>', () => {
+    const out = tempDir();
+    const run = runCli(['prep', fixture('html.jsonl'), '--out', out, '--no-clean-html', '--json']);
+    expect(run.code).toBe(0);
+    const manifest = JSON.parse(run.stdout) as Manifest;
+    expect(manifest.cleaning.html).toEqual({ enabled: false, messages: 0, examples: 0 });
+    expect(manifest.options.disableClean).toEqual(['html']);
+  });
+});
+
+describe.skipIf(!hasShared)('phikit prep on real public datasets', () => {
+  if (!hasShared) console.warn(sharedSkipMessage);
+  const cases: Array<[string, string, Partial<Manifest['input']>]> = [
+    ['openai-cookbook-toy/toy_chat_fine_tuning.jsonl', 'messages', { container: 'jsonl' }],
+    ['fastchat/dummy_conversation.json', 'sharegpt', { container: 'json-array' }],
+    ['llamafactory/alpaca_en_demo.json', 'alpaca', { container: 'json-array' }],
+    ['azure-samples-legacy/generated_labels_context_switching_prepared_train.jsonl', 'prompt-completion', {}],
+    ['llamafactory/glaive_toolcall_en_demo.json', 'sharegpt', {}],
+  ];
+  it.each(cases)('%s is read as %s and every record ends in one output', (path, format, input) => {
+    const out = tempDir();
+    const run = runCli(['prep', reference('datasets', path), '--out', out, '--json']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const manifest = JSON.parse(run.stdout) as Manifest;
+    expect(manifest.input).toMatchObject({ format, ...input });
+    const { counts } = manifest;
+    expect(counts.train + counts.validation + counts.rejected).toBe(counts.records);
+    expect(lineCount(join(out, 'train.jsonl'))).toBe(counts.train);
+    expect(lineCount(join(out, 'validation.jsonl'))).toBe(counts.validation);
+    expect(counts.kept).toBeGreaterThan(0);
+  });
+
+  it('explains why glaive tool-call conversations are not chat examples', () => {
+    const run = runCli([
+      'validate',
+      reference('datasets', 'llamafactory/glaive_toolcall_en_demo.json'),
+      '--json',
+    ]);
+    const result = JSON.parse(run.stdout) as { problems: Array<{ message: string }> };
+    expect(result.problems[0]!.message).toContain('(got "function_call")');
+  });
+});

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { problemsByLine } from '../helpers/fixtures.js';
+
+describe('parse stage', () => {
+  it('rejects each malformed line as invalid_json with the column and a hint', async () => {
+    expect(await problemsByLine('malformed-json.jsonl')).toEqual({
+      2: [
+        'invalid_json',
+        "invalid JSON at column 79: Unexpected token ']'; a value is missing here, or there is a trailing comma",
+      ],
+      3: [
+        'invalid_json',
+        "invalid JSON at column 2: Expected property name or '}'; strings need double quotes; the only literals are true, false and null",
+      ],
+      4: [
+        'invalid_json',
+        "invalid JSON at column 79: Expected ',' or '}' after property value; the object ends early: JSONL needs each example whole on one line",
+      ],
+      5: [
+        'invalid_json',
+        'invalid JSON at column 17: Unexpected non-whitespace character after JSON; there is text after the JSON value: put one example per line',
+      ],
+      6: [
+        'invalid_json',
+        "invalid JSON at column 1: Unexpected token 'h'; strings need double quotes; the only literals are true, false and null",
+      ],
+      7: ['invalid_json', 'invalid JSON at column 39: Unterminated string; a string is not closed'],
+    });
+  });
+
+  it('rejects invalid UTF-8 lines as invalid_utf8, not as JSON errors', async () => {
+    expect(await problemsByLine('invalid-utf8.jsonl')).toEqual({
+      2: ['invalid_utf8', 'not valid UTF-8 (byte 0xe9 at column 43); re-save the file as UTF-8'],
+      3: ['invalid_utf8', 'not valid UTF-8 (byte 0xc0 at column 40); re-save the file as UTF-8'],
+    });
+  });
+
+  it('accepts a BOM, CRLF endings and blank lines', async () => {
+    expect(await problemsByLine('bom-crlf.jsonl')).toEqual({});
+    expect(await problemsByLine('blank-lines.jsonl')).toEqual({});
+  });
+});

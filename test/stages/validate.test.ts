@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { checkChatExample } from '../../src/schema/chat.js';
+import { toChat } from '../../src/formats/convert.js';
+import { decideFormat } from '../../src/formats/detect.js';
+import { scenarioOf } from '../../src/stages/validate.js';
+import { problemsByLine } from '../helpers/fixtures.js';
+
+describe('validate stage', () => {
+  it('explains wrong roles, system turns, weights and non-object lines', async () => {
+    expect(await problemsByLine('wrong-roles.jsonl')).toEqual({
+      1: ['schema', 'messages[1].role must be one of system, user, assistant (got "bot") (and 1 more)'],
+      2: ['schema', 'messages[1].role: a system message may only come first'],
+      3: ['schema', 'messages[1].role must be one of system, user, assistant (got "tool")'],
+      4: ['schema', 'the line must be a JSON object with a "messages" array (got an array)'],
+      5: ['schema', 'messages[0].weight is only allowed on assistant messages'],
+      6: ['schema', 'messages[1].weight must be 0 or 1 (got 2)'],
+    });
+  });
+
+  it('explains null, number, empty, array and missing content', async () => {
+    expect(await problemsByLine('bad-content.jsonl')).toEqual({
+      1: ['schema', 'messages[0].content must be a string (got null)'],
+      2: ['schema', 'messages[0].content must be a string (got 42)'],
+      3: ['schema', 'messages[0].content is empty'],
+      4: ['schema', 'messages[0].content must be a string (got an array)'],
+      5: ['schema', 'messages[0] is missing "content"'],
+    });
+  });
+
+  it('explains a missing assistant, a last turn from the user and a wrong root', async () => {
+    expect(await problemsByLine('bad-structure.jsonl', 'messages')).toEqual({
+      1: [
+        'schema',
+        'messages[1].role: the last message must be from the assistant (got "user") (and 1 more)',
+      ],
+      2: ['schema', 'messages[2].role: the last message must be from the assistant (got "user")'],
+      3: [
+        'schema',
+        'messages[0].role: the last message must be from the assistant (got "user") (and 2 more)',
+      ],
+      4: [
+        'schema',
+        'missing "messages": each line must be {"messages": [{"role": ..., "content": ...}, ...]}',
+      ],
+      5: ['schema', 'messages must be an array (got "Hi")'],
+    });
+  });
+
+  it('keeps every error of a line', () => {
+    const check = checkChatExample({
+      messages: [
+        { role: 'user', content: 'a' },
+        { role: 'bot', content: 5 },
+      ],
+    });
+    expect(check).toEqual({
+      ok: false,
+      errors: [
+        'messages[1].role must be one of system, user, assistant (got "bot")',
+        'messages[1].content must be a string (got 5)',
+        'messages has no assistant message',
+      ],
+    });
+  });
+
+  it('converts ShareGPT, Alpaca and prompt/completion by the documented mapping', async () => {
+    expect(
+      toChat(
+        {
+          id: 'a',
+          system: 'S',
+          conversations: [
+            { from: 'human', value: 'Q' },
+            { from: 'gpt', value: 'A' },
+          ],
+        },
+        'sharegpt',
+      ),
+    ).toEqual({
+      ok: true,
+      value: {
+        id: 'a',
+        messages: [
+          { role: 'system', content: 'S' },
+          { role: 'user', content: 'Q' },
+          { role: 'assistant', content: 'A' },
+        ],
+      },
+    });
+    expect(
+      toChat({ instruction: 'Do', input: 'this', output: 'done', history: [['h', 'i']] }, 'alpaca'),
+    ).toEqual({
+      ok: true,
+      value: {
+        messages: [
+          { role: 'user', content: 'h' },
+          { role: 'assistant', content: 'i' },
+          { role: 'user', content: 'Do\n\nthis' },
+          { role: 'assistant', content: 'done' },
+        ],
+      },
+    });
+    expect(toChat({ prompt: 'P', completion: 'C' }, 'prompt-completion')).toEqual({
+      ok: true,
+      value: {
+        messages: [
+          { role: 'user', content: 'P' },
+          { role: 'assistant', content: 'C' },
+        ],
+      },
+    });
+    expect(await problemsByLine('sharegpt.jsonl', 'sharegpt')).toEqual({
+      3: [
+        'schema',
+        'conversations[1].from must be one of system, human, user, gpt, assistant, chatgpt, bard, bing, model (got "function_call")',
+      ],
+    });
+    expect(await problemsByLine('alpaca.jsonl', 'alpaca')).toEqual({
+      3: ['schema', 'output must be a string (Alpaca format)'],
+    });
+    expect(await problemsByLine('prompt-completion.jsonl')).toEqual({
+      3: ['schema', 'completion must be a string (prompt/completion format)'],
+    });
+  });
+
+  it('auto-detects the format by majority of the first records and says so', () => {
+    expect(decideFormat([{ conversations: [] }, { conversations: [] }, { messages: [] }])).toEqual({
+      format: 'sharegpt',
+      reason: 'auto: sharegpt (2 of the first 3 parseable records look like it)',
+    });
+    expect(decideFormat([1, 'x']).format).toBe('messages');
+  });
+
+  it('reads the scenario from a dotted path', () => {
+    expect(scenarioOf({ metadata: { category: ' billing ' } }, ['metadata', 'category'])).toBe('billing');
+    expect(scenarioOf({ metadata: {} }, ['metadata', 'category'])).toBe('unlabeled');
+    expect(scenarioOf({ level: 3 }, ['level'])).toBe('3');
+  });
+});
