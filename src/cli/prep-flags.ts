@@ -12,6 +12,13 @@ export interface PrepFlags {
   valRatio: number;
   valSize?: number;
   seed: number;
+  tokens: boolean;
+  model?: string;
+  tokenizer?: string;
+  maxTokens?: number;
+  epochs?: number;
+  allowSpecialText?: boolean;
+  threads?: number;
   json?: boolean;
   quiet?: boolean;
   [flag: string]: unknown;
@@ -25,5 +32,15 @@ export function prepOptionsFromFlags(flags: PrepFlags): PrepOptions {
     valRatio: flags.valRatio,
     valSize: flags.valSize,
     seed: flags.seed,
+    tokens: flags.tokens
+      ? {
+          model: flags.model,
+          tokenizer: flags.tokenizer,
+          maxTokens: flags.maxTokens,
+          epochs: flags.epochs,
+          allowSpecialText: flags.allowSpecialText,
+          threads: flags.threads,
+        }
+      : false,
   };
 }

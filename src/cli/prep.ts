@@ -5,7 +5,8 @@ import type { Manifest } from '../core/manifest.js';
 import { REASON_DESCRIPTIONS, type RejectReason } from '../core/reasons.js';
 import { DEFAULT_SEED, prep } from '../pipeline/prep.js';
 import { FORMAT_CHOICES, type PrepFlags, prepOptionsFromFlags } from './prep-flags.js';
-import { parseInteger, parseNonNegativeInteger, parseRatio } from './options.js';
+import { parseInteger, parseNonNegativeInteger, parsePositiveInteger, parseRatio } from './options.js';
+import { MODEL_PRESETS } from '../tokenize/presets.js';
 import { createProgress } from './progress.js';
 
 export function register(program: Command): void {
@@ -27,6 +28,31 @@ export function register(program: Command): void {
     )
     .option('--val-size <n>', 'total validation examples (instead of --val-ratio)', parseNonNegativeInteger)
     .option('--seed <n>', 'seed for every seeded choice (split, balancing)', parseInteger, DEFAULT_SEED)
+    .addOption(
+      new Option('--model <preset>', 'model preset: context length and tokenizer').choices(
+        Object.keys(MODEL_PRESETS),
+      ),
+    )
+    .option(
+      '--max-tokens <n>',
+      'longest conversation in tokens (default: the model preset, 4096)',
+      parsePositiveInteger,
+    )
+    .option(
+      '--tokenizer <spec>',
+      'tokenizer: built-in phi-3, a local Hugging Face folder, or hf:ORG/NAME (downloads once)',
+    )
+    .option('--epochs <n>', 'epochs, for billed tokens', parsePositiveInteger, 1)
+    .option(
+      '--allow-special-text',
+      'keep messages containing special-token strings like <|end|> (counted as text)',
+    )
+    .option(
+      '--threads <n>',
+      'worker threads for token counting (default: one per core)',
+      parsePositiveInteger,
+    )
+    .option('--no-tokens', 'skip tokenization and the length check')
     .option('--json', 'print manifest.json to stdout instead of the summary')
     .option('-q, --quiet', 'no progress on stderr');
   for (const rule of CLEAN_RULES)
@@ -68,6 +94,12 @@ function summary(manifest: Manifest, outDir: string): string {
     for (const [reason, count] of reasons) {
       lines.push(`    ${reason.padEnd(22)} ${n(count).padStart(8)}  ${REASON_DESCRIPTIONS[reason]}`);
     }
+  }
+  if (manifest.tokens) {
+    const { train } = manifest.tokens.perSplit;
+    lines.push(
+      `  tokens (${manifest.tokens.tokenizer}, limit ${n(manifest.tokens.maxTokens)}): train p50 ${n(train.total.p50)}, p95 ${n(train.total.p95)}, max ${n(train.total.max)}; ${n(train.assistant.sum)} assistant tokens trained; ${n(manifest.tokens.billedTokens)} billed for ${manifest.tokens.epochs} epoch(s)`,
+    );
   }
   for (const warning of manifest.warnings) lines.push(`  warning: ${warning.message}`);
   lines.push(`  wrote ${outDir}/{train,validation,rejected}.jsonl, manifest.json`);

@@ -6,7 +6,7 @@ import { mkdir, rm, access, constants } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Envelope, Stage } from '../core/envelope.js';
+import type { Envelope, Stage, TokenCounts } from '../core/envelope.js';
 import { PhikitError } from '../core/errors.js';
 import type { ChatExample } from '../core/example.js';
 import { GrowableFloat64, GrowableUint32 } from '../core/growable.js';
@@ -22,6 +22,9 @@ import { createDedupeExactStage } from '../stages/dedupe-exact.js';
 import { createParseStage } from '../stages/parse.js';
 import { validationCounts, validationThreshold } from '../stages/split.js';
 import { createValidateStage } from '../stages/validate.js';
+import { createTokenLengthStage } from '../stages/token-length.js';
+import { tokenFigures } from '../tokenize/figures.js';
+import { modelPreset } from '../tokenize/presets.js';
 import { readEnvelopes, type FormatOption, type ReadProgress } from './read.js';
 import { StageRunner } from './stages.js';
 
@@ -37,11 +40,27 @@ export interface PrepOptions {
   seed?: number;
   /** Cleaning rules to switch off. */
   disableClean?: CleanRule[];
-  /** Stages run after dedupe-exact (token length, near-duplicates); see docs/ARCHITECTURE.md. */
+  /** The token length check (on by default, with the phi-3-mini-4k preset); `false` skips it. */
+  tokens?: TokenCheckOptions | false;
+  /** Stages run after the token length check (near-duplicates); see docs/ARCHITECTURE.md. */
   extraStages?: Stage[];
   /** Write report.html (default true). */
   report?: boolean;
   onProgress?: (progress: PrepProgress) => void;
+}
+
+export interface TokenCheckOptions {
+  /** `--model` preset: its context length and tokenizer are the defaults below. */
+  model?: string;
+  /** Tokenizer spec: built-in name, a local Hugging Face folder, or `hf:ORG/NAME`. */
+  tokenizer?: string;
+  maxTokens?: number;
+  /** For billed tokens: train tokens x epochs (default 1). */
+  epochs?: number;
+  /** Keep messages that contain special-token strings (counted as plain text). */
+  allowSpecialText?: boolean;
+  /** Worker threads for counting (default: one per core). */
+  threads?: number;
 }
 
 export interface PrepProgress extends ReadProgress {
@@ -71,11 +90,23 @@ export async function prep(inputPath: string, options: PrepOptions): Promise<Pre
     options.onProgress?.({ ...progress, phase: 'read' }),
   );
   const clean = createCleanStage({ disabled: options.disableClean ?? [] });
+  const tokenCheck = resolveTokenCheck(options.tokens);
+  const tokenStage = tokenCheck
+    ? [
+        await createTokenLengthStage({
+          tokenizer: tokenCheck.tokenizer,
+          maxTokens: tokenCheck.maxTokens,
+          allowSpecialText: tokenCheck.allowSpecialText,
+          threads: tokenCheck.threads,
+        }),
+      ]
+    : [];
   const runner = new StageRunner([
     createParseStage(),
     createValidateStage({ format: source.decision.format, scenarioField: options.scenarioField }),
     clean,
     createDedupeExactStage(),
+    ...tokenStage,
     ...(options.extraStages ?? []),
   ]);
 
@@ -158,12 +189,14 @@ export async function prep(inputPath: string, options: PrepOptions): Promise<Pre
     for (const [s, name] of scenarioNames.entries()) {
       scenarios[name] = { before: sizes[s]!, after: sizes[s]!, train: 0, validation: 0 };
     }
+    const splitTokens: { train: TokenCounts[]; validation: TokenCounts[] } = { train: [], validation: [] };
     let ordinal = 0;
     for await (const { text } of readLines(createReadStream(spillPath))) {
       const s = survivorScenario.get(ordinal);
       const side = survivorUnit.get(ordinal) <= thresholds[s]! ? VALIDATION : TRAIN;
       ordinal++;
-      const example = exampleOfSpillLine(text);
+      const { example, tokens } = parseSpillLine(text);
+      if (tokens) splitTokens[side === VALIDATION ? 'validation' : 'train'].push(tokens);
       const figures = scenarios[scenarioNames[s]!]!;
       if (side === VALIDATION) {
         figures.validation++;
@@ -208,6 +241,7 @@ export async function prep(inputPath: string, options: PrepOptions): Promise<Pre
         valSize: options.valSize ?? null,
         seed,
         disableClean: options.disableClean ?? [],
+        tokens: tokenCheck ? { ...tokenCheck, threads: tokenCheck.threads ?? null } : false,
       },
       seed,
       counts: {
@@ -224,6 +258,15 @@ export async function prep(inputPath: string, options: PrepOptions): Promise<Pre
       cleaningSamples: cleanSummary.cleaningSamples,
       stages: [readFigures, ...runner.finish()],
       scenarios,
+      ...(tokenCheck
+        ? {
+            tokens: tokenFigures(splitTokens, {
+              tokenizer: tokenCheck.tokenizer,
+              maxTokens: tokenCheck.maxTokens,
+              epochs: tokenCheck.epochs,
+            }),
+          }
+        : {}),
       warnings: warningsFor(
         outputs.train.lines,
         examplesWithoutSystem,
@@ -286,8 +329,38 @@ function spillLine(envelope: Envelope): string {
   });
 }
 
-function exampleOfSpillLine(text: string): ChatExample {
-  return (JSON.parse(text) as { example: ChatExample }).example;
+function parseSpillLine(text: string): { example: ChatExample; tokens?: TokenCounts } {
+  return JSON.parse(text) as { example: ChatExample; tokens?: TokenCounts };
+}
+
+interface ResolvedTokenCheck {
+  model: string;
+  tokenizer: string;
+  maxTokens: number;
+  epochs: number;
+  allowSpecialText: boolean;
+  threads?: number;
+}
+
+function resolveTokenCheck(options: TokenCheckOptions | false | undefined): ResolvedTokenCheck | undefined {
+  if (options === false) return undefined;
+  const model = options?.model ?? 'phi-3-mini-4k';
+  const preset = modelPreset(model);
+  const resolved: ResolvedTokenCheck = {
+    model,
+    tokenizer: options?.tokenizer ?? preset.tokenizer,
+    maxTokens: options?.maxTokens ?? preset.maxTokens,
+    epochs: options?.epochs ?? 1,
+    allowSpecialText: options?.allowSpecialText ?? false,
+    threads: options?.threads,
+  };
+  if (!(Number.isInteger(resolved.maxTokens) && resolved.maxTokens > 0)) {
+    throw new PhikitError('USAGE', `--max-tokens must be a whole number >= 1 (got ${resolved.maxTokens})`);
+  }
+  if (!(Number.isInteger(resolved.epochs) && resolved.epochs > 0)) {
+    throw new PhikitError('USAGE', `--epochs must be a whole number >= 1 (got ${resolved.epochs})`);
+  }
+  return resolved;
 }
 
 function warningsFor(train: number, withoutSystem: number, kept: number): Warning[] {

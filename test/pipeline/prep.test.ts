@@ -135,10 +135,31 @@ describe('prep', () => {
       'validate',
       'clean',
       'dedupe-exact',
+      'token-length',
     ]);
     // The funnel adds up: each stage's output is the next one's input.
     for (let i = 1; i < manifest.stages.length; i++)
       expect(manifest.stages[i]!.in).toBe(manifest.stages[i - 1]!.out);
+  });
+
+  it('rejects conversations over --max-tokens and reports token figures per split', async () => {
+    const out = tempDir();
+    const { manifest } = await prep(fixture('sample.jsonl'), {
+      out,
+      scenarioField: 'scenario',
+      tokens: { maxTokens: 50, epochs: 3 },
+      report: false,
+    });
+    const tooLong = readLines(join(out, 'rejected.jsonl'))
+      .map((l) => JSON.parse(l) as { reason: string; message: string })
+      .filter((r) => r.reason === 'too_long');
+    expect(tooLong.length).toBe(manifest.counts.rejectedByReason.too_long);
+    expect(tooLong.length).toBeGreaterThan(0);
+    expect(tooLong[0]!.message).toMatch(/^conversation is \d+ tokens, over --max-tokens 50/);
+    const tokens = manifest.tokens!;
+    expect(tokens.perSplit.train.total.max).toBeLessThanOrEqual(50);
+    expect(tokens.perSplit.train.total.n).toBe(manifest.counts.train);
+    expect(tokens.billedTokens).toBe(tokens.perSplit.train.total.sum * 3);
   });
 
   it('reads .json arrays and ShareGPT records the same way as JSONL', async () => {
