@@ -1,0 +1,20 @@
+// The public API of phikit. The CLI (src/cli) is a thin layer over these functions.
+export { prep, DEFAULT_SEED, DEFAULT_VAL_RATIO } from './pipeline/prep.js';
+export type { PrepOptions, PrepResult, PrepProgress, TokenCheckOptions } from './pipeline/prep.js';
+export { validate } from './pipeline/validate.js';
+export type { ValidateOptions, ValidateResult, LineProblem } from './pipeline/validate.js';
+export type { FormatOption } from './pipeline/read.js';
+export { PhikitError, isPhikitError } from './core/errors.js';
+export type { PhikitErrorCode } from './core/errors.js';
+export { REJECT_REASONS, REASON_DESCRIPTIONS } from './core/reasons.js';
+export type { RejectReason } from './core/reasons.js';
+export type { ChatExample, ChatMessage, Role } from './core/example.js';
+export type { Envelope, Stage, Rejection, TokenCounts } from './core/envelope.js';
+export type { Manifest, InputFormat, TokenFigures, StageFigures } from './core/manifest.js';
+export { CLEAN_RULES } from './clean/rules.js';
+export type { CleanRule } from './clean/rules.js';
+export { checkChatExample } from './schema/chat.js';
+export { loadTokenizer } from './tokenize/load.js';
+export type { ChatTokenizer } from './tokenize/chat.js';
+export { MODEL_PRESETS } from './tokenize/presets.js';
+export { VERSION } from './core/version.js';
