@@ -1,7 +1,7 @@
 // phikit's fast encoder for SentencePiece-style BPE with byte fallback (Llama-2 / Phi-3), exact
 // against Hugging Face tokenizers. Text is cut into chunks no merge can cross, each chunk's ids are
-// cached, so most of the work is a Map lookup. Memory: the vocabulary tables plus a word cache of at
-// most MAX_CACHE_ENTRIES chunks of <= MAX_CACHED_CHUNK characters (cleared when full).
+// cached, so most of the work is a hash-table lookup. Memory: the vocabulary tables plus a word cache
+// of at most CACHE_SLOTS / 2 chunks of <= MAX_CACHED_CHUNK characters (emptied when full).
 //
 // Why chunking is exact: BPE only merges adjacent symbols into a piece of the vocabulary. If no piece
 // can span a position, no merge ever crosses it, the merges on either side never compete (HF applies
@@ -19,7 +19,11 @@ const NOT_A_PIECE = -1;
 const HIGH_SURROGATE = -2;
 const NO_MERGE = 0x7fffffff;
 const MAX_CACHED_CHUNK = 256;
-const MAX_CACHE_ENTRIES = 200_000;
+/** Word-cache slots (a power of two); the cache is emptied when half of them are used. */
+const CACHE_SLOTS = 1 << 18;
+const FNV_PRIME = 0x01000193;
+const HASH_SEED = 0x811c9dc5 | 0;
+const HASH_SEED_VIRTUAL = 0x2f2b1b3d;
 /** Chunks up to this many symbols merge by rescanning; longer ones use a heap. */
 const SHORT_CHUNK = 48;
 
@@ -66,7 +70,21 @@ export class SpBpeEncoder {
   private readonly mergeRight: Int32Array;
   private readonly mergeRank: Int32Array;
   private readonly mergeResult: Int32Array;
-  private readonly cache = new Map<string, Uint16Array | Int32Array>();
+  // The word cache: open addressing on a hash computed while scanning, so a hit allocates nothing.
+  // Keys are copies (not slices) of the text, so the cache never keeps whole documents alive.
+  private readonly cacheHashes = new Int32Array(CACHE_SLOTS);
+  private readonly cacheVirtual = new Uint8Array(CACHE_SLOTS);
+  private readonly cacheKeys: Array<string | undefined> = new Array<string | undefined>(CACHE_SLOTS).fill(
+    undefined,
+  );
+  /** A chunk's one id, or its ids (plain values: cheaper to allocate than typed arrays). */
+  private readonly cacheValues: Array<number | number[] | undefined> = new Array<
+    number | number[] | undefined
+  >(CACHE_SLOTS).fill(undefined);
+  private cacheSize = 0;
+  /** Hands a cached single id to a sink without allocating; sinks read it before the next chunk. */
+  private readonly single = new Int32Array(1);
+  private readonly keyCodes = new Uint16Array(MAX_CACHED_CHUNK);
   private symbols = new Int32Array(1024);
   private ranks = new Int32Array(1024);
   cacheHits = 0;
@@ -179,7 +197,9 @@ export class SpBpeEncoder {
   }
 
   clearCache(): void {
-    this.cache.clear();
+    this.cacheKeys.fill(undefined);
+    this.cacheValues.fill(undefined);
+    this.cacheSize = 0;
   }
 
   private encodePiece(text: string, piece: TextPiece, sink: ChunkSink): void {
@@ -193,20 +213,27 @@ export class SpBpeEncoder {
     let chunkStart = start;
     let virtualSpace = true;
     let previousIsSpace = true;
+    // FNV-1a over the chunk's code units, the cache key's hash.
+    let hash = HASH_SEED_VIRTUAL;
     for (let i = start; i < end; i++) {
       const code = text.charCodeAt(i);
       if (code === SPACE || code === META_SPACE) {
         if (!previousIsSpace) {
-          this.emitChunk(text, chunkStart, i, virtualSpace, sink);
+          this.emitChunk(text, chunkStart, i, virtualSpace, hash, sink);
           virtualSpace = false;
           chunkStart = i;
+          hash = HASH_SEED;
         }
+        hash = Math.imul(hash ^ code, FNV_PRIME);
         previousIsSpace = true;
         continue;
       }
       previousIsSpace = false;
       let id = charId[code]!;
-      if (id >= 0) continue;
+      if (id >= 0) {
+        hash = Math.imul(hash ^ code, FNV_PRIME);
+        continue;
+      }
       let width = 1;
       let codePoint = code;
       if (id === HIGH_SURROGATE) {
@@ -216,6 +243,7 @@ export class SpBpeEncoder {
           width = 2;
           id = this.astralId.get(codePoint) ?? NOT_A_PIECE;
           if (id >= 0) {
+            hash = Math.imul(Math.imul(hash ^ code, FNV_PRIME) ^ low, FNV_PRIME);
             i++;
             continue;
           }
@@ -226,13 +254,14 @@ export class SpBpeEncoder {
         codePoint = 0xfffd;
       }
       // Not a piece: its byte tokens form a chunk of their own (chunking rule 2).
-      if (i > chunkStart || virtualSpace) this.emitChunk(text, chunkStart, i, virtualSpace, sink);
+      if (i > chunkStart || virtualSpace) this.emitChunk(text, chunkStart, i, virtualSpace, hash, sink);
       sink.chunk(this.bytesOf(codePoint), i, i + width, false);
       virtualSpace = false;
       i += width - 1;
       chunkStart = i + 1;
+      hash = HASH_SEED;
     }
-    if (end > chunkStart || virtualSpace) this.emitChunk(text, chunkStart, end, virtualSpace, sink);
+    if (end > chunkStart || virtualSpace) this.emitChunk(text, chunkStart, end, virtualSpace, hash, sink);
   }
 
   private bytesOf(codePoint: number): number[] {
@@ -254,29 +283,72 @@ export class SpBpeEncoder {
     ];
   }
 
-  private emitChunk(text: string, start: number, end: number, virtualSpace: boolean, sink: ChunkSink): void {
-    const length = end - start + (virtualSpace ? 1 : 0);
-    if (length > MAX_CACHED_CHUNK) {
-      sink.chunk(this.encodeChunk(text, start, end, virtualSpace), start, end, virtualSpace);
+  private emitChunk(
+    text: string,
+    start: number,
+    end: number,
+    virtualSpace: boolean,
+    hash: number,
+    sink: ChunkSink,
+  ): void {
+    const length = end - start;
+    if (length >= MAX_CACHED_CHUNK) {
+      const n = this.encodeChunk(text, start, end, virtualSpace);
+      sink.chunk(this.symbols.subarray(0, n), start, end, virtualSpace);
       return;
     }
-    // Spaces and "▁" encode alike, so a leading virtual "▁" can be keyed as a space.
-    const key = virtualSpace ? ' ' + text.slice(start, end) : text.slice(start, end);
-    let ids = this.cache.get(key);
+    const virtual = virtualSpace ? 1 : 0;
+    const mask = CACHE_SLOTS - 1;
+    let slot = hash & mask;
+    let ids: number | number[] | undefined;
+    for (let key = this.cacheKeys[slot]; key !== undefined; key = this.cacheKeys[slot]) {
+      if (
+        this.cacheHashes[slot] === hash &&
+        this.cacheVirtual[slot] === virtual &&
+        key.length === length &&
+        text.startsWith(key, start)
+      ) {
+        ids = this.cacheValues[slot];
+        break;
+      }
+      slot = (slot + 1) & mask;
+    }
     if (ids === undefined) {
       this.cacheMisses++;
-      const fresh = this.encodeChunk(text, start, end, virtualSpace);
-      ids = this.vocabSize <= 0x10000 ? Uint16Array.from(fresh) : Int32Array.from(fresh);
-      if (this.cache.size >= MAX_CACHE_ENTRIES) this.cache.clear();
-      this.cache.set(key, ids);
+      const n = this.encodeChunk(text, start, end, virtualSpace);
+      if (n === 1) {
+        ids = this.symbols[0]!;
+      } else {
+        ids = new Array<number>(n);
+        for (let i = 0; i < n; i++) ids[i] = this.symbols[i]!;
+      }
+      if (this.cacheSize >= CACHE_SLOTS / 2) {
+        this.clearCache();
+        slot = hash & mask;
+      }
+      for (let i = 0; i < length; i++) this.keyCodes[i] = text.charCodeAt(start + i);
+      // fromCharCode builds a flat copy; a slice could pin the whole text in memory.
+      this.cacheKeys[slot] = String.fromCharCode.apply(
+        null,
+        this.keyCodes.subarray(0, length) as unknown as number[],
+      );
+      this.cacheHashes[slot] = hash;
+      this.cacheVirtual[slot] = virtual;
+      this.cacheValues[slot] = ids;
+      this.cacheSize++;
     } else {
       this.cacheHits++;
     }
-    sink.chunk(ids, start, end, virtualSpace);
+    if (typeof ids === 'number') {
+      this.single[0] = ids;
+      sink.chunk(this.single, start, end, virtualSpace);
+    } else {
+      sink.chunk(ids, start, end, virtualSpace);
+    }
   }
 
-  /** Initial symbols of one chunk (every character is a piece), then BPE. */
-  private encodeChunk(text: string, start: number, end: number, virtualSpace: boolean): Int32Array {
+  /** Initial symbols of one chunk (every character is a piece), then BPE. Leaves the chunk's ids in `this.symbols[0, n)` and returns n. */
+  private encodeChunk(text: string, start: number, end: number, virtualSpace: boolean): number {
     const capacity = end - start + 1;
     if (this.symbols.length < capacity) {
       this.symbols = new Int32Array(capacity * 2);
@@ -296,8 +368,7 @@ export class SpBpeEncoder {
         i++;
       }
     }
-    n = n <= SHORT_CHUNK ? this.mergeShort(symbols, n) : this.mergeLong(symbols, n);
-    return symbols.slice(0, n);
+    return n <= SHORT_CHUNK ? this.mergeShort(symbols, n) : this.mergeLong(symbols, n);
   }
 
   private slotOf(left: number, right: number): number {

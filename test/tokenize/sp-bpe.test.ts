@@ -25,6 +25,17 @@ describe('SpBpeEncoder without reference files', () => {
     expect(encoder.encode(text)).toEqual(ids);
   });
 
+  it('stays exact after its word cache fills up and is emptied', async () => {
+    const fresh = new SpBpeEncoder(await phi3Vocabulary('phi-3'));
+    const sample = 'The quick brown fox, 42 times: naïve café 日本語 🙂';
+    const expected = fresh.encode(sample);
+    const words = Array.from({ length: 150_000 }, (_, i) => `w${i.toString(36)}`).join(' ');
+    expect(fresh.count(words)).toBeGreaterThan(150_000);
+    expect(fresh.cacheMisses).toBeGreaterThan(131_072);
+    expect(fresh.encode(sample)).toEqual(expected);
+    expect(fresh.encode(words.slice(0, 2000))).toEqual(encoder.encode(words.slice(0, 2000)));
+  });
+
   it('falls back to bytes for characters outside the vocabulary, lone surrogates as U+FFFD', () => {
     // U+1F600 is not a piece: 4 byte tokens <0xF0><0x9F><0x98><0x80> after a lone "▁".
     expect(encoder.encode('\u{1F600}')).toEqual([29871, 243, 162, 155, 131]);

@@ -1,0 +1,19 @@
+// Writes one marked block of bench/README.md (creating the file with its heading if missing),
+// leaving everything outside the markers untouched.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+
+export function writeReadmeBlock(name: string, content: string): void {
+  const path = new URL('./README.md', import.meta.url);
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
+  const block = `${start}\n${content.trim()}\n${end}`;
+  const readme = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
+  const at = readme.indexOf(start);
+  const after = readme.indexOf(end);
+  writeFileSync(
+    path,
+    at !== -1 && after > at
+      ? readme.slice(0, at) + block + readme.slice(after + end.length)
+      : `${readme.trimEnd()}\n\n${block}\n`,
+  );
+}
