@@ -8,6 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import { Tokenizer } from '@huggingface/tokenizers';
 import type { ChatMessage } from '../src/core/example.js';
 import { phi3TokenizerJson, phi3Vocabulary } from '../src/tokenize/phi3.js';
@@ -141,11 +142,16 @@ if (spawnSync('spm_encode', ['--help']).error === undefined && existsSync(model)
   });
 }
 
+// How much parallel CPU the machine gives right now: the same busy loop on 1 worker, then on every core.
+const capacity = await parallelCapacity(cores);
+
 const baseline = rows[0]!.seconds;
 const spm = rows.find((row) => row.encoder.startsWith('spm_encode') && Number.isFinite(row.seconds));
 const table = [
   `Text: ${lines.length.toLocaleString('en-US')} lines, ${mb.toFixed(2)} MB (UTF-8) of recombined dataset text (seed ${seed}).`,
   `Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cores} cores available, Node ${process.version}. One run, shared machine.`,
+  `Parallel capacity measured in the same run: ${cores} busy-loop workers did ${capacity.toFixed(2)}x the work of one in the same time ` +
+    `(${cores}.00x on idle dedicated cores); the all-cores row is bounded by it.`,
   '',
   '| encoder | MB/s | tokens/s | vs reference | vs spm_encode | notes |',
   '|---|---:|---:|---:|---:|---|',
@@ -163,6 +169,29 @@ if (flags.write) {
     'bench:tokenize',
     `### Speed\n\nCommand: \`npm run bench:tokenize -- --mb ${megabytes} --seed ${seed} --write\`\n\n${table}`,
   );
+}
+
+async function parallelCapacity(workers: number): Promise<number> {
+  const loop = `const { parentPort } = require('node:worker_threads'); let x = 0; const t = process.hrtime.bigint();
+    for (let i = 0; i < 2e8; i++) x = (x + i * 7) | 0; parentPort.postMessage(Number(process.hrtime.bigint() - t) / 1e9 + (x & 0));`;
+  const run = async (count: number): Promise<number> => {
+    const start = process.hrtime.bigint();
+    await Promise.all(
+      Array.from(
+        { length: count },
+        () =>
+          new Promise<void>((resolve, reject) => {
+            const worker = new Worker(loop, { eval: true });
+            worker.once('message', () => void worker.terminate().then(() => resolve()));
+            worker.once('error', reject);
+          }),
+      ),
+    );
+    return Number(process.hrtime.bigint() - start) / 1e9;
+  };
+  const one = await run(1);
+  const all = await run(workers);
+  return (workers * one) / all;
 }
 
 function count(ids: number[][]): number {
