@@ -64,23 +64,21 @@ export class SpBpeEncoder {
   private readonly astralId = new Map<number, number>();
   private readonly byteId: Int32Array;
   private readonly metaSpaceId: number;
-  // Open-addressing hash table (left, right) -> (rank, merged id).
+  // Open-addressing hash table (left, right) -> (rank, merged id), one slot = 4 adjacent ints
+  // [left, right, rank, merged] so a probe touches one cache line.
   private readonly mergeMask: number;
-  private readonly mergeLeft: Int32Array;
-  private readonly mergeRight: Int32Array;
-  private readonly mergeRank: Int32Array;
-  private readonly mergeResult: Int32Array;
+  private readonly merges: Int32Array;
   // The word cache: open addressing on a hash computed while scanning, so a hit allocates nothing.
-  // Keys are copies (not slices) of the text, so the cache never keeps whole documents alive.
-  private readonly cacheHashes = new Int32Array(CACHE_SLOTS);
-  private readonly cacheVirtual = new Uint8Array(CACHE_SLOTS);
+  // A slot is 4 adjacent ints [hash, length * 2 + virtualSpace (-1: empty), the id of a one-token
+  // chunk (-1: see cacheIds), unused]. Keys are copies (not slices) of the text, so the cache never
+  // keeps whole documents alive.
+  private readonly cacheSlots = new Int32Array(CACHE_SLOTS * 4).fill(-1);
   private readonly cacheKeys: Array<string | undefined> = new Array<string | undefined>(CACHE_SLOTS).fill(
     undefined,
   );
-  /** A chunk's one id, or its ids (plain values: cheaper to allocate than typed arrays). */
-  private readonly cacheValues: Array<number | number[] | undefined> = new Array<
-    number | number[] | undefined
-  >(CACHE_SLOTS).fill(undefined);
+  private readonly cacheIds: Array<number[] | undefined> = new Array<number[] | undefined>(CACHE_SLOTS).fill(
+    undefined,
+  );
   private cacheSize = 0;
   /** Hands a cached single id to a sink without allocating; sinks read it before the next chunk. */
   private readonly single = new Int32Array(1);
@@ -125,10 +123,7 @@ export class SpBpeEncoder {
     let size = 1;
     while (size < merges.length * 2) size <<= 1;
     this.mergeMask = size - 1;
-    this.mergeLeft = new Int32Array(size).fill(-1);
-    this.mergeRight = new Int32Array(size);
-    this.mergeRank = new Int32Array(size);
-    this.mergeResult = new Int32Array(size);
+    this.merges = new Int32Array(size * 4).fill(-1);
     merges.forEach(([left, right], rank) => {
       const leftId = idOf.get(left);
       const rightId = idOf.get(right);
@@ -140,14 +135,11 @@ export class SpBpeEncoder {
         throw new Error(`merge "${left} ${right}" uses a byte token`);
       let slot = this.slotOf(leftId, rightId);
       // A duplicated merge keeps its last rank, as HF's map building does.
-      while (this.mergeLeft[slot] !== -1) {
-        if (this.mergeLeft[slot] === leftId && this.mergeRight[slot] === rightId) break;
+      while (this.merges[slot * 4] !== -1) {
+        if (this.merges[slot * 4] === leftId && this.merges[slot * 4 + 1] === rightId) break;
         slot = (slot + 1) & this.mergeMask;
       }
-      this.mergeLeft[slot] = leftId;
-      this.mergeRight[slot] = rightId;
-      this.mergeRank[slot] = rank;
-      this.mergeResult[slot] = resultId;
+      this.merges.set([leftId, rightId, rank, resultId], slot * 4);
     });
     for (const piece of pieces) {
       // Chunking rule 1 needs this: no piece holds "▁" after another character.
@@ -197,8 +189,9 @@ export class SpBpeEncoder {
   }
 
   clearCache(): void {
+    this.cacheSlots.fill(-1);
     this.cacheKeys.fill(undefined);
-    this.cacheValues.fill(undefined);
+    this.cacheIds.fill(undefined);
     this.cacheSize = 0;
   }
 
@@ -297,31 +290,21 @@ export class SpBpeEncoder {
       sink.chunk(this.symbols.subarray(0, n), start, end, virtualSpace);
       return;
     }
-    const virtual = virtualSpace ? 1 : 0;
+    const shape = length * 2 + (virtualSpace ? 1 : 0);
+    const slots = this.cacheSlots;
     const mask = CACHE_SLOTS - 1;
     let slot = hash & mask;
-    let ids: number | number[] | undefined;
-    for (let key = this.cacheKeys[slot]; key !== undefined; key = this.cacheKeys[slot]) {
-      if (
-        this.cacheHashes[slot] === hash &&
-        this.cacheVirtual[slot] === virtual &&
-        key.length === length &&
-        text.startsWith(key, start)
-      ) {
-        ids = this.cacheValues[slot];
+    let found = -1;
+    for (let at = slot * 4; slots[at + 1] !== -1; at = slot * 4) {
+      if (slots[at] === hash && slots[at + 1] === shape && text.startsWith(this.cacheKeys[slot]!, start)) {
+        found = slot;
         break;
       }
       slot = (slot + 1) & mask;
     }
-    if (ids === undefined) {
+    if (found === -1) {
       this.cacheMisses++;
       const n = this.encodeChunk(text, start, end, virtualSpace);
-      if (n === 1) {
-        ids = this.symbols[0]!;
-      } else {
-        ids = new Array<number>(n);
-        for (let i = 0; i < n; i++) ids[i] = this.symbols[i]!;
-      }
       if (this.cacheSize >= CACHE_SLOTS / 2) {
         this.clearCache();
         slot = hash & mask;
@@ -332,18 +315,28 @@ export class SpBpeEncoder {
         null,
         this.keyCodes.subarray(0, length) as unknown as number[],
       );
-      this.cacheHashes[slot] = hash;
-      this.cacheVirtual[slot] = virtual;
-      this.cacheValues[slot] = ids;
+      const at = slot * 4;
+      slots[at] = hash;
+      slots[at + 1] = shape;
+      if (n === 1) {
+        slots[at + 2] = this.symbols[0]!;
+      } else {
+        const ids = new Array<number>(n);
+        for (let i = 0; i < n; i++) ids[i] = this.symbols[i]!;
+        slots[at + 2] = -1;
+        this.cacheIds[slot] = ids;
+      }
       this.cacheSize++;
+      found = slot;
     } else {
       this.cacheHits++;
     }
-    if (typeof ids === 'number') {
-      this.single[0] = ids;
+    const single = slots[found * 4 + 2]!;
+    if (single !== -1) {
+      this.single[0] = single;
       sink.chunk(this.single, start, end, virtualSpace);
     } else {
-      sink.chunk(ids, start, end, virtualSpace);
+      sink.chunk(this.cacheIds[found]!, start, end, virtualSpace);
     }
   }
 
@@ -375,20 +368,22 @@ export class SpBpeEncoder {
     return (Math.imul(left, 0x9e3779b1) ^ Math.imul(right, 0x85ebca6b)) & this.mergeMask;
   }
 
-  /** Slot of the merge (left, right), or -1. */
+  /** Offset of the merge (left, right) in `merges`, or -1. */
   private findMerge(left: number, right: number): number {
+    const merges = this.merges;
     let slot = this.slotOf(left, right);
     for (;;) {
-      const candidate = this.mergeLeft[slot]!;
+      const at = slot * 4;
+      const candidate = merges[at]!;
       if (candidate === -1) return -1;
-      if (candidate === left && this.mergeRight[slot] === right) return slot;
+      if (candidate === left && merges[at + 1] === right) return at;
       slot = (slot + 1) & this.mergeMask;
     }
   }
 
   private rankOf(left: number, right: number): number {
-    const slot = this.findMerge(left, right);
-    return slot === -1 ? NO_MERGE : this.mergeRank[slot]!;
+    const at = this.findMerge(left, right);
+    return at === -1 ? NO_MERGE : this.merges[at + 2]!;
   }
 
   /** Lowest rank first, leftmost on ties; O(n^2) but fast for the short chunks words make. */
@@ -405,7 +400,7 @@ export class SpBpeEncoder {
         }
       }
       if (at === -1) break;
-      symbols[at] = this.mergeResult[this.findMerge(symbols[at]!, symbols[at + 1]!)]!;
+      symbols[at] = this.merges[this.findMerge(symbols[at]!, symbols[at + 1]!) + 3]!;
       symbols.copyWithin(at + 1, at + 2, n);
       ranks.copyWithin(at, at + 1, n - 1);
       n--;
@@ -428,8 +423,8 @@ export class SpBpeEncoder {
     const push = (left: number): void => {
       const right = next[left]!;
       if (right === -1) return;
-      const slot = this.findMerge(value[left]!, value[right]!);
-      if (slot !== -1) heap.push(this.mergeRank[slot]! * 2 ** 32 + left, left, value[left]!, value[right]!);
+      const at = this.findMerge(value[left]!, value[right]!);
+      if (at !== -1) heap.push(this.merges[at + 2]! * 2 ** 32 + left, left, value[left]!, value[right]!);
     };
     for (let i = 0; i < n - 1; i++) push(i);
     while (heap.size > 0) {
@@ -437,7 +432,7 @@ export class SpBpeEncoder {
       const right = next[left]!;
       // Stale entry: a neighbour merged since it was pushed (a piece never merges back into itself).
       if (value[left] !== leftValue || right === -1 || value[right] !== rightValue) continue;
-      value[left] = this.mergeResult[this.findMerge(leftValue, rightValue)]!;
+      value[left] = this.merges[this.findMerge(leftValue, rightValue) + 3]!;
       value[right] = -1;
       const after = next[right]!;
       next[left] = after;
