@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import { PhikitError } from '../core/errors.js';
 import { AddedTokenSplitter } from './added-tokens.js';
@@ -76,8 +76,11 @@ async function resolveSpec(spec: string, options: LoadTokenizerOptions): Promise
     const folder = await downloadHfTokenizer(spec.slice(3), options);
     return loadFolder(folder, spec, options.engine);
   }
-  if (existsSync(spec) && statSync(spec).isDirectory())
-    return loadFolder(resolve(spec), spec, options.engine);
+  if (existsSync(spec)) {
+    // A folder, or the tokenizer.json inside one.
+    const folder = statSync(spec).isDirectory() ? spec : dirname(spec);
+    return loadFolder(resolve(folder), spec, options.engine);
+  }
   throw new PhikitError(
     'TOKENIZER_UNAVAILABLE',
     `unknown tokenizer "${spec}": not a built-in name, a model preset, a folder or hf:ORG/NAME`,

@@ -46,6 +46,7 @@ describe.skipIf(!hasShared)(
       const fromFolder = await loadTokenizer(folder);
       const builtin = await loadTokenizer('phi-3');
       expect([fromFolder.name, fromFolder.engine]).toEqual([folder, 'fast']);
+      expect((await loadTokenizer(join(folder, 'tokenizer.json'))).engine).toBe('fast');
       const conversations = sample();
       expect(conversations.map((messages) => fromFolder.countChat(messages))).toEqual(
         conversations.map((messages) => builtin.countChat(messages)),
