@@ -5,5 +5,6 @@ import type { Command } from 'commander';
 export const commandModules: Array<() => Promise<{ register(program: Command): void }>> = [
   () => import('./prep.js'),
   () => import('./validate.js'),
+  () => import('./report.js'),
   () => import('./tokens.js'),
 ];

@@ -102,6 +102,6 @@ function summary(manifest: Manifest, outDir: string): string {
     );
   }
   for (const warning of manifest.warnings) lines.push(`  warning: ${warning.message}`);
-  lines.push(`  wrote ${outDir}/{train,validation,rejected}.jsonl, manifest.json`);
+  lines.push(`  wrote ${outDir}/{train,validation,rejected}.jsonl, manifest.json, report.html`);
   return `${lines.join('\n')}\n`;
 }

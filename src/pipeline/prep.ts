@@ -17,6 +17,7 @@ import { VERSION } from '../core/version.js';
 import type { CleanRule } from '../clean/rules.js';
 import { AtomicLineWriter, writeFileAtomic } from '../io/atomic-writer.js';
 import { readLines } from '../io/line-reader.js';
+import { writePrepReport } from '../report/prep-report.js';
 import { createCleanStage } from '../stages/clean.js';
 import { createDedupeExactStage } from '../stages/dedupe-exact.js';
 import { createParseStage } from '../stages/parse.js';
@@ -280,7 +281,7 @@ export async function prep(inputPath: string, options: PrepOptions): Promise<Pre
       timings: { totalMs: Math.round(performance.now() - started) },
     };
     await writeFileAtomic(join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    if (options.report !== false) await writeReport(outDir);
+    if (options.report !== false) await writePrepReport(outDir);
     return { outDir, manifest };
   } catch (error) {
     await runner.close();
@@ -380,12 +381,4 @@ function warningsFor(train: number, withoutSystem: number, kept: number): Warnin
     });
   }
   return warnings;
-}
-
-/** The HTML report is optional at this layer: prep works without the report module. */
-async function writeReport(outDir: string): Promise<void> {
-  const reportModule = '../report/prep-report.js';
-  const module = (await import(reportModule).catch(() => undefined)) as
-    { writePrepReport?: (dir: string) => Promise<unknown> } | undefined;
-  await module?.writePrepReport?.(outDir);
 }

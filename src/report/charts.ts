@@ -1,0 +1,141 @@
+// Charts rendered to inline SVG when the report is built (Observable Plot on a linkedom
+// document): no script or network at view time, native <title> tooltips on hover.
+import * as Plot from '@observablehq/plot';
+import { parseHTML } from 'linkedom';
+import { PALETTE, raw, type SafeHtml } from './html.js';
+
+type PlotDocument = NonNullable<Plot.PlotOptions['document']>;
+
+function document(): PlotDocument {
+  return parseHTML('<!doctype html><html><body></body></html>').document as unknown as PlotDocument;
+}
+
+function render(options: Plot.PlotOptions): SafeHtml {
+  const svg = Plot.plot({ document: document(), ...options }) as unknown as { outerHTML: string };
+  // Plot names its CSS class from a random id; a fixed one keeps reports byte-identical.
+  const markup = svg.outerHTML.replace(/plot-[0-9a-f]{6}/g, 'phikit-plot');
+  return raw(`<div class="chart">${markup}</div>`);
+}
+
+export interface Bar {
+  label: string;
+  value: number;
+}
+
+/** Horizontal bars, one per label, in the order given. */
+export function barChart(bars: readonly Bar[], options: { xLabel: string; width?: number }): SafeHtml {
+  const labels = bars.map((bar) => bar.label);
+  const longest = Math.max(0, ...labels.map((label) => label.length));
+  return render({
+    width: options.width ?? 720,
+    height: 40 + 26 * Math.max(bars.length, 1),
+    marginLeft: Math.min(260, 12 + 7 * longest),
+    x: { label: options.xLabel, grid: true },
+    y: { label: null, domain: labels },
+    marks: [
+      Plot.barX(bars, {
+        x: 'value',
+        y: 'label',
+        fill: PALETTE.primary,
+        title: (bar: Bar) => `${bar.label}: ${bar.value.toLocaleString('en-US')}`,
+      }),
+      Plot.text(bars, {
+        x: 'value',
+        y: 'label',
+        text: (bar: Bar) => bar.value.toLocaleString('en-US'),
+        dx: 4,
+        textAnchor: 'start',
+      }),
+      Plot.ruleX([0]),
+    ],
+  });
+}
+
+export interface GroupedBar {
+  group: string;
+  series: string;
+  value: number;
+}
+
+/** Bars per group, one per series side by side (e.g. train vs validation per scenario). */
+export function groupedBarChart(
+  bars: readonly GroupedBar[],
+  options: { xLabel: string; series: readonly string[]; width?: number },
+): SafeHtml {
+  const groups = [...new Set(bars.map((bar) => bar.group))];
+  const longest = Math.max(0, ...groups.map((group) => group.length));
+  const colors = [PALETTE.primary, PALETTE.secondary, PALETTE.accent, PALETTE.muted];
+  return render({
+    width: options.width ?? 720,
+    height: 50 + 22 * options.series.length * Math.max(groups.length, 1),
+    marginLeft: Math.min(260, 12 + 7 * longest),
+    x: { label: options.xLabel, grid: true },
+    y: { label: null, domain: groups },
+    fy: { domain: groups, label: null, axis: null },
+    color: { domain: [...options.series], range: colors.slice(0, options.series.length), legend: true },
+    marks: [
+      Plot.barX(bars, {
+        x: 'value',
+        y: 'series',
+        fy: 'group',
+        fill: 'series',
+        title: (bar: GroupedBar) => `${bar.group} – ${bar.series}: ${bar.value.toLocaleString('en-US')}`,
+      }),
+      Plot.axisY({ anchor: 'left', label: null, tickFormat: () => '' }),
+      Plot.text(groups, {
+        frameAnchor: 'left',
+        text: (group: string) => group,
+        dx: -8,
+        textAnchor: 'end',
+        fy: (g: string) => g,
+      }),
+      Plot.ruleX([0]),
+    ],
+  });
+}
+
+export interface HistogramData {
+  edges: readonly number[];
+  counts: readonly number[];
+}
+
+/** Bins as given (edges may be uneven), with a vertical rule for a limit. */
+export function histogramChart(
+  data: HistogramData,
+  options: { xLabel: string; limit?: number; limitLabel?: string; width?: number },
+): SafeHtml {
+  const bins = data.counts.map((count, i) => ({
+    bin: `${data.edges[i]!.toLocaleString('en-US')}–${data.edges[i + 1]!.toLocaleString('en-US')}`,
+    count,
+  }));
+  const marks: Plot.Markish[] = [
+    Plot.barY(bins, {
+      x: 'bin',
+      y: 'count',
+      fill: PALETTE.primary,
+      title: (bin: { bin: string; count: number }) =>
+        `${bin.bin} tokens: ${bin.count.toLocaleString('en-US')} examples`,
+    }),
+    Plot.ruleY([0]),
+  ];
+  if (options.limit !== undefined) {
+    // The last bin ends at the limit: draw it on the right edge of that band.
+    marks.push(
+      Plot.ruleX([bins[bins.length - 1]?.bin ?? ''], {
+        stroke: PALETTE.limit,
+        strokeWidth: 2,
+        strokeDasharray: '5,3',
+        dx: 0,
+        title: options.limitLabel ?? `limit ${options.limit.toLocaleString('en-US')}`,
+      }),
+    );
+  }
+  return render({
+    width: options.width ?? 720,
+    height: 260,
+    marginBottom: 50,
+    x: { label: options.xLabel, domain: bins.map((bin) => bin.bin), tickRotate: -25 },
+    y: { label: 'examples', grid: true },
+    marks,
+  });
+}

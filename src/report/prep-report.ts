@@ -1,0 +1,443 @@
+// report.html of a `phikit prep` run, built from manifest.json and the first rejected lines
+// per reason. Memory: the manifest plus at most SAMPLES_PER_REASON samples per reason.
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Manifest, TokenSplitFigures } from '../core/manifest.js';
+import { PhikitError } from '../core/errors.js';
+import { REASON_DESCRIPTIONS, REJECT_REASONS, type RejectReason } from '../core/reasons.js';
+import { writeFileAtomic } from '../io/atomic-writer.js';
+import { readLines } from '../io/line-reader.js';
+import { barChart, groupedBarChart, histogramChart } from './charts.js';
+import {
+  formatBytes,
+  formatNumber,
+  formatPercent,
+  html,
+  page,
+  TABLE_FILTER_SCRIPT,
+  truncated,
+  type SafeHtml,
+} from './html.js';
+
+export const SAMPLES_PER_REASON = 10;
+
+export interface RejectedSample {
+  line: number;
+  reason: RejectReason;
+  message: string;
+  raw: string;
+}
+
+/** Reads manifest.json and rejected.jsonl of `outDir` and writes `outDir/report.html`. */
+export async function writePrepReport(outDir: string): Promise<string> {
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(await readFile(join(outDir, 'manifest.json'), 'utf8')) as Manifest;
+  } catch {
+    throw new PhikitError(
+      'INPUT_NOT_FOUND',
+      `no readable manifest.json in ${outDir}`,
+      'point `phikit report` at the --out folder of a finished `phikit prep` run',
+    );
+  }
+  const samples = await firstRejectedSamples(join(outDir, 'rejected.jsonl'));
+  const path = join(outDir, 'report.html');
+  await writeFileAtomic(path, renderPrepReport(manifest, samples));
+  return path;
+}
+
+/** The first samples of each reason, streaming the file (it can be as large as the input). */
+export async function firstRejectedSamples(
+  path: string,
+  perReason = SAMPLES_PER_REASON,
+): Promise<RejectedSample[]> {
+  const taken = new Map<string, number>();
+  const samples: RejectedSample[] = [];
+  try {
+    for await (const { text } of readLines(createReadStream(path))) {
+      if (text === '') continue;
+      const reason = /"reason":"([a-z_]+)"/.exec(text)?.[1];
+      if (!reason || (taken.get(reason) ?? 0) >= perReason) continue;
+      taken.set(reason, (taken.get(reason) ?? 0) + 1);
+      const row = JSON.parse(text) as RejectedSample;
+      samples.push({ line: row.line, reason: row.reason, message: row.message, raw: row.raw });
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  return samples;
+}
+
+export function renderPrepReport(manifest: Manifest, samples: readonly RejectedSample[]): string {
+  const body = html`
+    <h1>Dataset report: ${manifest.input.name}</h1>
+    <p class="sub">
+      phikit ${manifest.phikit.version} prep · ${manifest.input.format} (${manifest.input.formatDecision}) ·
+      seed ${manifest.seed}
+    </p>
+    ${summarySection(manifest)} ${warningsSection(manifest)} ${funnelSection(manifest)}
+    ${rejectionsSection(manifest, samples)} ${cleaningSection(manifest)} ${tokensSection(manifest)}
+    ${scenariosSection(manifest)} ${extraSections(manifest)}
+    <footer>
+      Input sha256 <code>${manifest.input.sha256}</code>. Outputs: train.jsonl (sha256
+      <code>${manifest.outputs.train.sha256.slice(0, 16)}…</code>), validation.jsonl
+      (<code>${manifest.outputs.validation.sha256.slice(0, 16)}…</code>), rejected.jsonl. Run time
+      ${formatNumber(manifest.timings.totalMs)} ms on Node ${manifest.phikit.node}.
+    </footer>
+  `;
+  return page({ title: `phikit prep report: ${manifest.input.name}`, script: TABLE_FILTER_SCRIPT }, body);
+}
+
+function card(label: string, value: string | SafeHtml): SafeHtml {
+  return html`<div class="card">
+    <div class="label">${label}</div>
+    <div class="value">${value}</div>
+  </div>`;
+}
+
+function summarySection(manifest: Manifest): SafeHtml {
+  const { counts, input } = manifest;
+  const options = Object.entries(manifest.options).map(
+    ([key, value]) =>
+      html`<tr>
+        <th>${key}</th>
+        <td><code>${JSON.stringify(value)}</code></td>
+      </tr>`,
+  );
+  return html`
+    <h2 id="summary">Summary</h2>
+    <div class="cards">
+      ${card('lines read', formatNumber(counts.read))} ${card('kept', formatNumber(counts.kept))}
+      ${card('train', formatNumber(counts.train))} ${card('validation', formatNumber(counts.validation))}
+      ${card('rejected', `${formatNumber(counts.rejected)} (${formatPercent(counts.rejected, counts.records)})`)}
+      ${card('blank lines', formatNumber(counts.blank))}
+    </div>
+    <table class="kv">
+      <tr>
+        <th>input</th>
+        <td>${input.path} (${formatBytes(input.bytes)}, ${input.container}${input.gzip ? ', gzip' : ''})</td>
+      </tr>
+      <tr>
+        <th>sha256</th>
+        <td><code>${input.sha256}</code></td>
+      </tr>
+      ${options}
+    </table>
+    <p class="ok">
+      Every non-blank line ends in exactly one output: ${formatNumber(counts.records)} records =
+      ${formatNumber(counts.train)} train + ${formatNumber(counts.validation)} validation +
+      ${formatNumber(counts.rejected)} rejected.
+    </p>
+  `;
+}
+
+function warningsSection(manifest: Manifest): SafeHtml {
+  const warnings = [...manifest.warnings];
+  const special = manifest.counts.rejectedByReason.special_token_in_text;
+  if (special > 0) {
+    warnings.push({
+      code: 'special_tokens',
+      message: `${formatNumber(special)} examples contain special-token strings such as <|end|> in their text`,
+      count: special,
+    });
+  }
+  const tooLong = manifest.counts.rejectedByReason.too_long;
+  if (tooLong > 0) {
+    warnings.push({
+      code: 'too_long',
+      message: `${formatNumber(tooLong)} examples are longer than ${formatNumber(manifest.tokens?.maxTokens ?? 0)} tokens`,
+      count: tooLong,
+    });
+  }
+  if (warnings.length === 0)
+    return html`<h2 id="warnings">Checks</h2>
+      <p class="ok">No warnings.</p>`;
+  return html`<h2 id="warnings">Checks</h2>
+    ${warnings.map((warning) => html`<div class="warn"><strong>${warning.code}</strong>: ${warning.message}</div>`)}`;
+}
+
+function funnelSection(manifest: Manifest): SafeHtml {
+  const rows = manifest.stages.map((stage) => {
+    const drops = (Object.entries(stage.rejected) as Array<[RejectReason, number]>).filter(([, n]) => n > 0);
+    return html`<tr>
+      <td>${stage.name}</td>
+      <td class="num">${formatNumber(stage.in)}</td>
+      <td class="num">${formatNumber(stage.out)}</td>
+      <td>
+        ${
+          drops.length === 0
+            ? '–'
+            : drops.map(([reason, n]) => html`<a href="#reason-${reason}">${reason}</a> ${formatNumber(n)} `)
+        }
+      </td>
+      <td class="num">${formatNumber(stage.ms)}</td>
+    </tr>`;
+  });
+  const chart = barChart(
+    manifest.stages.map((stage) => ({ label: stage.name, value: stage.out })),
+    { xLabel: 'examples leaving the stage' },
+  );
+  return html`
+    <h2 id="funnel">Stages</h2>
+    ${chart}
+    <table>
+      <thead>
+        <tr>
+          <th>stage</th>
+          <th class="num">in</th>
+          <th class="num">out</th>
+          <th>dropped</th>
+          <th class="num">ms</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${rows}
+      </tbody>
+    </table>
+  `;
+}
+
+function rejectionsSection(manifest: Manifest, samples: readonly RejectedSample[]): SafeHtml {
+  const { counts } = manifest;
+  const reasons = REJECT_REASONS.filter((reason) => counts.rejectedByReason[reason] > 0);
+  if (reasons.length === 0)
+    return html`<h2 id="rejections">Rejections</h2>
+      <p class="ok">No line was rejected.</p>`;
+  const rows = reasons.map(
+    (reason) =>
+      html`<tr id="reason-${reason}">
+        <td><code>${reason}</code></td>
+        <td class="num">${formatNumber(counts.rejectedByReason[reason])}</td>
+        <td class="num">${formatPercent(counts.rejectedByReason[reason], counts.records)}</td>
+        <td>${REASON_DESCRIPTIONS[reason]}</td>
+      </tr>`,
+  );
+  const sampleRows = samples.map(
+    (sample) =>
+      html`<tr data-reason="${sample.reason}">
+        <td class="num">${formatNumber(sample.line)}</td>
+        <td><code>${sample.reason}</code></td>
+        <td>${sample.message}</td>
+        <td class="raw">${truncated(sample.raw)}</td>
+      </tr>`,
+  );
+  return html`
+    <h2 id="rejections">Rejections</h2>
+    ${barChart(
+      reasons.map((reason) => ({ label: reason, value: counts.rejectedByReason[reason] })),
+      { xLabel: 'rejected lines' },
+    )}
+    <table>
+      <thead>
+        <tr>
+          <th>reason</th>
+          <th class="num">lines</th>
+          <th class="num">share of records</th>
+          <th>meaning</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${rows}
+      </tbody>
+    </table>
+    <h3>First ${SAMPLES_PER_REASON} samples per reason (all of them are in rejected.jsonl)</h3>
+    <div class="filters">
+      <label
+        >Reason
+        <select data-filter-for="samples" data-filter-key="reason">
+          <option value="">all</option>
+          ${reasons.map((reason) => html`<option value="${reason}">${reason}</option>`)}
+        </select></label
+      >
+      <label>Text <input type="search" data-filter-for="samples" placeholder="filter samples" /></label>
+      <span id="samples-shown">${formatNumber(samples.length)} shown</span>
+    </div>
+    <table id="samples">
+      <thead>
+        <tr>
+          <th class="num">line</th>
+          <th>reason</th>
+          <th>message</th>
+          <th>raw line</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${sampleRows}
+      </tbody>
+    </table>
+  `;
+}
+
+function cleaningSection(manifest: Manifest): SafeHtml {
+  const rows = Object.entries(manifest.cleaning).map(
+    ([rule, figures]) =>
+      html`<tr>
+        <td><code>${rule}</code></td>
+        <td>${figures.enabled ? 'on' : 'off'}</td>
+        <td class="num">${formatNumber(figures.messages)}</td>
+        <td class="num">${formatNumber(figures.examples)}</td>
+      </tr>`,
+  );
+  const samples = manifest.cleaningSamples.map(
+    (sample) =>
+      html`<tr>
+        <td class="num">${formatNumber(sample.line)}</td>
+        <td>${sample.rules.join(', ')}</td>
+        <td class="raw">${truncated(sample.before)}</td>
+        <td class="raw">${truncated(sample.after)}</td>
+      </tr>`,
+  );
+  return html`
+    <h2 id="cleaning">Cleaning</h2>
+    <table>
+      <thead>
+        <tr>
+          <th>rule</th>
+          <th>state</th>
+          <th class="num">messages changed</th>
+          <th class="num">examples changed</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${rows}
+      </tbody>
+    </table>
+    ${
+      samples.length === 0
+        ? ''
+        : html`<h3>Before and after</h3>
+            <table>
+              <thead>
+                <tr>
+                  <th class="num">line</th>
+                  <th>rules</th>
+                  <th>before</th>
+                  <th>after</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${samples}
+              </tbody>
+            </table>`
+    }
+  `;
+}
+
+function tokenRow(split: string, figures: TokenSplitFigures): SafeHtml {
+  const cells = (['p50', 'p90', 'p95', 'p99', 'max'] as const).map(
+    (key) => html`<td class="num">${formatNumber(figures.total[key])}</td>`,
+  );
+  return html`<tr>
+    <td>${split}</td>
+    <td class="num">${formatNumber(figures.total.n)}</td>
+    ${cells}
+    <td class="num">${formatNumber(figures.total.sum)}</td>
+    <td class="num">${formatNumber(figures.assistant.sum)}</td>
+  </tr>`;
+}
+
+function tokensSection(manifest: Manifest): SafeHtml {
+  const tokens = manifest.tokens;
+  if (!tokens) return html``;
+  const { train, validation } = tokens.perSplit;
+  const limit = { limit: tokens.maxTokens, limitLabel: `--max-tokens ${formatNumber(tokens.maxTokens)}` };
+  return html`
+    <h2 id="tokens">Token lengths</h2>
+    <p>
+      Counted with the <code>${tokens.tokenizer}</code> tokenizer on the conversation rendered with its chat
+      template. Assistant tokens are the ones training learns from. Billed:
+      ${formatNumber(tokens.billedTokens)} tokens (${formatNumber(train.total.sum)} train tokens ×
+      ${tokens.epochs} epoch${tokens.epochs === 1 ? '' : 's'}).
+    </p>
+    <table>
+      <thead>
+        <tr>
+          <th>split</th>
+          <th class="num">examples</th>
+          <th class="num">p50</th>
+          <th class="num">p90</th>
+          <th class="num">p95</th>
+          <th class="num">p99</th>
+          <th class="num">max</th>
+          <th class="num">total tokens</th>
+          <th class="num">assistant tokens</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${tokenRow('train', train)} ${tokenRow('validation', validation)}
+      </tbody>
+    </table>
+    <h3>Train: tokens per example (the last bin ends at the limit)</h3>
+    ${histogramChart(train.histogram, { xLabel: 'tokens per example', ...limit })}
+  `;
+}
+
+function scenariosSection(manifest: Manifest): SafeHtml {
+  const entries = Object.entries(manifest.scenarios).sort(
+    (a, b) => b[1].before - a[1].before || (a[0] < b[0] ? -1 : 1),
+  );
+  if (entries.length === 0) return html``;
+  const rows = entries.map(
+    ([name, figures]) =>
+      html`<tr>
+        <td>${name}</td>
+        <td class="num">${formatNumber(figures.before)}</td>
+        <td class="num">${formatNumber(figures.after)}</td>
+        <td class="num">${formatNumber(figures.train)}</td>
+        <td class="num">${formatNumber(figures.validation)}</td>
+        <td class="num">${formatPercent(figures.validation, figures.after)}</td>
+      </tr>`,
+  );
+  const bars = entries.flatMap(([name, figures]) => [
+    { group: name, series: 'train', value: figures.train },
+    { group: name, series: 'validation', value: figures.validation },
+  ]);
+  return html`
+    <h2 id="scenarios">Scenarios</h2>
+    ${groupedBarChart(bars, { xLabel: 'examples', series: ['train', 'validation'] })}
+    <table>
+      <thead>
+        <tr>
+          <th>scenario</th>
+          <th class="num">before balancing</th>
+          <th class="num">after</th>
+          <th class="num">train</th>
+          <th class="num">validation</th>
+          <th class="num">validation share</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${rows}
+      </tbody>
+    </table>
+  `;
+}
+
+/** Near-duplicate, balance and leakage figures, shown as they are when a run has them. */
+function extraSections(manifest: Manifest): SafeHtml {
+  const sections: Array<[string, Record<string, unknown> | undefined]> = [
+    ['Near-duplicates', manifest.nearDuplicates],
+    ['Balancing', manifest.balance],
+    ['Leakage between splits', manifest.leakage],
+  ];
+  return html`${sections
+    .filter(([, figures]) => figures !== undefined)
+    .map(
+      ([title, figures]) =>
+        html`<h2>${title}</h2>
+          <table class="kv">
+            ${Object.entries(figures!).map(
+              ([key, value]) =>
+                html`<tr>
+                  <th>${key}</th>
+                  <td>
+                    <code
+                      >${typeof value === 'number' ? formatNumber(value, Number.isInteger(value) ? 0 : 3) : JSON.stringify(value)}</code
+                    >
+                  </td>
+                </tr>`,
+            )}
+          </table>`,
+    )}`;
+}
