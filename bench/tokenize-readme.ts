@@ -6,7 +6,8 @@ export function writeReadmeBlock(name: string, content: string): void {
   const path = new URL('./README.md', import.meta.url);
   const start = `<!-- ${name}:start -->`;
   const end = `<!-- ${name}:end -->`;
-  const block = `${start}\n${content.trim()}\n${end}`;
+  // Blank lines around the content, as prettier formats Markdown.
+  const block = `${start}\n\n${content.trim()}\n\n${end}`;
   const readme = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
   const at = readme.indexOf(start);
   const after = readme.indexOf(end);
