@@ -18,3 +18,7 @@ export { loadTokenizer } from './tokenize/load.js';
 export type { ChatTokenizer } from './tokenize/chat.js';
 export { MODEL_PRESETS } from './tokenize/presets.js';
 export { VERSION } from './core/version.js';
+export { countTokens } from './pipeline/tokens.js';
+export type { TokensOptions, TokenRow, TokensSummary } from './pipeline/tokens.js';
+export { tokenFigures } from './tokenize/figures.js';
+export { createTokenLengthStage } from './stages/token-length.js';
