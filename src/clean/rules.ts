@@ -41,13 +41,19 @@ function collapseSpaces(text: string): string {
     .join('');
 }
 
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
+const HAS_CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/;
+const HAS_ZERO_WIDTH = /[\u200B\u200C\u200D\u2060\uFEFF\u180E]/;
+const HAS_UNICODE_SPACE = /[\u00A0\u2000-\u200A\u202F\u205F\u3000]/;
+
+// Each rule first asks a cheap question (most text needs no change), then rewrites.
 const APPLY: Record<CleanRule, (text: string) => string> = {
-  html: stripHtml,
-  nfc: (text) => text.normalize('NFC'),
-  control: (text) => text.replace(/\r\n/g, '\n').replace(CONTROL, ''),
-  'zero-width': (text) => text.replace(ZERO_WIDTH, ''),
-  nbsp: (text) => text.replace(UNICODE_SPACES, ' '),
-  'collapse-spaces': collapseSpaces,
+  html: (text) => (text.includes('<') || text.includes('&') ? stripHtml(text) : text),
+  nfc: (text) => (ASCII_ONLY.test(text) ? text : text.normalize('NFC')),
+  control: (text) => (HAS_CONTROL.test(text) ? text.replace(/\r\n/g, '\n').replace(CONTROL, '') : text),
+  'zero-width': (text) => (HAS_ZERO_WIDTH.test(text) ? text.replace(ZERO_WIDTH, '') : text),
+  nbsp: (text) => (HAS_UNICODE_SPACE.test(text) ? text.replace(UNICODE_SPACES, ' ') : text),
+  'collapse-spaces': (text) => (text.includes('  ') || text.includes('\t') ? collapseSpaces(text) : text),
   trim: (text) => text.trim(),
 };
 

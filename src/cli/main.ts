@@ -35,6 +35,12 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// `phikit tokens big.jsonl | head` closes stdout early: that is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(EXIT.ok);
+  throw error;
+});
+
 main(process.argv).then(
   (code) => {
     process.exitCode = code;

@@ -33,6 +33,8 @@ export interface Envelope {
   tokens?: TokenCounts;
   /** Exact-duplicate signature of the cleaned, canonical conversation. */
   contentKey?: string;
+  /** The cleaned example as written to train/validation.jsonl, serialized once by dedupe-exact. */
+  serialized?: string;
   /** Set by the stage that drops the envelope; later stages skip it. */
   rejection?: Rejection;
 }

@@ -1,14 +1,14 @@
 // `prep`: one streaming pass through the per-record stages, a plan made from compact
 // signatures, and a second pass over the spilled survivors to write train / validation.
-// Memory: per surviving example a scenario index and a split unit (12 bytes) plus the stages'
-// own signature indexes; examples themselves stay on disk (spill file in the output folder).
+// Memory: per surviving example a scenario index, a split unit and two token counts (20 bytes), plus the stages'
+// own signature indexes; examples themselves stay on disk (spill file in the output folder,
+// holding each survivor exactly as it will be written).
 import { mkdir, rm, access, constants } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Envelope, Stage, TokenCounts } from '../core/envelope.js';
+import type { Stage, TokenCounts } from '../core/envelope.js';
 import { PhikitError } from '../core/errors.js';
-import type { ChatExample } from '../core/example.js';
 import { GrowableFloat64, GrowableUint32 } from '../core/growable.js';
 import { seededUnit } from '../core/hash.js';
 import type { InputFormat, Manifest, ScenarioFigures, StageFigures, Warning } from '../core/manifest.js';
@@ -138,6 +138,8 @@ export async function prep(inputPath: string, options: PrepOptions): Promise<Pre
   const scenarioNames: string[] = [];
   const survivorScenario = new GrowableUint32();
   const survivorUnit = new GrowableFloat64();
+  const survivorTotalTokens = new GrowableUint32();
+  const survivorAssistantTokens = new GrowableUint32();
   const readFigures: StageFigures = { name: 'read', in: 0, out: 0, rejected: {}, ms: 0 };
   let examplesWithoutSystem = 0;
 
@@ -166,7 +168,11 @@ export async function prep(inputPath: string, options: PrepOptions): Promise<Pre
         }
         survivorScenario.push(index);
         survivorUnit.push(seededUnit(seed, envelope.scenario, envelope.contentKey!));
-        await spill.writeLine(spillLine(envelope));
+        if (envelope.tokens) {
+          survivorTotalTokens.push(envelope.tokens.total);
+          survivorAssistantTokens.push(envelope.tokens.assistant);
+        }
+        await spill.writeLine(envelope.serialized!);
       }
     }
     await runner.close();
@@ -196,15 +202,19 @@ export async function prep(inputPath: string, options: PrepOptions): Promise<Pre
       const s = survivorScenario.get(ordinal);
       const side = survivorUnit.get(ordinal) <= thresholds[s]! ? VALIDATION : TRAIN;
       ordinal++;
-      const { example, tokens } = parseSpillLine(text);
-      if (tokens) splitTokens[side === VALIDATION ? 'validation' : 'train'].push(tokens);
+      if (tokenCheck) {
+        splitTokens[side === VALIDATION ? 'validation' : 'train'].push({
+          total: survivorTotalTokens.get(ordinal - 1),
+          assistant: survivorAssistantTokens.get(ordinal - 1),
+        });
+      }
       const figures = scenarios[scenarioNames[s]!]!;
       if (side === VALIDATION) {
         figures.validation++;
-        await validation.writeLine(JSON.stringify(example));
+        await validation.writeLine(text);
       } else {
         figures.train++;
-        await train.writeLine(JSON.stringify(example));
+        await train.writeLine(text);
       }
     }
     await rm(spillPath, { force: true });
@@ -318,20 +328,6 @@ async function prepareOutDir(outDir: string): Promise<void> {
       'choose another --out folder, or fix its permissions',
     );
   }
-}
-
-/** A survivor on disk between the passes: its line, scenario and cleaned example. */
-function spillLine(envelope: Envelope): string {
-  return JSON.stringify({
-    line: envelope.line,
-    scenario: envelope.scenario,
-    tokens: envelope.tokens,
-    example: envelope.example,
-  });
-}
-
-function parseSpillLine(text: string): { example: ChatExample; tokens?: TokenCounts } {
-  return JSON.parse(text) as { example: ChatExample; tokens?: TokenCounts };
 }
 
 interface ResolvedTokenCheck {

@@ -1,16 +1,8 @@
 // Stage 4, dedupe-exact: the first occurrence of a cleaned conversation is kept; later ones are
 // `duplicate` with "same as line N". Memory: a 64-bit signature per kept example (SignatureTable).
 import { createHash } from 'node:crypto';
-import type { ChatExample } from '../core/example.js';
 import type { Envelope, Stage } from '../core/envelope.js';
 import { SignatureTable } from '../core/signature-table.js';
-
-/** The canonical text of a conversation: roles, contents and weights, in order. */
-export function canonicalConversation(example: ChatExample): string {
-  return JSON.stringify(
-    example.messages.map((message) => [message.role, message.content, message.weight ?? 1]),
-  );
-}
 
 export function createDedupeExactStage(): Stage {
   const seen = new SignatureTable();
@@ -19,7 +11,10 @@ export function createDedupeExactStage(): Stage {
     run(batch: Envelope[]) {
       for (const envelope of batch) {
         if (envelope.rejection || !envelope.example) continue;
-        const digest = createHash('sha256').update(canonicalConversation(envelope.example)).digest();
+        // The example as it will be written is the canonical form: validate kept only the
+        // Azure keys, in a fixed order. (An explicit weight 1 differs from none here.)
+        envelope.serialized = JSON.stringify(envelope.example);
+        const digest = createHash('sha256').update(envelope.serialized).digest();
         envelope.contentKey = digest.toString('hex', 0, 16);
         const first = seen.addIfAbsent(digest.readUInt32BE(0), digest.readUInt32BE(4), envelope.line);
         if (first !== undefined) {
