@@ -234,19 +234,25 @@ function readmeSection(results: SizeResult[], command: string, repeat: number): 
   return lines.join('\n');
 }
 
-/** Replaces the `## prep` section of bench/README.md (up to the next `## ` heading), or appends it. */
-function writeReadme(section: string): void {
+/**
+ * Replaces the `## prep` section of bench/README.md (up to the next `## ` heading), or appends it,
+ * formatted with the repo's prettier config so `npm run lint` stays clean.
+ */
+async function writeReadme(section: string): Promise<void> {
   const path = join(here, 'README.md');
   const current = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
   const start = current.search(/^## prep\s*$/m);
+  let next: string;
   if (start === -1) {
-    writeFileSync(path, `${current.trimEnd()}\n\n${section}`);
-    return;
+    next = `${current.trimEnd()}\n\n${section}`;
+  } else {
+    const following = current.slice(start + 1).search(/^## /m);
+    const end = following === -1 ? current.length : start + 1 + following;
+    next = `${current.slice(0, start)}${section}${following === -1 ? '' : `\n${current.slice(end)}`}`;
   }
-  const rest = current.slice(start + 1);
-  const next = rest.search(/^## /m);
-  const end = next === -1 ? current.length : start + 1 + next;
-  writeFileSync(path, `${current.slice(0, start)}${section}${next === -1 ? '' : `\n${current.slice(end)}`}`);
+  const prettier = await import('prettier');
+  const options = (await prettier.resolveConfig(path)) ?? {};
+  writeFileSync(path, await prettier.format(next, { ...options, filepath: path }));
 }
 
 const { values: flags } = parseArgs({
@@ -321,7 +327,7 @@ if (flags.child !== undefined) {
   const section = readmeSection(results, command, repeat);
   if (flags['print-only']) console.log(section);
   else {
-    writeReadme(section);
+    await writeReadme(section);
     console.log(section);
     console.error('wrote the ## prep section of bench/README.md');
   }
