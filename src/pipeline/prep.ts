@@ -7,7 +7,7 @@ import { mkdir, rm, access, constants } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Stage, TokenCounts } from '../core/envelope.js';
+import type { Envelope, Stage, TokenCounts } from '../core/envelope.js';
 import { PhikitError } from '../core/errors.js';
 import { GrowableFloat64, GrowableUint32 } from '../core/growable.js';
 import { seededUnit } from '../core/hash.js';
@@ -76,6 +76,7 @@ export interface PrepResult {
 export const DEFAULT_SEED = 42;
 export const DEFAULT_VAL_RATIO = 0.1;
 
+const BATCHES_IN_FLIGHT = 2;
 const TRAIN = 0;
 const VALIDATION = 1;
 
@@ -144,14 +145,7 @@ export async function prep(inputPath: string, options: PrepOptions): Promise<Pre
   let examplesWithoutSystem = 0;
 
   try {
-    for await (const batch of source.batches) {
-      readFigures.in += batch.length;
-      for (const envelope of batch) {
-        if (envelope.rejection)
-          readFigures.rejected.invalid_utf8 = (readFigures.rejected.invalid_utf8 ?? 0) + 1;
-        else readFigures.out++;
-      }
-      await runner.run(batch);
+    const sink = async (batch: Envelope[]): Promise<void> => {
       for (const envelope of batch) {
         if (envelope.rejection) {
           const { reason, message, detail } = envelope.rejection;
@@ -174,6 +168,29 @@ export async function prep(inputPath: string, options: PrepOptions): Promise<Pre
         }
         await spill.writeLine(envelope.serialized!);
       }
+    };
+    // Two batches in flight: the next one is parsed and cleaned while the token workers count
+    // this one. Batches are written in input order.
+    const inFlight: Array<{ batch: Envelope[]; done: Promise<void> }> = [];
+    for await (const batch of source.batches) {
+      readFigures.in += batch.length;
+      for (const envelope of batch) {
+        if (envelope.rejection)
+          readFigures.rejected.invalid_utf8 = (readFigures.rejected.invalid_utf8 ?? 0) + 1;
+        else readFigures.out++;
+      }
+      const done = runner.run(batch);
+      done.catch(() => undefined); // handled when awaited below, in order
+      inFlight.push({ batch, done });
+      if (inFlight.length >= BATCHES_IN_FLIGHT) {
+        const oldest = inFlight.shift()!;
+        await oldest.done;
+        await sink(oldest.batch);
+      }
+    }
+    for (const { batch, done } of inFlight) {
+      await done;
+      await sink(batch);
     }
     await runner.close();
     await spill.commit();

@@ -1,30 +1,47 @@
-// Runs per-record stages over a batch and keeps each stage's funnel figures and time.
+// Runs per-record stages over batches and keeps each stage's funnel figures and time.
+// Several batches may be in flight (while one waits for the token workers, the next is parsed),
+// but each stage still sees the batches one at a time, in input order.
 import { performance } from 'node:perf_hooks';
 import type { Envelope, Stage } from '../core/envelope.js';
 import type { StageFigures } from '../core/manifest.js';
 
 export class StageRunner {
   readonly figures: StageFigures[];
+  /** Per stage, the moment the previous batch left it. */
+  private readonly turns: Array<Promise<void>>;
 
   constructor(readonly stages: Stage[]) {
     this.figures = stages.map((stage) => ({ name: stage.name, in: 0, out: 0, rejected: {}, ms: 0 }));
+    this.turns = stages.map(() => Promise.resolve());
   }
 
   async run(batch: Envelope[]): Promise<void> {
     for (const [index, stage] of this.stages.entries()) {
-      const figures = this.figures[index]!;
-      const before = batch.filter((envelope) => !envelope.rejection);
-      figures.in += before.length;
-      const started = performance.now();
-      await stage.run(batch);
-      figures.ms += performance.now() - started;
-      for (const envelope of before) {
-        if (envelope.rejection) {
-          const reason = envelope.rejection.reason;
-          figures.rejected[reason] = (figures.rejected[reason] ?? 0) + 1;
-        } else {
-          figures.out++;
-        }
+      const previous = this.turns[index]!;
+      let release!: () => void;
+      this.turns[index] = new Promise((resolve) => (release = resolve));
+      try {
+        await previous;
+        await this.runStage(index, stage, batch);
+      } finally {
+        release();
+      }
+    }
+  }
+
+  private async runStage(index: number, stage: Stage, batch: Envelope[]): Promise<void> {
+    const figures = this.figures[index]!;
+    const before = batch.filter((envelope) => !envelope.rejection);
+    figures.in += before.length;
+    const started = performance.now();
+    await stage.run(batch);
+    figures.ms += performance.now() - started;
+    for (const envelope of before) {
+      if (envelope.rejection) {
+        const reason = envelope.rejection.reason;
+        figures.rejected[reason] = (figures.rejected[reason] ?? 0) + 1;
+      } else {
+        figures.out++;
       }
     }
   }
