@@ -29,15 +29,15 @@ const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
 const ZERO_WIDTH = /[\u200B\u200C\u200D\u2060\uFEFF\u180E]/g;
 const UNICODE_SPACES = /[\u00A0\u2000-\u200A\u202F\u205F\u3000]/g;
 // Runs inside a line only: indentation at the start of a line is kept, so code stays code.
-const SPACE_RUNS = /(?<=\S)(?:[ \t]{2,}|\t)/g;
+const SPACE_RUNS = /(\S)(?:[ \t]{2,}|\t)/g;
 const CODE_FENCE = /(```[\s\S]*?```)/;
 
 function collapseSpaces(text: string): string {
-  if (!text.includes('```')) return text.replace(SPACE_RUNS, ' ');
+  if (!text.includes('```')) return text.replace(SPACE_RUNS, '$1 ');
   // split() with a capture group puts the fenced code at odd indexes; it is left as written.
   return text
     .split(CODE_FENCE)
-    .map((part, index) => (index % 2 === 1 ? part : part.replace(SPACE_RUNS, ' ')))
+    .map((part, index) => (index % 2 === 1 ? part : part.replace(SPACE_RUNS, '$1 ')))
     .join('');
 }
 

@@ -1,6 +1,6 @@
 // Writes a file atomically: lines go to a temp file beside the target, renamed over it on
 // commit, deleted on abort, so a reader never sees half an output. Buffers ~1 MB per file.
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
@@ -12,15 +12,17 @@ export class AtomicLineWriter {
   readonly path: string;
   private readonly tempPath: string;
   private readonly stream: WriteStream;
-  private readonly hash = createHash('sha256');
+  private readonly hash: Hash | undefined;
   private buffer: string[] = [];
   private bufferedChars = 0;
   private lineCount = 0;
   private byteCount = 0;
   private failure: Error | undefined;
 
-  constructor(path: string) {
+  /** `hash: false` for scratch files whose digest nobody reads (the survivors' spill). */
+  constructor(path: string, options: { hash?: boolean } = {}) {
     this.path = path;
+    this.hash = options.hash === false ? undefined : createHash('sha256');
     this.tempPath = `${path}.tmp-${process.pid}`;
     this.stream = createWriteStream(this.tempPath);
     this.stream.on('error', (error) => {
@@ -42,7 +44,7 @@ export class AtomicLineWriter {
     const chunk = Buffer.from(this.buffer.join(''), 'utf8');
     this.buffer = [];
     this.bufferedChars = 0;
-    this.hash.update(chunk);
+    this.hash?.update(chunk);
     this.byteCount += chunk.length;
     if (!this.stream.write(chunk)) await once(this.stream, 'drain');
   }
@@ -54,7 +56,12 @@ export class AtomicLineWriter {
     await once(this.stream, 'close');
     if (this.failure) throw this.failure;
     await rename(this.tempPath, this.path);
-    return { path: this.path, lines: this.lineCount, bytes: this.byteCount, sha256: this.hash.digest('hex') };
+    return {
+      path: this.path,
+      lines: this.lineCount,
+      bytes: this.byteCount,
+      sha256: this.hash?.digest('hex') ?? '',
+    };
   }
 
   async abort(): Promise<void> {

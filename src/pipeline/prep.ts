@@ -114,7 +114,7 @@ export async function prep(inputPath: string, options: PrepOptions): Promise<Pre
 
   const rejected = new AtomicLineWriter(join(outDir, 'rejected.jsonl'));
   const spillPath = join(outDir, `.survivors.tmp-${process.pid}.jsonl`);
-  const spill = new AtomicLineWriter(spillPath);
+  const spill = new AtomicLineWriter(spillPath, { hash: false });
   const train = new AtomicLineWriter(join(outDir, 'train.jsonl'));
   const validation = new AtomicLineWriter(join(outDir, 'validation.jsonl'));
   const writers = [rejected, spill, train, validation];
