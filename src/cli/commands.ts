@@ -7,4 +7,5 @@ export const commandModules: Array<() => Promise<{ register(program: Command): v
   () => import('./validate.js'),
   () => import('./report.js'),
   () => import('./tokens.js'),
+  () => import('./serve.js'),
 ];

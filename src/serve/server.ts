@@ -1,0 +1,288 @@
+// `phikit serve`: a local GGUF model as an OpenAI-compatible HTTP server (/v1/models, /v1/chat/completions,
+// /v1/completions), so any OpenAI client can get logprobs, and teacher-forced prompt logprobs as vLLM gives them.
+// Binds 127.0.0.1 unless told otherwise; buffers one request body (at most MAX_BODY_BYTES) at a time per request.
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Token } from 'node-llama-cpp';
+import { PhikitError } from '../core/errors.js';
+import type { TokenLogprob } from '../gguf/logprobs.js';
+import { GgufRequestError, type GgufModel } from '../gguf/model.js';
+import {
+  asBody,
+  BadRequest,
+  chatLogprobs,
+  completionLogprobs,
+  parseChatRequest,
+  parseCompletionRequest,
+  promptLogprobs,
+} from './openai.js';
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 8080;
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+const ERROR_TYPES: Record<number, string> = { 403: 'permission_error', 404: 'not_found_error' };
+const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+
+export interface ServeOptions {
+  /** Interface to bind (default 127.0.0.1). Anything else is the caller's explicit choice. */
+  host?: string;
+  /** Port (default 8080; 0 picks a free one). */
+  port?: number;
+  /** The model id clients see (default: the file name without .gguf). */
+  modelId?: string;
+}
+
+export interface RunningServer {
+  /** Base URL for OpenAI clients, ending in /v1. */
+  baseUrl: string;
+  host: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Starts serving `model`; the returned server stops with `close()` (the model stays open: the caller owns it). */
+export async function serveModel(model: GgufModel, options: ServeOptions = {}): Promise<RunningServer> {
+  const host = options.host ?? DEFAULT_HOST;
+  const modelId = options.modelId ?? model.name;
+  const allowedHostNames = hostNamesFor(host);
+  const created = Math.floor(Date.now() / 1000);
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => sendError(response, error));
+  });
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    // A browser page on another site could reach 127.0.0.1 through a name it controls (DNS rebinding):
+    // only names of the bound interface are answered.
+    if (allowedHostNames !== undefined && !allowedHostNames.has(hostName(request.headers.host))) {
+      throw new BadRequest(`host ${request.headers.host ?? '(none)'} is not served here`, null, 403);
+    }
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '');
+    if (request.method === 'GET' && (path === '/v1/models' || path === '/models')) {
+      return sendJson(response, 200, {
+        object: 'list',
+        data: [
+          { id: modelId, object: 'model', created, owned_by: 'phikit', max_model_len: model.contextSize },
+        ],
+      });
+    }
+    if (request.method === 'GET' && path === '/health') return sendJson(response, 200, { status: 'ok' });
+    const route = ROUTES[path];
+    if (route === undefined) throw new BadRequest(`no route for ${request.method ?? ''} ${path}`, null, 404);
+    if (request.method !== 'POST') throw new BadRequest(`${path} takes POST`, null, 405);
+    const body = asBody(await readJson(request));
+    return sendJson(response, 200, await route(model, modelId, body));
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? DEFAULT_PORT, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  }).catch((error: unknown) => {
+    throw new PhikitError(
+      'ENDPOINT_UNAVAILABLE',
+      `cannot listen on ${host}:${options.port ?? DEFAULT_PORT}: ${error instanceof Error ? error.message : String(error)}`,
+      'choose another --port (0 picks a free one) or --host',
+      { cause: error },
+    );
+  });
+  const address = server.address() as AddressInfo;
+  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    baseUrl: `http://${urlHost}:${address.port}/v1`,
+    host: address.address,
+    port: address.port,
+    close: () => closeServer(server),
+  };
+}
+
+type Route = (model: GgufModel, modelId: string, body: Record<string, unknown>) => Promise<object>;
+
+const ROUTES: Record<string, Route> = {
+  '/v1/chat/completions': chatCompletion,
+  '/chat/completions': chatCompletion,
+  '/v1/completions': completion,
+  '/completions': completion,
+};
+
+async function chatCompletion(
+  model: GgufModel,
+  modelId: string,
+  body: Record<string, unknown>,
+): Promise<object> {
+  const request = parseChatRequest(body);
+  const last = request.messages[request.messages.length - 1]!;
+  const prompt = request.continueFinalMessage
+    ? model.renderChat(request.messages.slice(0, -1), last.content)
+    : model.renderChat(request.messages);
+  const scoredPrompt =
+    request.promptLogprobs === undefined
+      ? undefined
+      : await model.scoreTokens(prompt, 1, request.promptLogprobs);
+  const generation = await model.generate(prompt, {
+    maxTokens: request.maxTokens,
+    temperature: request.temperature,
+    topP: request.topP,
+    seed: request.seed,
+    stop: request.stop,
+    topLogprobs: request.topLogprobs,
+  });
+  return {
+    id: `chatcmpl-${randomUUID()}`,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model: modelId,
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: generation.text },
+        logprobs: generation.logprobs === undefined ? null : chatLogprobs(generation.logprobs),
+        finish_reason: generation.finishReason,
+      },
+    ],
+    usage: usage(generation.promptTokens, generation.completionTokens),
+    ...(scoredPrompt === undefined ? {} : { prompt_logprobs: promptLogprobs(scoredPrompt) }),
+  };
+}
+
+async function completion(model: GgufModel, modelId: string, body: Record<string, unknown>): Promise<object> {
+  const request = parseCompletionRequest(body);
+  const prompt = typeof request.prompt === 'string' ? model.tokenizeText(request.prompt) : request.prompt;
+  if (prompt.some((token) => token < 0 || token >= model.vocabularySize)) {
+    throw new BadRequest(`token ids must be from 0 to ${model.vocabularySize - 1}`, 'prompt');
+  }
+  const promptTokens = prompt as Token[];
+  // Teacher-forced prompt logprobs are needed for echo + logprobs (vLLM) and for prompt_logprobs.
+  const alternatives = Math.max(request.logprobs ?? -1, request.promptLogprobs ?? -1);
+  const needPromptScores = alternatives >= 0 && (request.echo || request.promptLogprobs !== undefined);
+  const scoredPrompt = needPromptScores ? await model.scoreTokens(promptTokens, 1, alternatives) : undefined;
+  const generation = await model.generate(promptTokens, {
+    maxTokens: request.maxTokens,
+    temperature: request.temperature,
+    topP: request.topP,
+    seed: request.seed,
+    stop: request.stop,
+    topLogprobs: request.logprobs,
+  });
+  const promptText = typeof request.prompt === 'string' ? request.prompt : model.detokenize(promptTokens);
+  let logprobs: object | null = null;
+  if (request.logprobs !== undefined) {
+    const generated = trimTop(generation.logprobs ?? [], request.logprobs);
+    if (request.echo) {
+      const first = promptTokens[0]!;
+      const echoed = [
+        { token: first, text: model.tokenText(first) },
+        ...trimTop(scoredPrompt ?? [], request.logprobs),
+      ];
+      logprobs = completionLogprobs([...echoed, ...generated]);
+    } else {
+      logprobs = completionLogprobs(generated);
+    }
+  }
+  return {
+    id: `cmpl-${randomUUID()}`,
+    object: 'text_completion',
+    created: Math.floor(Date.now() / 1000),
+    model: modelId,
+    choices: [
+      {
+        index: 0,
+        text: request.echo ? promptText + generation.text : generation.text,
+        logprobs,
+        finish_reason: generation.finishReason,
+        ...(request.promptLogprobs === undefined
+          ? {}
+          : { prompt_logprobs: promptLogprobs(trimTop(scoredPrompt ?? [], request.promptLogprobs)) }),
+      },
+    ],
+    usage: usage(generation.promptTokens, generation.completionTokens),
+  };
+}
+
+function trimTop(entries: readonly TokenLogprob[], top: number): TokenLogprob[] {
+  return entries.map((entry) => ({ ...entry, top: entry.top.slice(0, top) }));
+}
+
+function usage(promptTokens: number, completionTokens: number): object {
+  return {
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
+    total_tokens: promptTokens + completionTokens,
+  };
+}
+
+/** Host names a loopback-bound server answers to; undefined (any) when bound to another interface. */
+function hostNamesFor(host: string): Set<string> | undefined {
+  const name = host.toLowerCase();
+  if (LOOPBACK_NAMES.has(name) || /^127\.\d+\.\d+\.\d+$/.test(name))
+    return new Set([...LOOPBACK_NAMES, name]);
+  return undefined;
+}
+
+/** The name part of a Host header (`[::1]:8080` -> `[::1]`, `localhost:80` -> `localhost`). */
+function hostName(header: string | undefined): string {
+  if (header === undefined) return '';
+  const name = header.startsWith('[') ? header.slice(0, header.indexOf(']') + 1) : header.split(':')[0]!;
+  return name.toLowerCase();
+}
+
+async function readJson(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new BadRequest(`request body over ${MAX_BODY_BYTES} bytes`, null, 413);
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch {
+    throw new BadRequest('the request body is not valid JSON');
+  }
+}
+
+function sendJson(response: ServerResponse, status: number, body: object): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
+  response.end(text);
+}
+
+function sendError(response: ServerResponse, error: unknown): void {
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  if (error instanceof BadRequest || error instanceof GgufRequestError) {
+    const status = error instanceof BadRequest ? error.status : 400;
+    const param = error instanceof BadRequest ? error.param : null;
+    sendJson(response, status, {
+      error: {
+        message: error.message,
+        type: ERROR_TYPES[status] ?? 'invalid_request_error',
+        param,
+        code: null,
+      },
+    });
+    return;
+  }
+  sendJson(response, 500, {
+    error: {
+      message: error instanceof Error ? error.message : String(error),
+      type: 'server_error',
+      param: null,
+      code: null,
+    },
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeAllConnections();
+  });
+}
