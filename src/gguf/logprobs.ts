@@ -14,8 +14,8 @@ export interface TokenLogprob {
 /**
  * log p(token) from a filtered logits map that holds the token and the top logit, plus llama.cpp's
  * `totalLogitWeight` (sum over the vocabulary of exp(logit - maxLogit)).
- * The max is taken over the map itself: the map must hold the top token (ask for `includeTop` >= 1;
- * `includeMax` is not reliable in node-llama-cpp 3.22.1, see docs/arch/gguf.md).
+ * The max is taken over the map itself: the map must hold the top token (the greedy choice with
+ * `includeSelected`, or `includeTop` >= 1; `includeMax` is not reliable in node-llama-cpp 3.22.1).
  */
 export function logprobFromFilteredLogits(
   logits: ReadonlyMap<number, number>,
@@ -24,7 +24,10 @@ export function logprobFromFilteredLogits(
 ): number {
   const logit = logits.get(token);
   if (logit === undefined) throw new Error(`token ${token} is missing from the filtered logits`);
-  return logit - maxOf(logits.values()) - Math.log(totalLogitWeight);
+  const logprob = logit - maxOf(logits.values()) - Math.log(totalLogitWeight);
+  // A positive log-probability means the map did not hold the top logit: the numbers would be wrong.
+  if (logprob > 1e-4) throw new Error(`filtered logits lack the top token (log p = ${logprob})`);
+  return logprob;
 }
 
 /** log-softmax of every logit in the map (the full-vocabulary path: sampling, independent checks). */

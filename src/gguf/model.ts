@@ -186,17 +186,7 @@ export class GgufModel {
         tokens.map((token, index) => {
           const next = tokens[index + 1];
           if (index < from - 1 || next === undefined) return token;
-          // A token filter with includeTop gives exact logits for the scored token and the top logit;
-          // totalLogitWeight normalizes without copying the whole vocabulary into JS.
-          return [
-            token,
-            {
-              generateNext: {
-                logits: { filter: { tokens: [next], includeTop: Math.max(1, top) } },
-                totalLogitWeight: true,
-              },
-            },
-          ];
+          return [token, { generateNext: scoringRequest(next, top) }];
         }),
       );
       const scored: TokenLogprob[] = [];
@@ -251,11 +241,8 @@ export class GgufModel {
       let input: Token[] = [...prompt];
       while (generated.length < maxTokens) {
         const last = input.length - 1;
-        // Greedy needs only the top logits; sampling needs the whole distribution.
-        const generateNext =
-          temperature > 0
-            ? { logits: true as const }
-            : { logits: { filter: { tokens: [], includeTop: Math.max(1, top) } }, totalLogitWeight: true };
+        // Greedy needs only the chosen token's logit; sampling needs the whole distribution.
+        const generateNext = temperature > 0 ? { logits: true as const } : scoringRequest(undefined, top);
         const results = await this.sequence.controlledEvaluate(
           input.map((token, index) => (index === last ? [token, { generateNext }] : token)),
         );
@@ -272,7 +259,7 @@ export class GgufModel {
           ) as Token;
           entry = this.describeDistribution(token, distribution, top);
         } else {
-          token = output.logits.keys().next().value as Token;
+          token = output.token ?? (output.logits.keys().next().value as Token);
           entry = this.describe(token, output.logits, output.totalLogitWeight ?? Number.NaN, top);
         }
         if (this.model.isEogToken(token)) {
@@ -374,6 +361,22 @@ export class GgufModel {
     this.queue = run.catch(() => undefined);
     return run;
   }
+}
+
+/**
+ * What controlledEvaluate returns at a scored position: the logits of `next` and of the greedy choice (the
+ * argmax: its logit is the max), plus `totalLogitWeight` to normalize, without copying the vocabulary into JS.
+ * `includeTop` sorts the whole vocabulary (5x slower on a 32,000-token one), so it is asked only for
+ * alternatives; `includeMax` is not used: in 3.22.1 it leaves the max token out of the map.
+ */
+function scoringRequest(next: Token | undefined, top: number) {
+  return {
+    token: true,
+    logits: {
+      filter: { tokens: next === undefined ? [] : [next], includeSelected: true, includeTop: top },
+    },
+    totalLogitWeight: true,
+  };
 }
 
 export function commonPrefixLength(a: readonly number[], b: readonly number[]): number {

@@ -106,7 +106,7 @@ describe.skipIf(!hasModels)('phikit serve on stories260K (real server, real Open
     expect(logprobs.tokens!.length).toBe(tokens.length);
     expect(logprobs.token_logprobs![0]).toBeNull();
     expect(logprobs.top_logprobs![0]).toBeNull();
-    const scored = await model.scoreTokens(tokens, 1);
+    const scored = await model.scoreTokens(tokens, 1, 1);
     expect(logprobs.token_logprobs!.slice(1)).toEqual(scored.map((entry) => entry.logprob));
     // top_logprobs holds the best alternative and the token itself.
     for (const [index, top] of logprobs.top_logprobs!.slice(1).entries()) {
