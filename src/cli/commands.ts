@@ -7,5 +7,6 @@ export const commandModules: Array<() => Promise<{ register(program: Command): v
   () => import('./validate.js'),
   () => import('./report.js'),
   () => import('./tokens.js'),
+  () => import('./eval.js'),
   () => import('./serve.js'),
 ];

@@ -1,0 +1,83 @@
+// One JSON POST with a timeout, classified into EndpointError kinds; retries are the runner's
+// business (src/eval/retry.ts) so every attempt is counted where results are written.
+import { EndpointError } from './endpoint.js';
+
+export interface PostOptions {
+  headers: Record<string, string>;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  fetch: typeof fetch;
+}
+
+export async function postJson(url: string, body: unknown, options: PostOptions): Promise<unknown> {
+  const signals = [AbortSignal.timeout(options.timeoutMs)];
+  if (options.signal) signals.push(options.signal);
+  let response: Response;
+  try {
+    response = await options.fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...options.headers },
+      body: JSON.stringify(body),
+      signal: AbortSignal.any(signals),
+    });
+  } catch (error) {
+    throw classifyFetchError(error, options.timeoutMs);
+  }
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (error) {
+    throw classifyFetchError(error, options.timeoutMs);
+  }
+  if (!response.ok) {
+    const retryAfterMs = parseRetryAfter(response.headers);
+    const detail = errorMessageOf(text) ?? response.statusText;
+    const status = response.status;
+    const kind =
+      status === 429
+        ? 'rate_limited'
+        : status >= 500 || status === 408 || status === 409
+          ? 'server_error'
+          : 'client_error';
+    throw new EndpointError(kind, `HTTP ${status}: ${detail}`, status, retryAfterMs);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new EndpointError(
+      'invalid_response',
+      `the server answered with something that is not JSON: ${text.slice(0, 120)}`,
+    );
+  }
+}
+
+function classifyFetchError(error: unknown, timeoutMs: number): EndpointError {
+  const name = (error as { name?: string }).name;
+  if (name === 'TimeoutError') return new EndpointError('timeout', `no answer within ${timeoutMs} ms`);
+  if (name === 'AbortError') return new EndpointError('timeout', 'request aborted');
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  const detail = cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+  return new EndpointError('connection', `connection failed (${detail})`);
+}
+
+/** `retry-after-ms`, or `retry-after` in seconds or as an HTTP date. */
+export function parseRetryAfter(headers: Headers, now = Date.now()): number | undefined {
+  const ms = Number(headers.get('retry-after-ms'));
+  if (headers.has('retry-after-ms') && Number.isFinite(ms) && ms >= 0) return ms;
+  const value = headers.get('retry-after');
+  if (value === null) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function errorMessageOf(text: string): string | undefined {
+  try {
+    const body = JSON.parse(text) as { error?: { message?: string } | string; message?: string };
+    if (typeof body.error === 'string') return body.error;
+    return body.error?.message ?? body.message;
+  } catch {
+    return text.trim().slice(0, 200) || undefined;
+  }
+}

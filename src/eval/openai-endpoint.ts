@@ -1,0 +1,194 @@
+// An OpenAI-compatible HTTP endpoint: Azure AI Foundry serverless (https://NAME.REGION.models.ai.azure.com),
+// Azure OpenAI (https://RESOURCE.openai.azure.com + deployment + api-version), vLLM, llama.cpp server,
+// or any /v1 base URL. Reference perplexity uses /completions with echo + logprobs (as vLLM serves it)
+// on the prompt rendered with the chat template.
+import type { ChatMessage } from '../core/example.js';
+import { loadTokenizer } from '../tokenize/load.js';
+import {
+  EndpointError,
+  type ChatAnswer,
+  type ChatRequest,
+  type Endpoint,
+  type EndpointOptions,
+  type EndpointSpec,
+  type ReferenceScore,
+} from './endpoint.js';
+import { postJson } from './http.js';
+import type { PerplexityKind } from './types.js';
+
+const DEFAULT_AZURE_API_VERSION = '2024-10-21';
+const DEFAULT_TIMEOUT_MS = 60_000;
+
+interface ChatCompletion {
+  choices?: Array<{
+    message?: { content?: string | null };
+    logprobs?: { content?: Array<{ logprob: number }> | null } | null;
+  }>;
+  usage?: { prompt_tokens?: number; completion_tokens?: number };
+}
+
+interface Completion {
+  choices?: Array<{
+    logprobs?: { tokens?: string[]; token_logprobs?: Array<number | null>; text_offset?: number[] } | null;
+  }>;
+}
+
+export class OpenAiEndpoint implements Endpoint {
+  readonly name: string;
+  readonly model: string;
+  readonly location: string;
+  private readonly chatUrl: string;
+  private readonly completionsUrl: string | undefined;
+  private readonly headers: Record<string, string>;
+  private readonly options: EndpointOptions;
+
+  constructor(spec: EndpointSpec, options: EndpointOptions) {
+    this.name = spec.name;
+    this.model = spec.model ?? '';
+    this.options = options;
+    const url = new URL(spec.url);
+    this.location = `${url.origin}${url.pathname}`;
+    const azureOpenAi =
+      url.hostname.endsWith('.openai.azure.com') || url.pathname.includes('/openai/deployments/');
+    if (azureOpenAi) {
+      const deployment = /\/openai\/deployments\/([^/]+)/.exec(url.pathname)?.[1] ?? this.model;
+      const version = options.apiVersion ?? url.searchParams.get('api-version') ?? DEFAULT_AZURE_API_VERSION;
+      const root = `${url.origin}/openai/deployments/${deployment}`;
+      this.chatUrl = `${root}/chat/completions?api-version=${version}`;
+      this.completionsUrl = undefined;
+      this.headers = options.apiKey ? { 'api-key': options.apiKey } : {};
+    } else {
+      const base = `${url.origin}${url.pathname}`.replace(/\/+$/, '').replace(/\/chat\/completions$/, '');
+      this.chatUrl = `${base}/chat/completions`;
+      this.completionsUrl = `${base}/completions`;
+      this.headers = options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {};
+    }
+  }
+
+  private post(url: string, body: unknown, signal?: AbortSignal): Promise<unknown> {
+    return postJson(url, body, {
+      headers: this.headers,
+      timeoutMs: this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      signal,
+      fetch: this.options.fetch ?? fetch,
+    });
+  }
+
+  private withModel(body: Record<string, unknown>): Record<string, unknown> {
+    return this.model ? { model: this.model, ...body } : body;
+  }
+
+  /** The chat request body, also the basis of the cache key. */
+  chatBody(request: ChatRequest): Record<string, unknown> {
+    return this.withModel({
+      messages: request.messages,
+      temperature: request.temperature,
+      ...(request.maxTokens !== undefined ? { max_tokens: request.maxTokens } : {}),
+      ...(request.seed !== undefined ? { seed: request.seed } : {}),
+      ...(request.logprobs ? { logprobs: true } : {}),
+    });
+  }
+
+  async probe(signal?: AbortSignal): Promise<PerplexityKind> {
+    if (this.completionsUrl) {
+      try {
+        const completion = (await this.post(
+          this.completionsUrl,
+          this.withModel({
+            prompt: 'The quick brown fox',
+            max_tokens: 1,
+            echo: true,
+            logprobs: 1,
+            temperature: 0,
+          }),
+          signal,
+        )) as Completion;
+        const logprobs = completion.choices?.[0]?.logprobs;
+        if ((logprobs?.token_logprobs?.length ?? 0) >= 2 && logprobs?.text_offset) return 'reference';
+      } catch {
+        // No /completions with echo here: try chat logprobs.
+      }
+    }
+    try {
+      const answer = await this.chat(
+        { messages: [{ role: 'user', content: 'Say OK.' }], temperature: 0, maxTokens: 1, logprobs: true },
+        signal,
+      );
+      return answer.tokenLogprobs && answer.tokenLogprobs.length > 0 ? 'own-output' : 'none';
+    } catch {
+      return 'none';
+    }
+  }
+
+  async chat(request: ChatRequest, signal?: AbortSignal): Promise<ChatAnswer> {
+    const completion = (await this.post(this.chatUrl, this.chatBody(request), signal)) as ChatCompletion;
+    const choice = completion.choices?.[0];
+    const text = choice?.message?.content;
+    if (typeof text !== 'string') {
+      throw new EndpointError('invalid_response', 'the answer has no choices[0].message.content');
+    }
+    const answer: ChatAnswer = { text };
+    const logprobs = choice?.logprobs?.content;
+    if (request.logprobs && Array.isArray(logprobs))
+      answer.tokenLogprobs = logprobs.map((entry) => entry.logprob);
+    if (completion.usage) {
+      answer.usage = {
+        promptTokens: completion.usage.prompt_tokens ?? 0,
+        completionTokens: completion.usage.completion_tokens ?? 0,
+      };
+    }
+    return answer;
+  }
+
+  async scoreReference(
+    prompt: ChatMessage[],
+    reference: string,
+    signal?: AbortSignal,
+  ): Promise<ReferenceScore> {
+    if (!this.completionsUrl) throw new EndpointError('client_error', 'this endpoint has no /completions');
+    const { prefix, suffix } = await renderAround(prompt, this.options.chatTemplate);
+    const completion = (await this.post(
+      this.completionsUrl,
+      this.withModel({
+        prompt: prefix + reference + suffix,
+        max_tokens: 1,
+        echo: true,
+        logprobs: 0,
+        temperature: 0,
+      }),
+      signal,
+    )) as Completion;
+    const logprobs = completion.choices?.[0]?.logprobs;
+    const offsets = logprobs?.text_offset;
+    const values = logprobs?.token_logprobs;
+    if (!offsets || !values)
+      throw new EndpointError('invalid_response', 'no prompt logprobs in the echo answer');
+    // The reference's tokens: those that start inside it (the template's closing tokens are not scored).
+    const start = prefix.length;
+    const end = prefix.length + reference.length;
+    let sumLogprob = 0;
+    let tokens = 0;
+    for (let i = 0; i < offsets.length; i++) {
+      const offset = offsets[i]!;
+      const value = values[i];
+      if (offset >= start && offset < end && typeof value === 'number') {
+        sumLogprob += value;
+        tokens++;
+      }
+    }
+    return { sumLogprob, tokens, bytes: Buffer.byteLength(reference, 'utf8') };
+  }
+}
+
+const SENTINEL = '\u0000phikit-reference\u0000';
+
+/** The prompt rendered with the chat template, split around where the assistant's answer goes. */
+async function renderAround(
+  prompt: ChatMessage[],
+  chatTemplate?: string,
+): Promise<{ prefix: string; suffix: string }> {
+  const tokenizer = await loadTokenizer(chatTemplate);
+  const rendered = tokenizer.render([...prompt, { role: 'assistant', content: SENTINEL }]);
+  const at = rendered.indexOf(SENTINEL);
+  return { prefix: rendered.slice(0, at), suffix: rendered.slice(at + SENTINEL.length) };
+}

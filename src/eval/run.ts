@@ -1,0 +1,285 @@
+// `evaluate`: asks each endpoint every held-out example, scores the answers, and writes
+// results.jsonl (appended as answers arrive: the resume cache), metrics.json, results.csv and
+// report.html. Memory: the examples and one result per example and endpoint.
+import { createHash } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { PhikitError } from '../core/errors.js';
+import { writeFileAtomic } from '../io/atomic-writer.js';
+import { scorePrediction } from '../metrics/squad.js';
+import { seededRandom } from '../metrics/stats.js';
+import { summarizeResults, type EvalMetrics } from '../metrics/summary.js';
+import type { FormatOption } from '../pipeline/read.js';
+import { renderEvalReport } from '../report/eval-report.js';
+import { createEndpoint, type ChatRequest, type Endpoint, type EndpointSpec } from './endpoint.js';
+import { loadExamples } from './examples.js';
+import { ResultsStore } from './results-store.js';
+import { DEFAULT_RETRY, RateLimiter, withRetries, type RetryPolicy } from './retry.js';
+import { resultsCsv } from './results-csv.js';
+import type { EvalExample, EvalResult, LogprobData, PerplexityKind } from './types.js';
+
+export interface EvaluateOptions {
+  out: string;
+  endpoints: EndpointSpec[];
+  /** Model (or Azure deployment) sent to endpoints that don't name their own. */
+  model?: string;
+  /** Read by the caller from the environment variable the user named; never written anywhere. */
+  apiKey?: string;
+  apiVersion?: string;
+  /** Tokenizer/chat template for rendering prompts when scoring reference perplexity (default phi-3). */
+  chatTemplate?: string;
+  temperature?: number;
+  maxTokens?: number;
+  concurrency?: number;
+  rpm?: number;
+  timeoutMs?: number;
+  retries?: number;
+  retryBaseDelayMs?: number;
+  scenarioField?: string;
+  format?: FormatOption;
+  seed?: number;
+  /** Ask again the examples whose last answer was an error. */
+  retryErrors?: boolean;
+  limit?: number;
+  fetch?: typeof fetch;
+  onProgress?: (progress: { done: number; total: number; errors: number }) => void;
+}
+
+export interface EvaluateResult {
+  outDir: string;
+  metrics: EvalMetrics;
+  counts: { examples: number; skippedLines: number; requested: number; fromCache: number; errors: number };
+  errorsByKind: Record<string, number>;
+  perplexityKinds: Record<string, PerplexityKind>;
+}
+
+export async function evaluate(examplesPath: string, options: EvaluateOptions): Promise<EvaluateResult> {
+  if (options.endpoints.length === 0) {
+    throw new PhikitError(
+      'USAGE',
+      'no endpoint given',
+      'add --endpoint NAME=URL (repeat it to compare models)',
+    );
+  }
+  const names = options.endpoints.map((e) => e.name);
+  const duplicate = names.find((name, i) => names.indexOf(name) !== i);
+  if (duplicate)
+    throw new PhikitError(
+      'USAGE',
+      `two endpoints are named "${duplicate}"`,
+      'give each --endpoint its own NAME',
+    );
+  const seed = options.seed ?? 42;
+  const outDir = resolve(options.out);
+  await mkdir(outDir, { recursive: true });
+  const { examples, skipped } = await loadExamples(examplesPath, {
+    scenarioField: options.scenarioField,
+    format: options.format,
+    limit: options.limit,
+  });
+  if (examples.length === 0) {
+    throw new PhikitError(
+      'INPUT_UNREADABLE',
+      `${examplesPath} holds no chat example to evaluate`,
+      'run `phikit validate` on it',
+    );
+  }
+
+  const endpoints: Endpoint[] = [];
+  for (const spec of options.endpoints) {
+    endpoints.push(
+      await createEndpoint(
+        { ...spec, model: spec.model ?? options.model },
+        {
+          apiKey: options.apiKey,
+          apiVersion: options.apiVersion,
+          chatTemplate: options.chatTemplate,
+          timeoutMs: options.timeoutMs,
+          fetch: options.fetch,
+        },
+      ),
+    );
+  }
+  const store = await ResultsStore.open(join(outDir, 'results.jsonl'));
+  const policy: RetryPolicy = {
+    retries: options.retries ?? DEFAULT_RETRY.retries,
+    baseDelayMs: options.retryBaseDelayMs ?? DEFAULT_RETRY.baseDelayMs,
+    maxDelayMs: DEFAULT_RETRY.maxDelayMs,
+    random: seededRandom(seed),
+  };
+  const limiter = new RateLimiter(options.rpm);
+  try {
+    const perplexityKinds = await probeAll(endpoints, join(outDir, 'probes.json'));
+    const tasks: Array<{ endpoint: Endpoint; example: EvalExample; request: ChatRequest; key: string }> = [];
+    const results = new Map<string, EvalResult>();
+    let fromCache = 0;
+    for (const endpoint of endpoints) {
+      const kind = perplexityKinds[endpoint.name]!;
+      for (const example of examples) {
+        const request: ChatRequest = {
+          messages: example.prompt,
+          temperature: options.temperature ?? 0,
+          maxTokens: options.maxTokens,
+          logprobs: kind === 'own-output',
+        };
+        const key = requestKey(endpoint, request, kind === 'reference' ? example.reference : undefined);
+        const previous = store.previous.get(key);
+        if (previous && !(previous.error && options.retryErrors)) {
+          results.set(key, previous);
+          fromCache++;
+        } else {
+          tasks.push({ endpoint, example, request, key });
+        }
+      }
+    }
+
+    let done = 0;
+    let errors = 0;
+    const total = tasks.length;
+    const runTask = async (task: (typeof tasks)[number]): Promise<void> => {
+      const kind = perplexityKinds[task.endpoint.name]!;
+      const result = await ask(task.endpoint, task.example, task.request, task.key, kind, policy, limiter);
+      await store.append(result);
+      results.set(task.key, result);
+      done++;
+      if (result.error) errors++;
+      options.onProgress?.({ done, total, errors });
+    };
+    await runPool(tasks, options.concurrency ?? 4, runTask);
+
+    // Results in a stable order: endpoints as given, examples as in the file.
+    const ordered: EvalResult[] = [];
+    for (const endpoint of endpoints) {
+      const kind = perplexityKinds[endpoint.name]!;
+      for (const example of examples) {
+        const request: ChatRequest = {
+          messages: example.prompt,
+          temperature: options.temperature ?? 0,
+          maxTokens: options.maxTokens,
+          logprobs: kind === 'own-output',
+        };
+        ordered.push(
+          results.get(requestKey(endpoint, request, kind === 'reference' ? example.reference : undefined))!,
+        );
+      }
+    }
+    const metrics = summarizeResults(ordered, { seed, perplexityKinds });
+    await writeFileAtomic(join(outDir, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
+    await writeFileAtomic(join(outDir, 'results.csv'), resultsCsv(ordered));
+    await writeFileAtomic(join(outDir, 'report.html'), renderEvalReport(metrics, ordered, { examplesPath }));
+    const errorsByKind: Record<string, number> = {};
+    for (const result of ordered)
+      if (result.error) errorsByKind[result.error.kind] = (errorsByKind[result.error.kind] ?? 0) + 1;
+    return {
+      outDir,
+      metrics,
+      counts: {
+        examples: examples.length,
+        skippedLines: skipped.length,
+        requested: total,
+        fromCache,
+        errors: ordered.filter((r) => r.error).length,
+      },
+      errorsByKind,
+      perplexityKinds,
+    };
+  } finally {
+    await store.close();
+    for (const endpoint of endpoints) await endpoint.close?.();
+  }
+}
+
+/** What makes two requests the same: where they go, the model, the body, and what is scored. */
+function requestKey(endpoint: Endpoint, request: ChatRequest, scoredReference: string | undefined): string {
+  return createHash('sha256')
+    .update(JSON.stringify({ location: endpoint.location, model: endpoint.model, request, scoredReference }))
+    .digest('hex');
+}
+
+/** Probes each endpoint once per output folder; a resumed run reuses the answer. */
+async function probeAll(endpoints: Endpoint[], path: string): Promise<Record<string, PerplexityKind>> {
+  let saved: Record<string, PerplexityKind> = {};
+  try {
+    saved = JSON.parse(await readFile(path, 'utf8')) as Record<string, PerplexityKind>;
+  } catch {
+    // First run in this folder.
+  }
+  const kinds: Record<string, PerplexityKind> = {};
+  const probeKey = (endpoint: Endpoint) => `${endpoint.name} ${endpoint.location} ${endpoint.model}`;
+  for (const endpoint of endpoints) {
+    kinds[endpoint.name] = saved[probeKey(endpoint)] ?? (await endpoint.probe());
+    saved[probeKey(endpoint)] = kinds[endpoint.name]!;
+  }
+  await writeFileAtomic(path, `${JSON.stringify(saved, null, 2)}\n`);
+  return kinds;
+}
+
+async function ask(
+  endpoint: Endpoint,
+  example: EvalExample,
+  request: ChatRequest,
+  key: string,
+  kind: PerplexityKind,
+  policy: RetryPolicy,
+  limiter: RateLimiter,
+): Promise<EvalResult> {
+  const started = performance.now();
+  const answer = await withRetries(policy, async () => {
+    await limiter.wait();
+    return endpoint.chat(request);
+  });
+  let attempts = answer.attempts;
+  let logprobs: LogprobData | null = null;
+  let error = answer.error;
+  if (answer.value && kind === 'own-output' && answer.value.tokenLogprobs?.length) {
+    const values = answer.value.tokenLogprobs;
+    logprobs = {
+      kind,
+      sumLogprob: values.reduce((sum, v) => sum + v, 0),
+      tokens: values.length,
+      bytes: Buffer.byteLength(answer.value.text, 'utf8'),
+    };
+  }
+  if (answer.value && kind === 'reference' && endpoint.scoreReference) {
+    const scored = await withRetries(policy, async () => {
+      await limiter.wait();
+      return endpoint.scoreReference!(example.prompt, example.reference);
+    });
+    attempts += scored.attempts;
+    if (scored.value) logprobs = { kind, ...scored.value };
+    else error = scored.error;
+  }
+  const prediction = answer.value?.text ?? null;
+  return {
+    id: example.id,
+    line: example.line,
+    scenario: example.scenario,
+    endpoint: endpoint.name,
+    model: endpoint.model,
+    promptHash: createHash('sha256').update(JSON.stringify(example.prompt)).digest('hex'),
+    requestKey: key,
+    prediction,
+    reference: example.reference,
+    scores: prediction !== null && !error ? scorePrediction(prediction, example.reference) : null,
+    logprobs: error ? null : logprobs,
+    latencyMs: Math.round(performance.now() - started),
+    usage: answer.value?.usage ?? null,
+    attempts,
+    error: error
+      ? { kind: error.kind, message: error.message, ...(error.status ? { status: error.status } : {}) }
+      : null,
+  };
+}
+
+/** Runs `work` over `items` with at most `concurrency` at a time. */
+async function runPool<T>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
+}

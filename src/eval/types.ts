@@ -1,0 +1,49 @@
+// What an evaluation reads (examples) and writes (one results.jsonl line per example and endpoint).
+import type { ChatMessage } from '../core/example.js';
+
+export type PerplexityKind = 'reference' | 'own-output' | 'none';
+
+export interface EvalExample {
+  /** Stable across files and runs: a hash of the prompt and the reference. */
+  id: string;
+  /** 1-based line in the examples file. */
+  line: number;
+  scenario: string;
+  /** Every message before the final assistant message. */
+  prompt: ChatMessage[];
+  /** The final assistant message. */
+  reference: string;
+}
+
+export interface LogprobData {
+  kind: Exclude<PerplexityKind, 'none'>;
+  /** Sum of natural-log probabilities of the scored tokens. */
+  sumLogprob: number;
+  tokens: number;
+  /** UTF-8 bytes of the scored text (for bits per byte). */
+  bytes: number;
+}
+
+export type ErrorKind =
+  'rate_limited' | 'server_error' | 'client_error' | 'timeout' | 'connection' | 'invalid_response';
+
+export interface EvalResult {
+  id: string;
+  line: number;
+  scenario: string;
+  endpoint: string;
+  model: string;
+  /** sha256 of the prompt messages. */
+  promptHash: string;
+  /** sha256 of endpoint URL, model and request body: the cache and resume key. */
+  requestKey: string;
+  prediction: string | null;
+  reference: string;
+  /** 0-100; null when the request failed. */
+  scores: { em: number; f1: number; accuracy: number } | null;
+  logprobs: LogprobData | null;
+  latencyMs: number;
+  usage: { promptTokens: number; completionTokens: number } | null;
+  attempts: number;
+  error: { kind: ErrorKind; message: string; status?: number } | null;
+}
