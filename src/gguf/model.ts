@@ -2,17 +2,10 @@
 // log-probabilities. One context with one sequence per model; requests take turns (memory: one KV cache).
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type {
-  ChatHistoryItem,
-  ChatWrapper,
-  LlamaContextSequence,
-  LlamaModel,
-  LlamaText,
-  Token,
-} from 'node-llama-cpp';
+import type { ChatHistoryItem, ChatWrapper, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
 import type { ChatMessage } from '../core/example.js';
 import { PhikitError } from '../core/errors.js';
-import { getCpuLlama, loadNodeLlamaCpp, type NodeLlamaCpp } from './load.js';
+import { getCpuLlama, loadNodeLlamaCpp } from './load.js';
 import { logprobFromFilteredLogits, logSoftmax, type TokenLogprob } from './logprobs.js';
 import { chooseToken } from './sampling.js';
 
@@ -58,6 +51,7 @@ export interface ReferenceScore {
   tokens: number;
   /** UTF-8 bytes of the reference text (for bits per byte). */
   bytes: number;
+  /** Tokens before the first scored one: the prompt's, less a last one that merged with the reference's start. */
   promptTokens: number;
   perToken: TokenLogprob[];
 }
@@ -72,6 +66,7 @@ export class GgufRequestError extends Error {
 
 const DEFAULT_MAX_CONTEXT = 4096;
 const TINY_MODEL_BYTES = 64 * 1024 * 1024;
+const TEXT_WINDOW = 8;
 
 export class GgufModel {
   /** A short name for the model: the file name without `.gguf`. */
@@ -84,7 +79,6 @@ export class GgufModel {
 
   private constructor(
     readonly path: string,
-    private readonly nodeLlamaCpp: NodeLlamaCpp,
     private readonly model: LlamaModel,
     private readonly sequence: LlamaContextSequence,
     private readonly chatWrapper: ChatWrapper,
@@ -127,7 +121,7 @@ export class GgufModel {
       options.chatTemplate === undefined
         ? nodeLlamaCpp.resolveChatWrapper(model, { warningLogs: false })
         : new nodeLlamaCpp.JinjaTemplateChatWrapper({ template: options.chatTemplate });
-    return new GgufModel(path, nodeLlamaCpp, model, context.getSequence(), chatWrapper);
+    return new GgufModel(path, model, context.getSequence(), chatWrapper);
   }
 
   /** The vocabulary's beginning-of-sequence token, when the model wants it prepended. */
@@ -159,18 +153,54 @@ export class GgufModel {
   }
 
   /**
-   * The chat rendered with the model's template, ending where the assistant's answer starts
-   * (or, with `answer`, followed by that answer as plain text). BOS as for `tokenizeText`.
+   * The chat rendered with the model's template, ending where the assistant's answer starts (or, with
+   * `answer`, followed by that answer), as tokens of the whole rendered string: training and servers
+   * (vLLM, llama.cpp) tokenize the rendered text in one piece, special-token strings parsed. BOS as for
+   * `tokenizeText`.
    */
   renderChat(messages: readonly ChatMessage[], answer?: string): Token[] {
-    const contextText = this.chatContext(messages);
-    const text = answer === undefined ? contextText : this.nodeLlamaCpp.LlamaText([contextText, answer]);
-    return this.withBos(text.tokenize(this.model.tokenizer));
+    return this.tokenizeText(this.renderChatText(messages) + (answer ?? ''));
   }
 
-  /** The rendered chat prompt as text, special tokens as their strings (for logs and debugging). */
+  /** The rendered chat prompt as text, special tokens as their strings (BOS left to `tokenizeText`). */
   renderChatText(messages: readonly ChatMessage[]): string {
-    return this.chatContext(messages).toString();
+    const history: ChatHistoryItem[] = messages.map((message) =>
+      message.role === 'assistant'
+        ? { type: 'model', response: [message.content] }
+        : { type: message.role, text: message.content },
+    );
+    history.push({ type: 'model', response: [] });
+    const { contextText } = this.chatWrapper.generateContextState({ chatHistory: history });
+    const bos = this.model.tokens.bos;
+    return contextText.values
+      .map((value, index) => {
+        if (typeof value === 'string') return value;
+        const tokens = value.tokenize(this.model.tokenizer);
+        // A leading BOS is added (once) by tokenizeText when the model wants it.
+        if (index === 0 && tokens.length === 1 && tokens[0] === bos) return '';
+        return this.model.detokenize(tokens, true);
+      })
+      .join('');
+  }
+
+  /**
+   * The text of each of `tokens[start..]` such that they join to `detokenize(tokens.slice(start))` (a
+   * SentencePiece word's leading space belongs to its token; the text's very first space is not there).
+   */
+  tokenTexts(tokens: readonly Token[], start: number): string[] {
+    const texts: string[] = [];
+    for (let index = start; index < tokens.length; index += 1) {
+      // A short window of earlier tokens gives the spacing and the rest of split UTF-8 characters.
+      const from = Math.max(start, index - TEXT_WINDOW);
+      const before = this.model.detokenize(tokens.slice(from, index), true);
+      const after = this.model.detokenize(tokens.slice(from, index + 1), true);
+      texts.push(
+        after.startsWith(before)
+          ? after.slice(before.length)
+          : after.slice(commonPrefixLength([...before], [...after])),
+      );
+    }
+    return texts;
   }
 
   /**
@@ -210,12 +240,11 @@ export class GgufModel {
     // (a token that straddles the boundary counts as the reference's: it holds reference bytes).
     const from = Math.max(1, commonPrefixLength(promptTokens, fullTokens));
     const bytes = Buffer.byteLength(reference, 'utf8');
-    if (from >= fullTokens.length) {
-      return { sumLogprob: 0, tokens: 0, bytes, promptTokens: promptTokens.length, perToken: [] };
-    }
+    if (from >= fullTokens.length)
+      return { sumLogprob: 0, tokens: 0, bytes, promptTokens: from, perToken: [] };
     const perToken = await this.scoreTokens(fullTokens, from, top);
     const sumLogprob = perToken.reduce((sum, entry) => sum + entry.logprob, 0);
-    return { sumLogprob, tokens: perToken.length, bytes, promptTokens: promptTokens.length, perToken };
+    return { sumLogprob, tokens: perToken.length, bytes, promptTokens: from, perToken };
   }
 
   /** The assistant's answer to a chat, rendered with the model's template. */
@@ -331,16 +360,6 @@ export class GgufModel {
     };
   }
 
-  private chatContext(messages: readonly ChatMessage[]): LlamaText {
-    const history: ChatHistoryItem[] = messages.map((message) =>
-      message.role === 'assistant'
-        ? { type: 'model', response: [message.content] }
-        : { type: message.role, text: message.content },
-    );
-    history.push({ type: 'model', response: [] });
-    return this.chatWrapper.generateContextState({ chatHistory: history }).contextText;
-  }
-
   private withBos(tokens: Token[]): Token[] {
     const bos = this.bosToken;
     return bos === undefined || tokens[0] === bos ? tokens : [bos, ...tokens];
@@ -379,7 +398,7 @@ function scoringRequest(next: Token | undefined, top: number) {
   };
 }
 
-export function commonPrefixLength(a: readonly number[], b: readonly number[]): number {
+export function commonPrefixLength<T>(a: readonly T[], b: readonly T[]): number {
   let index = 0;
   while (index < a.length && index < b.length && a[index] === b[index]) index += 1;
   return index;

@@ -102,14 +102,17 @@ export function chatLogprobs(entries: readonly TokenLogprob[]): object {
   };
 }
 
+/** A token in a completion's logprobs: its text, and its score unless it has no context (the first one). */
+export type CompletionToken = { text: string; inText: boolean } & (
+  { scored: TokenLogprob } | { scored?: undefined }
+);
+
 /**
  * OpenAI legacy completion logprobs as vLLM fills them: `null` for a token without context (the first prompt
- * token), `top_logprobs` holding the top alternatives plus the token itself, `text_offset` counting characters
- * of the concatenated token strings from 0.
+ * token), `top_logprobs` holding the top alternatives plus the token itself, `text_offset` the character
+ * offset of each token in the returned text (a BOS the server added is not in the text: it takes no room).
  */
-export function completionLogprobs(
-  entries: ReadonlyArray<TokenLogprob | { token: number; text: string }>,
-): object {
+export function completionLogprobs(entries: readonly CompletionToken[]): object {
   const tokens: string[] = [];
   const tokenLogprobs: Array<number | null> = [];
   const topLogprobs: Array<Record<string, number> | null> = [];
@@ -118,17 +121,17 @@ export function completionLogprobs(
   for (const entry of entries) {
     tokens.push(entry.text);
     textOffset.push(offset);
-    offset += entry.text.length;
-    if ('logprob' in entry) {
-      tokenLogprobs.push(entry.logprob);
-      const top: Record<string, number> = {};
-      for (const alternative of entry.top) top[alternative.text] = alternative.logprob;
-      top[entry.text] = entry.logprob;
-      topLogprobs.push(top);
-    } else {
+    if (entry.inText) offset += entry.text.length;
+    if (entry.scored === undefined) {
       tokenLogprobs.push(null);
       topLogprobs.push(null);
+      continue;
     }
+    tokenLogprobs.push(entry.scored.logprob);
+    const top: Record<string, number> = {};
+    for (const alternative of entry.scored.top) top[alternative.text] = alternative.logprob;
+    top[entry.text] = entry.scored.logprob;
+    topLogprobs.push(top);
   }
   return { tokens, token_logprobs: tokenLogprobs, top_logprobs: topLogprobs, text_offset: textOffset };
 }

@@ -13,6 +13,7 @@ import {
   BadRequest,
   chatLogprobs,
   completionLogprobs,
+  type CompletionToken,
   parseChatRequest,
   parseCompletionRequest,
   promptLogprobs,
@@ -170,16 +171,26 @@ async function completion(model: GgufModel, modelId: string, body: Record<string
   let logprobs: object | null = null;
   if (request.logprobs !== undefined) {
     const generated = trimTop(generation.logprobs ?? [], request.logprobs);
-    if (request.echo) {
-      const first = promptTokens[0]!;
-      const echoed = [
-        { token: first, text: model.tokenText(first) },
-        ...trimTop(scoredPrompt ?? [], request.logprobs),
-      ];
-      logprobs = completionLogprobs([...echoed, ...generated]);
-    } else {
-      logprobs = completionLogprobs(generated);
-    }
+    const all = [...promptTokens, ...generated.map((entry) => entry.token as Token)];
+    // A BOS the server added is not in the prompt text; every other token's text is, in order.
+    const bosAdded =
+      typeof request.prompt === 'string' &&
+      promptTokens[0] === model.bosToken &&
+      !promptText.startsWith(model.tokenText(promptTokens[0]!));
+    const first = request.echo ? (bosAdded ? 1 : 0) : promptTokens.length;
+    const texts = model.tokenTexts(all, first);
+    const promptScores = trimTop(scoredPrompt ?? [], request.logprobs);
+    const entries: CompletionToken[] = texts.map((text, index) => {
+      const position = first + index;
+      if (position === 0) return { text, inText: true };
+      const scored =
+        position < promptTokens.length
+          ? promptScores[position - 1]
+          : generated[position - promptTokens.length];
+      return { text, inText: true, scored: scored! };
+    });
+    if (request.echo && bosAdded) entries.unshift({ text: model.tokenText(promptTokens[0]!), inText: false });
+    logprobs = completionLogprobs(entries);
   }
   return {
     id: `cmpl-${randomUUID()}`,

@@ -99,17 +99,25 @@ describe.skipIf(!hasModels)('GgufModel on real tiny models', () => {
     const score = await stories.scoreReference(prompt, answer, 3);
     const promptTokens = stories.renderChat(prompt);
     const fullTokens = stories.renderChat(prompt, answer);
-    expect(fullTokens.slice(0, promptTokens.length)).toEqual(promptTokens);
     expect(promptTokens[0]).toBe(1);
-    expect(score.promptTokens).toBe(promptTokens.length);
-    expect(score.tokens).toBe(fullTokens.length - promptTokens.length);
+    // The Llama-2 template ends in "[/INST] ": that space and the answer's first word are one token.
+    expect(score.promptTokens).toBe(promptTokens.length - 1);
+    expect(fullTokens.slice(0, score.promptTokens)).toEqual(promptTokens.slice(0, -1));
+    expect(score.tokens).toBe(fullTokens.length - score.promptTokens);
     expect(score.bytes).toBe(Buffer.byteLength(answer));
-    expect(score.perToken.map((entry) => entry.token)).toEqual(fullTokens.slice(promptTokens.length));
+    expect(score.perToken.map((entry) => entry.token)).toEqual(fullTokens.slice(score.promptTokens));
     expect(score.perToken.map((entry) => entry.top.length)).toEqual(score.perToken.map(() => 3));
-    const direct = await directLogprobs(storiesPath, fullTokens, promptTokens.length);
+    const direct = await directLogprobs(storiesPath, fullTokens, score.promptTokens);
     expect(Math.abs(score.sumLogprob - sum(direct))).toBeLessThan(1e-4 * score.tokens);
     expect(bitsPerByte(score.sumLogprob, score.bytes)).toBeCloseTo(-sum(direct) / Math.LN2 / score.bytes, 4);
     expect(stories.detokenize(score.perToken.map((entry) => entry.token as Token)).trim()).toBe(answer);
+  });
+
+  it('renders the chat as one string and tokenizes it whole (Phi-3 style: no merge at the answer)', async () => {
+    expect(stories.renderChatText(prompt)).toBe(
+      '[INST] <<SYS>>\nYou tell stories.\n<</SYS>>\n\nTell me a story about a dog. [/INST] ',
+    );
+    expect(stories.renderChat(prompt)).toEqual(stories.tokenizeText(stories.renderChatText(prompt)));
   });
 
   it('an empty reference scores zero tokens', async () => {

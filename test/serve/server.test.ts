@@ -113,19 +113,30 @@ describe.skipIf(!hasModels)('phikit serve on stories260K (real server, real Open
       expect(top![logprobs.tokens![index + 1]!]).toBe(scored[index]!.logprob);
       expect(Object.keys(top!).length).toBeLessThanOrEqual(2);
     }
-    let offset = 0;
+    // text_offset points into the returned text: the added BOS takes no room, the other tokens spell the text.
+    expect(logprobs.tokens![0]).toBe('<s>');
+    expect(logprobs.tokens!.slice(1).join('')).toBe(text);
+    expect(logprobs.text_offset!.slice(0, 2)).toEqual([0, 0]);
     for (const [index, token] of logprobs.tokens!.entries()) {
-      expect(logprobs.text_offset![index]).toBe(offset);
-      offset += token.length;
+      const offset = logprobs.text_offset![index]!;
+      if (index > 0) expect(text.slice(offset, offset + token.length)).toBe(token);
     }
     expect(response.usage).toMatchObject({ prompt_tokens: tokens.length, completion_tokens: 0 });
   });
 
   it('completions accept token ids and generate greedily like the library', async () => {
     const tokens = model.tokenizeText('Once upon a time');
-    const direct = await model.generate(tokens, { maxTokens: 12 });
-    const response = await client.completions.create({ model: 'x', prompt: tokens, max_tokens: 12 });
+    const direct = await model.generate(tokens, { maxTokens: 12, topLogprobs: 0 });
+    const response = await client.completions.create({
+      model: 'x',
+      prompt: tokens,
+      max_tokens: 12,
+      logprobs: 0,
+    });
     expect(response.choices[0]!.text).toBe(direct.text);
+    const logprobs = response.choices[0]!.logprobs!;
+    expect(logprobs.tokens!.join('')).toBe(direct.text);
+    expect(logprobs.token_logprobs).toEqual(direct.logprobs!.map((entry) => entry.logprob));
     expect(response.model).toBe('stories260K');
   });
 
@@ -143,6 +154,7 @@ describe.skipIf(!hasModels)('phikit serve on stories260K (real server, real Open
     const entries = response.body.prompt_logprobs as Array<Record<string, { logprob: number }> | null>;
     const score = await model.scoreReference(prompt, answer);
     expect(entries.length).toBe(score.promptTokens + score.tokens);
+    expect(response.body.usage).toMatchObject({ prompt_tokens: entries.length });
     expect(entries[0]).toBeNull();
     const referenceLogprobs = entries
       .slice(score.promptTokens)
