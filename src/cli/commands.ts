@@ -8,5 +8,6 @@ export const commandModules: Array<() => Promise<{ register(program: Command): v
   () => import('./report.js'),
   () => import('./tokens.js'),
   () => import('./eval.js'),
+  () => import('./compare.js'),
   () => import('./serve.js'),
 ];

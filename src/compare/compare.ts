@@ -1,0 +1,183 @@
+// `compare`: models evaluated on the same examples, paired by example id. Per metric the paired
+// difference with a bootstrap 95% CI and p-value, McNemar's exact test for exact match,
+// win/tie/loss on F1, and the examples where the models disagree most.
+import { access, constants, mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { PhikitError } from '../core/errors.js';
+import { ResultsStore } from '../eval/results-store.js';
+import type { EvalResult } from '../eval/types.js';
+import { writeFileAtomic } from '../io/atomic-writer.js';
+import { mcnemarExact, pairedBootstrap, type PairedComparison } from '../metrics/stats.js';
+import { summarizeResults, type EvalMetrics } from '../metrics/summary.js';
+import { renderCompareReport } from '../report/compare-report.js';
+
+export interface PairwiseComparison {
+  baseline: string;
+  candidate: string;
+  /** Examples both models answered. */
+  n: number;
+  /** candidate - baseline, 0-100 points. */
+  em: PairedComparison;
+  f1: PairedComparison;
+  accuracy: PairedComparison;
+  mcnemar: { onlyBaselineRight: number; onlyCandidateRight: number; pValue: number };
+  /** On F1, from the candidate's side. */
+  wins: number;
+  ties: number;
+  losses: number;
+  perScenario: Record<string, { n: number; f1: PairedComparison }>;
+}
+
+export interface Disagreement {
+  id: string;
+  line: number;
+  scenario: string;
+  reference: string;
+  answers: Record<string, { prediction: string | null; f1: number | null; error: string | null }>;
+  /** Largest F1 gap between any two models. */
+  spread: number;
+}
+
+export interface Comparison {
+  models: string[];
+  metrics: EvalMetrics;
+  pairs: PairwiseComparison[];
+  /** Every example with every model's answer, largest disagreement first. */
+  examples: Disagreement[];
+}
+
+/** Reads the results of one or more `phikit eval` output folders. */
+export async function readRuns(runDirs: readonly string[]): Promise<EvalResult[]> {
+  const results: EvalResult[] = [];
+  const seen = new Map<string, string>();
+  for (const dir of runDirs) {
+    let store: ResultsStore;
+    try {
+      await access(join(dir, 'results.jsonl'), constants.R_OK);
+      store = await ResultsStore.open(join(dir, 'results.jsonl'));
+    } catch {
+      throw new PhikitError(
+        'INPUT_NOT_FOUND',
+        `no readable results.jsonl in ${dir}`,
+        'pass the --out folders of `phikit eval` runs',
+      );
+    }
+    await store.close();
+    for (const result of store.previous.values()) {
+      const owner = seen.get(result.endpoint);
+      if (owner !== undefined && owner !== dir) {
+        throw new PhikitError(
+          'CONFIG_INVALID',
+          `endpoint name "${result.endpoint}" appears in both ${owner} and ${dir}`,
+          'give the endpoints different NAMEs when you run phikit eval',
+        );
+      }
+      seen.set(result.endpoint, dir);
+      results.push(result);
+    }
+  }
+  return results;
+}
+
+export function compareResults(results: readonly EvalResult[], options: { seed: number }): Comparison {
+  const models = [...new Set(results.map((r) => r.endpoint))];
+  if (models.length < 2) {
+    throw new PhikitError(
+      'USAGE',
+      `compare needs at least two models (found ${models.length})`,
+      'pass two eval folders, or one evaluated with two --endpoint',
+    );
+  }
+  const byModel = new Map(
+    models.map((model) => [
+      model,
+      new Map(results.filter((r) => r.endpoint === model).map((r) => [r.id, r])),
+    ]),
+  );
+  const pairs = models.slice(1).map((candidate) => comparePair(models[0]!, candidate, byModel, options.seed));
+  const ids = [...byModel.get(models[0]!)!.keys()];
+  const examples = ids.map((id): Disagreement => {
+    const first = byModel.get(models[0]!)!.get(id)!;
+    const answers: Disagreement['answers'] = {};
+    const f1s: number[] = [];
+    for (const model of models) {
+      const result = byModel.get(model)!.get(id);
+      answers[model] = {
+        prediction: result?.prediction ?? null,
+        f1: result?.scores?.f1 ?? null,
+        error: result?.error ? `${result.error.kind}: ${result.error.message}` : null,
+      };
+      if (result?.scores) f1s.push(result.scores.f1);
+    }
+    const spread = f1s.length > 1 ? Math.max(...f1s) - Math.min(...f1s) : 0;
+    return { id, line: first.line, scenario: first.scenario, reference: first.reference, answers, spread };
+  });
+  examples.sort((a, b) => b.spread - a.spread || a.line - b.line);
+  return { models, metrics: summarizeResults(results, { seed: options.seed }), pairs, examples };
+}
+
+function comparePair(
+  baseline: string,
+  candidate: string,
+  byModel: Map<string, Map<string, EvalResult>>,
+  seed: number,
+): PairwiseComparison {
+  const a = byModel.get(baseline)!;
+  const b = byModel.get(candidate)!;
+  const paired = [...a.values()]
+    .filter((r) => r.scores && b.get(r.id)?.scores)
+    .map((r) => [r, b.get(r.id)!] as const);
+  const metric = (rows: typeof paired, key: 'em' | 'f1' | 'accuracy') =>
+    pairedBootstrap(
+      rows.map(([x]) => x.scores![key]),
+      rows.map(([, y]) => y.scores![key]),
+      { seed },
+    );
+  let onlyBaselineRight = 0;
+  let onlyCandidateRight = 0;
+  let wins = 0;
+  let ties = 0;
+  let losses = 0;
+  for (const [x, y] of paired) {
+    if (x.scores!.em > y.scores!.em) onlyBaselineRight++;
+    if (y.scores!.em > x.scores!.em) onlyCandidateRight++;
+    if (y.scores!.f1 > x.scores!.f1) wins++;
+    else if (y.scores!.f1 < x.scores!.f1) losses++;
+    else ties++;
+  }
+  const perScenario: PairwiseComparison['perScenario'] = {};
+  for (const scenario of [...new Set(paired.map(([x]) => x.scenario))].sort()) {
+    const rows = paired.filter(([x]) => x.scenario === scenario);
+    perScenario[scenario] = { n: rows.length, f1: metric(rows, 'f1') };
+  }
+  return {
+    baseline,
+    candidate,
+    n: paired.length,
+    em: metric(paired, 'em'),
+    f1: metric(paired, 'f1'),
+    accuracy: metric(paired, 'accuracy'),
+    mcnemar: {
+      onlyBaselineRight,
+      onlyCandidateRight,
+      pValue: mcnemarExact(onlyBaselineRight, onlyCandidateRight),
+    },
+    wins,
+    ties,
+    losses,
+    perScenario,
+  };
+}
+
+/** Reads the runs, compares them, and writes comparison.json and compare.html to `out`. */
+export async function compare(
+  runDirs: readonly string[],
+  options: { out: string; seed?: number },
+): Promise<Comparison> {
+  const comparison = compareResults(await readRuns(runDirs), { seed: options.seed ?? 42 });
+  const outDir = resolve(options.out);
+  await mkdir(outDir, { recursive: true });
+  await writeFileAtomic(join(outDir, 'comparison.json'), `${JSON.stringify(comparison, null, 2)}\n`);
+  await writeFileAtomic(join(outDir, 'compare.html'), renderCompareReport(comparison));
+  return comparison;
+}
