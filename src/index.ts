@@ -22,3 +22,21 @@ export { countTokens } from './pipeline/tokens.js';
 export type { TokensOptions, TokenRow, TokensSummary } from './pipeline/tokens.js';
 export { tokenFigures } from './tokenize/figures.js';
 export { createTokenLengthStage } from './stages/token-length.js';
+export { evaluate } from './eval/run.js';
+export type { EvaluateOptions, EvaluateResult } from './eval/run.js';
+export { createEndpoint, registerEndpointBackend, EndpointError } from './eval/endpoint.js';
+export type {
+  Endpoint,
+  EndpointSpec,
+  EndpointOptions,
+  ChatRequest,
+  ChatAnswer,
+  ReferenceScore,
+} from './eval/endpoint.js';
+export type { EvalExample, EvalResult, PerplexityKind } from './eval/types.js';
+export { compare, compareResults } from './compare/compare.js';
+export type { Comparison, PairwiseComparison } from './compare/compare.js';
+export { scorePrediction, normalizeAnswer, exactMatchScore, f1Score } from './metrics/squad.js';
+export { summarizeResults } from './metrics/summary.js';
+export type { EvalMetrics } from './metrics/summary.js';
+export { writePrepReport } from './report/prep-report.js';
