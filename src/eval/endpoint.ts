@@ -98,6 +98,10 @@ export function parseEndpointSpec(text: string): EndpointSpec {
 }
 
 export async function createEndpoint(spec: EndpointSpec, options: EndpointOptions): Promise<Endpoint> {
+  // The local-model backend registers itself on first use (node-llama-cpp loads only then).
+  if (spec.url.startsWith('gguf:') && !backends.has('gguf:')) {
+    (await import('../gguf/endpoint.js')).registerGgufEndpoint();
+  }
   for (const [prefix, factory] of backends) if (spec.url.startsWith(prefix)) return factory(spec, options);
   if (/^https?:\/\//.test(spec.url)) {
     const { OpenAiEndpoint } = await import('./openai-endpoint.js');

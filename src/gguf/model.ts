@@ -233,9 +233,14 @@ export class GgufModel {
   }
 
   /** Teacher-forced score of `reference` as the assistant's answer to `prompt` (every message before it). */
-  async scoreReference(prompt: readonly ChatMessage[], reference: string, top = 0): Promise<ReferenceScore> {
-    const promptTokens = this.renderChat(prompt);
-    const fullTokens = this.renderChat(prompt, reference);
+  scoreReference(prompt: readonly ChatMessage[], reference: string, top = 0): Promise<ReferenceScore> {
+    return this.scoreContinuation(this.renderChatText(prompt), reference, top);
+  }
+
+  /** Teacher-forced score of `reference` as the continuation of an already rendered prompt text. */
+  async scoreContinuation(promptText: string, reference: string, top = 0): Promise<ReferenceScore> {
+    const promptTokens = this.tokenizeText(promptText);
+    const fullTokens = this.tokenizeText(promptText + reference);
     // The reference's tokens are those after the longest common prefix with the prompt alone
     // (a token that straddles the boundary counts as the reference's: it holds reference bytes).
     const from = Math.max(1, commonPrefixLength(promptTokens, fullTokens));
