@@ -40,3 +40,7 @@ export { scorePrediction, normalizeAnswer, exactMatchScore, f1Score } from './me
 export { summarizeResults } from './metrics/summary.js';
 export type { EvalMetrics } from './metrics/summary.js';
 export { writePrepReport } from './report/prep-report.js';
+export { GgufModel, GgufRequestError } from './gguf/model.js';
+export type { GgufModelOptions, GenerateOptions, Generation } from './gguf/model.js';
+export { serveModel } from './serve/server.js';
+export type { ServeOptions, RunningServer } from './serve/server.js';
