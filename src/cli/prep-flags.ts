@@ -13,6 +13,9 @@ export interface PrepFlags {
   valSize?: number;
   seed: number;
   tokens: boolean;
+  nearDedup: boolean;
+  nearDupThreshold: number;
+  shingle: number;
   model?: string;
   tokenizer?: string;
   maxTokens?: number;
@@ -42,5 +45,6 @@ export function prepOptionsFromFlags(flags: PrepFlags): PrepOptions {
           threads: flags.threads,
         }
       : false,
+    nearDedup: flags.nearDedup ? { threshold: flags.nearDupThreshold, shingle: flags.shingle } : false,
   };
 }

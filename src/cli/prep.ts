@@ -53,6 +53,14 @@ export function register(program: Command): void {
       parsePositiveInteger,
     )
     .option('--no-tokens', 'skip tokenization and the length check')
+    .option(
+      '--near-dup-threshold <s>',
+      'estimated Jaccard similarity that makes a later example a near-duplicate',
+      parseRatio,
+      0.8,
+    )
+    .option('--shingle <n>', 'words per shingle for near-duplicates', parsePositiveInteger, 3)
+    .option('--no-near-dedup', 'skip near-duplicate removal')
     .option('--json', 'print manifest.json to stdout instead of the summary')
     .option('-q, --quiet', 'no progress on stderr');
   for (const rule of CLEAN_RULES)

@@ -20,6 +20,7 @@ import { readLines } from '../io/line-reader.js';
 import { writePrepReport } from '../report/prep-report.js';
 import { createCleanStage } from '../stages/clean.js';
 import { createDedupeExactStage } from '../stages/dedupe-exact.js';
+import { createDedupeNearStage, type NearDedupeOptions } from '../stages/dedupe-near.js';
 import { createParseStage } from '../stages/parse.js';
 import { validationCounts, validationThreshold } from '../stages/split.js';
 import { createValidateStage } from '../stages/validate.js';
@@ -43,7 +44,9 @@ export interface PrepOptions {
   disableClean?: CleanRule[];
   /** The token length check (on by default, with the phi-3-mini-4k preset); `false` skips it. */
   tokens?: TokenCheckOptions | false;
-  /** Stages run after the token length check (near-duplicates); see docs/ARCHITECTURE.md. */
+  /** Near-duplicate removal (on by default: threshold 0.8, 3-word shingles); `false` skips it. */
+  nearDedup?: NearDedupeOptions | false;
+  /** More per-record stages, run last; see docs/ARCHITECTURE.md. */
   extraStages?: Stage[];
   /** Write report.html (default true). */
   report?: boolean;
@@ -103,12 +106,14 @@ export async function prep(inputPath: string, options: PrepOptions): Promise<Pre
         }),
       ]
     : [];
+  const nearStage = options.nearDedup === false ? undefined : createDedupeNearStage(options.nearDedup ?? {});
   const runner = new StageRunner([
     createParseStage(),
     createValidateStage({ format: source.decision.format, scenarioField: options.scenarioField }),
     clean,
     createDedupeExactStage(),
     ...tokenStage,
+    ...(nearStage ? [nearStage] : []),
     ...(options.extraStages ?? []),
   ]);
 
@@ -270,6 +275,7 @@ export async function prep(inputPath: string, options: PrepOptions): Promise<Pre
         seed,
         disableClean: options.disableClean ?? [],
         tokens: tokenCheck ? { ...tokenCheck, threads: tokenCheck.threads ?? null } : false,
+        nearDedup: options.nearDedup === false ? false : { threshold: 0.8, shingle: 3, ...options.nearDedup },
       },
       seed,
       counts: {
@@ -286,6 +292,7 @@ export async function prep(inputPath: string, options: PrepOptions): Promise<Pre
       cleaningSamples: cleanSummary.cleaningSamples,
       stages: [readFigures, ...runner.finish()],
       scenarios,
+      ...(nearStage ? { nearDuplicates: nearStage.summary!() } : {}),
       ...(tokenCheck
         ? {
             tokens: tokenFigures(splitTokens, {

@@ -136,6 +136,7 @@ describe('prep', () => {
       'clean',
       'dedupe-exact',
       'token-length',
+      'dedupe-near',
     ]);
     // The funnel adds up: each stage's output is the next one's input.
     for (let i = 1; i < manifest.stages.length; i++)

@@ -35,7 +35,7 @@ describe('dedupe-exact stage', () => {
   it('finds duplicates that differ only in whitespace and invisible characters (after cleaning)', async () => {
     expect(await problemsByLine('whitespace-dupes.jsonl')).toEqual({});
     const out = mkdtempSync(join(tmpdir(), 'phikit-'));
-    await prep(fixture('whitespace-dupes.jsonl'), { out, report: false });
+    await prep(fixture('whitespace-dupes.jsonl'), { out, report: false, nearDedup: false });
     const rejected = readFileSync(join(out, 'rejected.jsonl'), 'utf8')
       .trim()
       .split('\n')

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import {
+  estimateJaccard,
+  exactJaccard,
+  lowBytes,
+  minhash,
+  NearDuplicateIndex,
+  shingles,
+} from '../../src/dedupe/minhash.js';
+import { seededRandom } from '../../src/metrics/stats.js';
+import { createDedupeNearStage } from '../../src/stages/dedupe-near.js';
+import type { Envelope } from '../../src/core/envelope.js';
+
+const VOCABULARY =
+  'order refund shipping account password invoice delivery package battery screen update install error network printer label warranty support billing address payment card subscription plan upgrade cancel return exchange size color store pickup tracking carrier customs'.split(
+    ' ',
+  );
+
+function text(random: () => number, length: number): string {
+  return Array.from({ length }, () => VOCABULARY[Math.floor(random() * VOCABULARY.length)]).join(' ');
+}
+
+/** Changes `n` words at random positions. */
+function mutate(source: string, n: number, random: () => number): string {
+  const list = source.split(' ');
+  for (let i = 0; i < n; i++) list[Math.floor(random() * list.length)] = `changed${i}`;
+  return list.join(' ');
+}
+
+describe('MinHash', () => {
+  it('estimates Jaccard close to the exact value on sampled pairs', () => {
+    const random = seededRandom(11);
+    const errors: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const a = text(random, 30 + Math.floor(random() * 60));
+      const b = mutate(a, Math.floor(random() * 12), random);
+      const sa = shingles(a, 3);
+      const sb = shingles(b, 3);
+      errors.push(
+        Math.abs(estimateJaccard(lowBytes(minhash(sa)), lowBytes(minhash(sb))) - exactJaccard(sa, sb)),
+      );
+    }
+    errors.sort((x, y) => x - y);
+    const mean = errors.reduce((sum, e) => sum + e, 0) / errors.length;
+    expect(mean).toBeLessThan(0.05);
+    expect(errors[Math.floor(0.95 * errors.length)]).toBeLessThan(0.12);
+  });
+
+  it('gives identical sets similarity 1 and disjoint sets ~0', () => {
+    const a = minhash(shingles('the quick brown fox jumps over the lazy dog', 3));
+    expect(estimateJaccard(lowBytes(a), lowBytes(a))).toBe(1);
+    const b = minhash(shingles('completely different words are here in this one', 3));
+    expect(estimateJaccard(lowBytes(a), lowBytes(b))).toBeLessThan(0.1);
+  });
+
+  it('finds an earlier near-duplicate through the LSH index, not a different text', () => {
+    const random = seededRandom(5);
+    const index = new NearDuplicateIndex(0.8);
+    const base = text(random, 80);
+    index.add(minhash(shingles(base, 3)));
+    index.add(minhash(shingles(text(random, 80), 3)));
+    expect(index.query(minhash(shingles(mutate(base, 1, random), 3)))).toMatchObject({ ordinal: 0 });
+    expect(index.query(minhash(shingles(text(random, 80), 3)))).toBeUndefined();
+  });
+});
+
+describe('dedupe-near stage', () => {
+  const envelope = (line: number, user: string, assistant: string): Envelope => ({
+    line,
+    raw: '',
+    scenario: 'unlabeled',
+    example: {
+      messages: [
+        { role: 'system', content: 'You are a support assistant.' },
+        { role: 'user', content: user },
+        { role: 'assistant', content: assistant },
+      ],
+    },
+  });
+
+  it('keeps the first occurrence and points a near-duplicate at its line', () => {
+    const random = seededRandom(9);
+    const answer = text(random, 60);
+    const batch = [
+      envelope(3, 'How do I reset my password on the website?', answer),
+      envelope(7, 'How do I change my billing address?', text(random, 60)),
+      envelope(9, 'How do I reset my password on the website?', mutate(answer, 1, random)),
+    ];
+    const stage = createDedupeNearStage({ threshold: 0.8 });
+    void stage.run(batch);
+    expect(batch[0]!.rejection).toBeUndefined();
+    expect(batch[1]!.rejection).toBeUndefined();
+    expect(batch[2]!.rejection).toMatchObject({ reason: 'near_duplicate', detail: { similarTo: 3 } });
+    expect(batch[2]!.rejection!.message).toMatch(/^~0\.\d\d similar to line 3 /);
+    expect(stage.summary!()).toMatchObject({ kept: 2, dropped: 1, permutations: 96, bands: 10, rows: 4 });
+  });
+});
