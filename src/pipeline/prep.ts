@@ -204,14 +204,14 @@ export async function prep(inputPath: string, options: PrepOptions): Promise<Pre
     const sizes = scenarioNames.map(() => 0);
     for (const index of survivorScenario.view()) sizes[index]!++;
     const counts = validationCounts(sizes, { valRatio, valSize: options.valSize });
-    const thresholds = scenarioNames.map((_, s) => {
-      const units = new Float64Array(sizes[s]!);
-      let filled = 0;
-      for (let i = 0; i < survivorScenario.length; i++) {
-        if (survivorScenario.get(i) === s) units[filled++] = survivorUnit.get(i);
-      }
-      return validationThreshold(units, counts[s]!);
-    });
+    // One pass to bucket the units by scenario, then a threshold per scenario.
+    const unitsByScenario = sizes.map((size) => new Float64Array(size));
+    const filled = sizes.map(() => 0);
+    for (let i = 0; i < survivorScenario.length; i++) {
+      const s = survivorScenario.get(i);
+      unitsByScenario[s]![filled[s]!++] = survivorUnit.get(i);
+    }
+    const thresholds = unitsByScenario.map((units, s) => validationThreshold(units, counts[s]!));
 
     // Second pass: route each survivor, in input order.
     const scenarios: Record<string, ScenarioFigures> = {};
@@ -320,6 +320,7 @@ export async function prep(inputPath: string, options: PrepOptions): Promise<Pre
   } catch (error) {
     await runner.close();
     for (const writer of writers) await writer.abort();
+    await rm(spillPath, { force: true });
     throw error;
   }
 }
