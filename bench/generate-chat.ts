@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { seededRandom } from '../src/metrics/stats.js';
 
 /** Shares of each kind of line, per line written. The rest are fresh valid examples. */
 export const MIX = {
@@ -45,18 +46,6 @@ interface Message {
 interface ChatRecord {
   scenario: string;
   messages: Message[];
-}
-
-/** mulberry32: small, fast, seedable; the generator's only source of randomness. */
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // Common English words first (drawn with a Zipf-like skew), then domain words per scenario.
@@ -154,7 +143,7 @@ class ChatGenerator {
   private static readonly RING_SIZE = 4096;
 
   constructor(seed: number) {
-    this.random = createRandom(seed);
+    this.random = seededRandom(seed);
   }
 
   private int(min: number, max: number): number {

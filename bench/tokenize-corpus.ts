@@ -2,17 +2,7 @@
 // lines of the reference datasets (English, Chinese, code, JSON tool calls) recombined into documents
 // with varied whitespace and lines cut at arbitrary characters, so word boundaries differ from the source.
 
-/** mulberry32: small, fast and deterministic; enough to shuffle text. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../src/metrics/stats.js';
 
 const SEPARATORS = ['\n', ' ', '\n\n', '  ', '\t', '', ' \n', '\n ', '    ', '\r\n'];
 

@@ -110,9 +110,9 @@ export async function evaluate(examplesPath: string, options: EvaluateOptions): 
   const limiter = new RateLimiter(options.rpm);
   try {
     const perplexityKinds = await probeAll(endpoints, join(outDir, 'probes.json'));
-    const tasks: Array<{ endpoint: Endpoint; example: EvalExample; request: ChatRequest; key: string }> = [];
-    const results = new Map<string, EvalResult>();
-    let fromCache = 0;
+    // Every (endpoint, example) pair with its request and cache key, in report order.
+    const planned: Array<{ endpoint: Endpoint; example: EvalExample; request: ChatRequest; key: string }> =
+      [];
     for (const endpoint of endpoints) {
       const kind = perplexityKinds[endpoint.name]!;
       for (const example of examples) {
@@ -123,15 +123,18 @@ export async function evaluate(examplesPath: string, options: EvaluateOptions): 
           logprobs: kind === 'own-output',
         };
         const key = requestKey(endpoint, request, kind === 'reference' ? example.reference : undefined);
-        const previous = store.previous.get(key);
-        if (previous && !(previous.error && options.retryErrors)) {
-          results.set(key, previous);
-          fromCache++;
-        } else {
-          tasks.push({ endpoint, example, request, key });
-        }
+        planned.push({ endpoint, example, request, key });
       }
     }
+    const results = new Map<string, EvalResult>();
+    let fromCache = 0;
+    const tasks = planned.filter(({ key }) => {
+      const previous = store.previous.get(key);
+      if (!previous || (previous.error && options.retryErrors)) return true;
+      results.set(key, previous);
+      fromCache++;
+      return false;
+    });
 
     let done = 0;
     let errors = 0;
@@ -148,21 +151,7 @@ export async function evaluate(examplesPath: string, options: EvaluateOptions): 
     await runPool(tasks, options.concurrency ?? 4, runTask);
 
     // Results in a stable order: endpoints as given, examples as in the file.
-    const ordered: EvalResult[] = [];
-    for (const endpoint of endpoints) {
-      const kind = perplexityKinds[endpoint.name]!;
-      for (const example of examples) {
-        const request: ChatRequest = {
-          messages: example.prompt,
-          temperature: options.temperature ?? 0,
-          maxTokens: options.maxTokens,
-          logprobs: kind === 'own-output',
-        };
-        ordered.push(
-          results.get(requestKey(endpoint, request, kind === 'reference' ? example.reference : undefined))!,
-        );
-      }
-    }
+    const ordered = planned.map(({ key }) => results.get(key)!);
     const metrics = summarizeResults(ordered, { seed, perplexityKinds });
     await writeFileAtomic(join(outDir, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
     await writeFileAtomic(join(outDir, 'results.csv'), resultsCsv(ordered));
