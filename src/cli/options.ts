@@ -32,3 +32,12 @@ export function parseNumber(value: string): number {
   if (!Number.isFinite(number)) throw new InvalidArgumentError(`expected a number, got "${value}"`);
   return number;
 }
+
+/** A similarity threshold: above 0, at most 1. */
+export function parseSimilarity(value: string): number {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0 || number > 1) {
+    throw new InvalidArgumentError(`expected a similarity above 0 and at most 1, got "${value}"`);
+  }
+  return number;
+}

@@ -9,6 +9,15 @@ export interface PrepFlags {
   out: string;
   format: FormatOption;
   scenarioField?: string;
+  scenarioBy?: 'system';
+  scenarioRules?: string;
+  balance: string;
+  minPerScenario?: number;
+  dropSmallScenarios?: boolean;
+  leakSplit: boolean;
+  leakThreshold: number;
+  holdout?: string;
+  holdoutThreshold: number;
   valRatio: number;
   valSize?: number;
   seed: number;
@@ -32,6 +41,14 @@ export function prepOptionsFromFlags(flags: PrepFlags): PrepOptions {
     out: flags.out,
     format: flags.format,
     scenarioField: flags.scenarioField,
+    scenarioBy: flags.scenarioBy,
+    scenarioRules: flags.scenarioRules,
+    balance: flags.balance,
+    minPerScenario: flags.minPerScenario,
+    dropSmallScenarios: flags.dropSmallScenarios,
+    leakThreshold: flags.leakSplit ? flags.leakThreshold : false,
+    holdout: flags.holdout,
+    holdoutThreshold: flags.holdoutThreshold,
     valRatio: flags.valRatio,
     valSize: flags.valSize,
     seed: flags.seed,

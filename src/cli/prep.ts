@@ -5,7 +5,16 @@ import type { Manifest } from '../core/manifest.js';
 import { REASON_DESCRIPTIONS, type RejectReason } from '../core/reasons.js';
 import { DEFAULT_SEED, prep } from '../pipeline/prep.js';
 import { FORMAT_CHOICES, type PrepFlags, prepOptionsFromFlags } from './prep-flags.js';
-import { parseInteger, parseNonNegativeInteger, parsePositiveInteger, parseRatio } from './options.js';
+import {
+  parseInteger,
+  parseNonNegativeInteger,
+  parsePositiveInteger,
+  parseRatio,
+  parseSimilarity,
+} from './options.js';
+import { parseBalance } from '../stages/balance.js';
+import { InvalidArgumentError } from 'commander';
+import { isPhikitError } from '../core/errors.js';
 import { MODEL_PRESETS } from '../tokenize/presets.js';
 import { createProgress } from './progress.js';
 
@@ -20,6 +29,25 @@ export function register(program: Command): void {
       '--scenario-field <path>',
       'dotted path to the scenario label, e.g. scenario or metadata.category',
     )
+    .addOption(
+      new Option('--scenario-by <source>', 'scenario from the system prompt (shortened to a readable label)')
+        .choices(['system'])
+        .conflicts(['scenarioField', 'scenarioRules']),
+    )
+    .addOption(
+      new Option(
+        '--scenario-rules <file>',
+        'scenario from ordered regex rules on the first user message (schemas/scenario-rules.schema.json)',
+      ).conflicts('scenarioField'),
+    )
+    .option(
+      '--balance <mode>',
+      'none, cap:N (at most N per scenario) or ratio:R (at most R x the smallest)',
+      checkBalance,
+      'none',
+    )
+    .option('--min-per-scenario <n>', 'report scenarios with fewer examples', parseNonNegativeInteger)
+    .option('--drop-small-scenarios', 'drop scenarios below --min-per-scenario (reason small_scenario)')
     .addOption(
       new Option('--val-ratio <ratio>', 'share of each scenario for validation')
         .argParser(parseRatio)
@@ -61,6 +89,23 @@ export function register(program: Command): void {
     )
     .option('--shingle <n>', 'words per shingle for near-duplicates', parsePositiveInteger, 3)
     .option('--no-near-dedup', 'skip near-duplicate removal')
+    .option(
+      '--leak-threshold <s>',
+      'similarity at which examples form a cluster kept on one side of the split',
+      parseSimilarity,
+      0.6,
+    )
+    .option('--no-leak-split', 'split example by example, ignoring near-duplicate clusters')
+    .option(
+      '--holdout <file>',
+      'evaluation set: drop examples near-duplicate to any of its examples (reason contaminated)',
+    )
+    .option(
+      '--holdout-threshold <s>',
+      'similarity to a holdout example that counts as contamination',
+      parseSimilarity,
+      0.6,
+    )
     .option('--json', 'print manifest.json to stdout instead of the summary')
     .option('-q, --quiet', 'no progress on stderr');
   for (const rule of CLEAN_RULES)
@@ -81,6 +126,16 @@ export function register(program: Command): void {
       progress.stop();
     }
   });
+}
+
+function checkBalance(value: string): string {
+  try {
+    parseBalance(value);
+    return value;
+  } catch (error) {
+    if (isPhikitError(error)) throw new InvalidArgumentError(`${error.message}; ${error.hint ?? ''}`);
+    throw error;
+  }
 }
 
 function cleanFlag(rule: CleanRule): string {

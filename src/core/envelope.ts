@@ -35,6 +35,10 @@ export interface Envelope {
   contentKey?: string;
   /** The cleaned example as written to train/validation.jsonl, serialized once by dedupe-exact. */
   serialized?: string;
+  /** 96-byte MinHash signature of the user and assistant text, computed once by the first stage that needs it. */
+  signature?: Uint8Array;
+  /** The example's ordinal in the near-duplicate store: its leakage cluster is looked up by it after pass 1. */
+  nearOrdinal?: number;
   /** Set by the stage that drops the envelope; later stages skip it. */
   rejection?: Rejection;
 }

@@ -36,6 +36,9 @@ export class GrowableUint32 {
   get(index: number): number {
     return this.data[index]!;
   }
+  set(index: number, value: number): void {
+    this.data[index] = value;
+  }
   view(): Uint32Array {
     return this.data.subarray(0, this.length);
   }

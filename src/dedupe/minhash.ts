@@ -1,18 +1,45 @@
-// MinHash signatures over word shingles, and an LSH index that finds earlier examples whose
+// MinHash signatures over word shingles, and LSH indexes that find earlier examples whose
 // estimated Jaccard similarity reaches a threshold. Typed arrays only.
 //
-// Parameters: 96 hash functions (h1 + i*h2, each finalized with murmur3's fmix32). LSH uses
-// the first BANDS x ROWS of them: 10 bands of 4 rows, so a pair of similarity s becomes a
-// candidate with probability 1 - (1 - s^4)^10 (0.995 at s = 0.8, 0.64 at s = 0.5); candidates
-// are then confirmed by the similarity estimated from all 96 values. Each stored value is
-// the low byte of its minimum (b-bit MinHash, corrected for the 1/256 chance agreement).
+// Signature: 96 hash functions (h1 + i*h2, each finalized with murmur3's fmix32); each value
+// is kept as the low byte of its minimum (b-bit MinHash, corrected for the 1/256 chance
+// agreement), so one example costs 96 bytes.
 //
-// Memory bound per kept example: 96 bytes of signature + 4 bytes for its line + 10 band
-// entries in a hash table at load <= 0.5 (10 x 2 x 8 bytes) = ~260 bytes, measured by `bytes`.
+// LSH parameters come from the threshold t (`lshParameters`): the most rows per band r (at
+// most 8) whose band count b = ceil(ln(1 - 0.995) / ln(1 - t^r)) fits in 48 of the 96 values,
+// so a pair at exactly t becomes a candidate with probability >= 0.995. That gives 11 x 4 at
+// t = 0.8 and 12 x 2 at t = 0.6. A band's key is its r signature bytes, so the band table
+// stores only the owner's ordinal and checks a slot by comparing bytes with the stored
+// signature. Each bucket keeps its first example (later ones are found through it).
+// Candidates are confirmed by the similarity estimated from all 96 values.
+//
+// Memory per kept example: 96 bytes of signature + b table slots of 4 bytes at load <= 0.75
+// (11 x ~7.5 bytes at t = 0.8) = ~180 bytes, measured by `bytes`.
+import type { ChatExample } from '../core/example.js';
 
 export const PERMUTATIONS = 96;
-export const BANDS = 10;
-export const ROWS = 4;
+/** Probability that a pair at exactly the threshold becomes a candidate. */
+export const CANDIDATE_PROBABILITY = 0.995;
+const MAX_BAND_VALUES = 48;
+const MAX_ROWS = 8;
+
+export interface LshParameters {
+  bands: number;
+  rows: number;
+  /** 1 - (1 - t^rows)^bands at the threshold t. */
+  candidateProbability: number;
+}
+
+export function lshParameters(threshold: number): LshParameters {
+  const probability = (rows: number, bands: number) => 1 - (1 - threshold ** rows) ** bands;
+  for (let rows = MAX_ROWS; rows >= 1; rows--) {
+    const single = threshold ** rows;
+    const bands = single >= 1 ? 1 : Math.ceil(Math.log(1 - CANDIDATE_PROBABILITY) / Math.log(1 - single));
+    if (bands * rows <= MAX_BAND_VALUES)
+      return { bands, rows, candidateProbability: probability(rows, bands) };
+  }
+  return { bands: MAX_BAND_VALUES, rows: 1, candidateProbability: probability(1, MAX_BAND_VALUES) };
+}
 
 function fmix32(value: number): number {
   let h = value >>> 0;
@@ -54,6 +81,14 @@ export function shingles(text: string, size: number): Set<string> {
   return result;
 }
 
+/** The text near-duplicates are judged on: user and assistant turns (system prompts are shared by design). */
+export function conversationText(example: ChatExample): string {
+  return example.messages
+    .filter((message) => message.role !== 'system')
+    .map((message) => message.content)
+    .join('\n');
+}
+
 /** Full 32-bit minimum per hash function. */
 export function minhash(set: ReadonlySet<string>): Uint32Array {
   const mins = new Uint32Array(PERMUTATIONS).fill(0xffffffff);
@@ -68,6 +103,17 @@ export function minhash(set: ReadonlySet<string>): Uint32Array {
   return mins;
 }
 
+export function lowBytes(mins: Uint32Array): Uint8Array {
+  const out = new Uint8Array(PERMUTATIONS);
+  for (let i = 0; i < PERMUTATIONS; i++) out[i] = mins[i]! & 0xff;
+  return out;
+}
+
+/** The 96-byte signature of a text. */
+export function signatureOf(text: string, shingleSize: number): Uint8Array {
+  return lowBytes(minhash(shingles(text, shingleSize)));
+}
+
 export function exactJaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
   if (a.size === 0 && b.size === 0) return 1;
   let common = 0;
@@ -75,121 +121,226 @@ export function exactJaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): nu
   return common / (a.size + b.size - common);
 }
 
-/** Similarity from two b-bit (8-bit) signatures. */
+const CHANCE = 1 / 256;
+
+function correct(equal: number): number {
+  return Math.max(0, (equal / PERMUTATIONS - CHANCE) / (1 - CHANCE));
+}
+
+/** Similarity from two 8-bit signatures. */
 export function estimateJaccard(a: Uint8Array, b: Uint8Array): number {
   let equal = 0;
   for (let i = 0; i < PERMUTATIONS; i++) if (a[i] === b[i]) equal++;
-  const chance = 1 / 256;
-  return Math.max(0, (equal / PERMUTATIONS - chance) / (1 - chance));
+  return correct(equal);
 }
 
-export function lowBytes(mins: Uint32Array): Uint8Array {
-  const out = new Uint8Array(PERMUTATIONS);
-  for (let i = 0; i < PERMUTATIONS; i++) out[i] = mins[i]! & 0xff;
-  return out;
-}
+const CHUNK = 4096;
 
-export interface NearMatch {
-  /** Ordinal of the earlier example (as given to `add`). */
-  ordinal: number;
-  similarity: number;
-}
-
-/** LSH index of kept examples: add them in order, ask for the most similar earlier one. */
-export class NearDuplicateIndex {
-  private signatures = new Uint8Array(PERMUTATIONS * 1024);
+/** Signatures by ordinal, in fixed chunks (no doubling, so memory follows the count). */
+export class SignatureStore {
+  private chunks: Uint8Array[] = [];
   private count = 0;
-  private keys = new Uint32Array(1 << 12);
-  private owners = new Uint32Array(1 << 12);
-  private used = 0;
-  /** Candidate pairs looked at, for the manifest. */
-  candidates = 0;
-
-  constructor(readonly threshold: number) {}
 
   get size(): number {
     return this.count;
   }
 
   get bytes(): number {
-    return this.count * PERMUTATIONS + this.keys.byteLength + this.owners.byteLength;
+    return this.chunks.length * CHUNK * PERMUTATIONS;
   }
 
-  private bandKeys(mins: Uint32Array): Uint32Array {
-    const keys = new Uint32Array(BANDS);
-    for (let band = 0; band < BANDS; band++) {
-      let h = fmix32(band + 0x5bd1e995);
-      for (let row = 0; row < ROWS; row++) h = fmix32(h ^ mins[band * ROWS + row]!);
-      // 0 marks an empty slot.
-      keys[band] = h === 0 ? 1 : h;
-    }
-    return keys;
-  }
-
-  /** The most similar earlier example at or above the threshold, if any. */
-  query(mins: Uint32Array): NearMatch | undefined {
-    const signature = lowBytes(mins);
-    const seen = new Set<number>();
-    let best: NearMatch | undefined;
-    for (const key of this.bandKeys(mins)) {
-      const owner = this.lookup(key);
-      if (owner === undefined || seen.has(owner)) continue;
-      seen.add(owner);
-      this.candidates++;
-      const similarity = estimateJaccard(
-        signature,
-        this.signatures.subarray(owner * PERMUTATIONS, (owner + 1) * PERMUTATIONS),
-      );
-      if (similarity >= this.threshold && (!best || similarity > best.similarity))
-        best = { ordinal: owner, similarity };
-    }
-    return best;
-  }
-
-  /** Stores a kept example; returns its ordinal. */
-  add(mins: Uint32Array): number {
+  add(signature: Uint8Array): number {
     const ordinal = this.count++;
-    if (this.count * PERMUTATIONS > this.signatures.length) {
-      const grown = new Uint8Array(this.signatures.length * 2);
-      grown.set(this.signatures);
-      this.signatures = grown;
-    }
-    this.signatures.set(lowBytes(mins), ordinal * PERMUTATIONS);
-    for (const key of this.bandKeys(mins)) this.insert(key, ordinal);
+    if (ordinal % CHUNK === 0) this.chunks.push(new Uint8Array(CHUNK * PERMUTATIONS));
+    this.chunks[this.chunks.length - 1]!.set(signature, (ordinal % CHUNK) * PERMUTATIONS);
     return ordinal;
   }
 
-  private lookup(key: number): number | undefined {
-    const mask = this.keys.length - 1;
-    for (let slot = key & mask; ; slot = (slot + 1) & mask) {
-      const stored = this.keys[slot]!;
-      if (stored === 0) return undefined;
-      if (stored === key) return this.owners[slot]!;
+  /** Byte `i` of the signature at `ordinal`. */
+  value(ordinal: number, i: number): number {
+    return this.chunks[Math.floor(ordinal / CHUNK)]![(ordinal % CHUNK) * PERMUTATIONS + i]!;
+  }
+
+  similarity(signature: Uint8Array, ordinal: number): number {
+    const chunk = this.chunks[Math.floor(ordinal / CHUNK)]!;
+    const start = (ordinal % CHUNK) * PERMUTATIONS;
+    let equal = 0;
+    for (let i = 0; i < PERMUTATIONS; i++) if (chunk[start + i] === signature[i]) equal++;
+    return correct(equal);
+  }
+}
+
+export interface NearMatch {
+  /** Ordinal of the earlier example in the store. */
+  ordinal: number;
+  similarity: number;
+}
+
+/** One LSH band table over a signature store: finds stored examples at or above a threshold. */
+export class NearDuplicateIndex {
+  readonly lsh: LshParameters;
+  private slots = new Uint32Array(1 << 12); // owner ordinal + 1; 0 = empty
+  private used = 0;
+  private indexed = 0;
+  /** Candidate pairs looked at, for the manifest. */
+  candidates = 0;
+
+  constructor(
+    readonly threshold: number,
+    readonly store = new SignatureStore(),
+  ) {
+    this.lsh = lshParameters(threshold);
+  }
+
+  /** Examples indexed. */
+  get size(): number {
+    return this.indexed;
+  }
+
+  /** The band table's bytes (the store is counted by its owner). */
+  get tableBytes(): number {
+    return this.slots.byteLength;
+  }
+
+  /** Store and table, when the index owns its store. */
+  get bytes(): number {
+    return this.store.bytes + this.tableBytes;
+  }
+
+  /** Calls `found` for each distinct stored example at or above the threshold. */
+  forEachMatch(signature: Uint8Array, found: (match: NearMatch) => void): void {
+    const seen: number[] = [];
+    for (let band = 0; band < this.lsh.bands; band++) {
+      const owner = this.lookup(signature, band);
+      if (owner < 0 || seen.includes(owner)) continue;
+      seen.push(owner);
+      this.candidates++;
+      const similarity = this.store.similarity(signature, owner);
+      if (similarity >= this.threshold) found({ ordinal: owner, similarity });
     }
   }
 
-  /** The first example in a bucket owns it: later ones are found through it. */
-  private insert(key: number, ordinal: number): void {
-    if ((this.used + 1) * 2 > this.keys.length) this.grow();
-    const mask = this.keys.length - 1;
-    for (let slot = key & mask; ; slot = (slot + 1) & mask) {
-      const stored = this.keys[slot]!;
-      if (stored === key) return;
-      if (stored === 0) {
-        this.keys[slot] = key;
-        this.owners[slot] = ordinal;
-        this.used++;
-        return;
+  /** The most similar stored example at or above the threshold, if any (ties: the earliest). */
+  query(signature: Uint8Array): NearMatch | undefined {
+    let best: NearMatch | undefined;
+    this.forEachMatch(signature, (match) => {
+      if (
+        !best ||
+        match.similarity > best.similarity ||
+        (match.similarity === best.similarity && match.ordinal < best.ordinal)
+      )
+        best = match;
+    });
+    return best;
+  }
+
+  /** Stores a signature and indexes it; returns its ordinal. */
+  add(signature: Uint8Array): number {
+    const ordinal = this.store.add(signature);
+    this.index(signature, ordinal);
+    return ordinal;
+  }
+
+  /** Indexes a signature that is already in the store at `ordinal`. */
+  index(signature: Uint8Array, ordinal: number): void {
+    this.indexed++;
+    for (let band = 0; band < this.lsh.bands; band++) {
+      if (this.lookup(signature, band) >= 0) continue;
+      if ((this.used + 1) * 4 > this.slots.length * 3) this.grow();
+      this.place(this.bandHash(signature, band), ordinal);
+    }
+  }
+
+  private bandHash(signature: Uint8Array, band: number): number {
+    let h = fmix32(Math.imul(band + 1, 0x9e3779b1));
+    const start = band * this.lsh.rows;
+    for (let row = 0; row < this.lsh.rows; row++) h = fmix32(h ^ ((signature[start + row]! << 8) | row));
+    return h;
+  }
+
+  private sameBand(signature: Uint8Array, band: number, ordinal: number): boolean {
+    const start = band * this.lsh.rows;
+    for (let row = 0; row < this.lsh.rows; row++)
+      if (this.store.value(ordinal, start + row) !== signature[start + row]) return false;
+    return true;
+  }
+
+  /** The owner of the signature's bucket in `band`, or -1. */
+  private lookup(signature: Uint8Array, band: number): number {
+    const mask = this.slots.length - 1;
+    for (let slot = this.bandHash(signature, band) & mask; ; slot = (slot + 1) & mask) {
+      const stored = this.slots[slot]!;
+      if (stored === 0) return -1;
+      // Another band's entry whose bytes match in this band is a true bucket-mate too.
+      if (this.sameBand(signature, band, stored - 1)) return stored - 1;
+    }
+  }
+
+  private place(hash: number, ordinal: number): void {
+    const mask = this.slots.length - 1;
+    let slot = hash & mask;
+    while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
+    this.slots[slot] = ordinal + 1;
+    this.used++;
+  }
+
+  /**
+   * Doubles the table by replaying the owners in ordinal order: buckets belong to their first
+   * example, so replaying them rebuilds the same ownership.
+   */
+  private grow(): void {
+    const owners = Array.from(
+      this.slots.filter((stored) => stored !== 0),
+      (stored) => stored - 1,
+    ).sort((a, b) => a - b);
+    this.slots = new Uint32Array(this.slots.length * 2);
+    this.used = 0;
+    const signature = new Uint8Array(PERMUTATIONS);
+    let previous = -1;
+    for (const ordinal of owners) {
+      if (ordinal === previous) continue;
+      previous = ordinal;
+      for (let i = 0; i < PERMUTATIONS; i++) signature[i] = this.store.value(ordinal, i);
+      for (let band = 0; band < this.lsh.bands; band++) {
+        if (this.lookup(signature, band) < 0) this.place(this.bandHash(signature, band), ordinal);
       }
     }
   }
+}
 
-  private grow(): void {
-    const { keys, owners } = this;
-    this.keys = new Uint32Array(keys.length * 2);
-    this.owners = new Uint32Array(keys.length * 2);
-    this.used = 0;
-    for (let slot = 0; slot < keys.length; slot++)
-      if (keys[slot] !== 0) this.insert(keys[slot]!, owners[slot]!);
+/** Union-find over ordinals (path halving; the smaller ordinal becomes the root). */
+export class Clusters {
+  private parent = new Uint32Array(1024);
+  private count = 0;
+
+  get bytes(): number {
+    return this.parent.byteLength;
+  }
+
+  /** Adds a singleton for the next ordinal. */
+  add(): number {
+    if (this.count === this.parent.length) {
+      const grown = new Uint32Array(this.parent.length * 2);
+      grown.set(this.parent);
+      this.parent = grown;
+    }
+    this.parent[this.count] = this.count;
+    return this.count++;
+  }
+
+  find(ordinal: number): number {
+    let x = ordinal;
+    while (this.parent[x] !== x) {
+      this.parent[x] = this.parent[this.parent[x]!]!;
+      x = this.parent[x]!;
+    }
+    return x;
+  }
+
+  union(a: number, b: number): void {
+    const ra = this.find(a);
+    const rb = this.find(b);
+    if (ra < rb) this.parent[rb] = ra;
+    else if (rb < ra) this.parent[ra] = rb;
   }
 }

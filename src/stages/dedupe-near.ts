@@ -1,34 +1,64 @@
-// dedupe-near: MinHash + LSH over word shingles of the cleaned user and assistant text; the first
-// example is kept, a later one whose estimated Jaccard similarity reaches the threshold is
-// `near_duplicate` ("~0.91 similar to line N"). Memory: see src/dedupe/minhash.ts (~260 B/example).
+// dedupe-near: MinHash + LSH over word shingles of the cleaned user and assistant text. Two jobs
+// on one signature store:
+// - drop: the first example is kept, a later one whose estimated Jaccard similarity reaches
+//   `threshold` is `near_duplicate` ("~0.91 similar to line N");
+// - leakage clusters: kept examples at or above the looser `leakThreshold` are joined
+//   (union-find), so the split planner can keep each cluster on one side.
+// Memory per kept example: 96-byte signature + 4-byte line + ~80 bytes per band table
+// (see src/dedupe/minhash.ts) + 4 bytes of cluster parent.
 import type { Envelope, Stage } from '../core/envelope.js';
-import { BANDS, minhash, NearDuplicateIndex, PERMUTATIONS, ROWS, shingles } from '../dedupe/minhash.js';
 import { GrowableUint32 } from '../core/growable.js';
+import {
+  Clusters,
+  conversationText,
+  NearDuplicateIndex,
+  PERMUTATIONS,
+  SignatureStore,
+  signatureOf,
+} from '../dedupe/minhash.js';
+
+export const DEFAULT_NEAR_THRESHOLD = 0.8;
+export const DEFAULT_LEAK_THRESHOLD = 0.6;
+export const DEFAULT_SHINGLE = 3;
 
 export interface NearDedupeOptions {
-  /** Estimated Jaccard similarity at or above which a later example is dropped (default 0.8). */
-  threshold?: number;
+  /** Estimated Jaccard similarity at or above which a later example is dropped (default 0.8); `false` keeps them. */
+  threshold?: number | false;
   /** Words per shingle (default 3). */
   shingle?: number;
+  /** Similarity that puts two kept examples in one leakage cluster (default 0.6); `false`: no clusters. */
+  leakThreshold?: number | false;
 }
 
-export function createDedupeNearStage(options: NearDedupeOptions = {}): Stage {
-  const threshold = options.threshold ?? 0.8;
-  const shingleSize = options.shingle ?? 3;
-  const index = new NearDuplicateIndex(threshold);
+export interface DedupeNearStage extends Stage {
+  /** The cluster (its smallest ordinal) of the kept example stored at `ordinal`. */
+  clusterOf(ordinal: number): number;
+}
+
+/** The envelope's signature, computed once and shared by the stages that need it. */
+export function envelopeSignature(envelope: Envelope, shingle: number): Uint8Array {
+  envelope.signature ??= signatureOf(conversationText(envelope.example!), shingle);
+  return envelope.signature;
+}
+
+export function createDedupeNearStage(options: NearDedupeOptions = {}): DedupeNearStage {
+  const threshold = options.threshold ?? DEFAULT_NEAR_THRESHOLD;
+  const leakThreshold = options.leakThreshold ?? DEFAULT_LEAK_THRESHOLD;
+  const shingleSize = options.shingle ?? DEFAULT_SHINGLE;
+  const store = new SignatureStore();
+  const near = threshold === false ? undefined : new NearDuplicateIndex(threshold, store);
+  const leak = leakThreshold === false ? undefined : new NearDuplicateIndex(leakThreshold, store);
+  const clusters = new Clusters();
   const lines = new GrowableUint32();
   let dropped = 0;
+  let joins = 0;
   return {
     name: 'dedupe-near',
     run(batch: Envelope[]) {
       for (const envelope of batch) {
         if (envelope.rejection || !envelope.example) continue;
-        const text = envelope.example.messages
-          .filter((message) => message.role !== 'system')
-          .map((message) => message.content)
-          .join('\n');
-        const mins = minhash(shingles(text, shingleSize));
-        const match = index.query(mins);
+        const signature = envelopeSignature(envelope, shingleSize);
+        const match = near?.query(signature);
         if (match) {
           const line = lines.get(match.ordinal);
           dropped++;
@@ -39,21 +69,47 @@ export function createDedupeNearStage(options: NearDedupeOptions = {}): Stage {
           };
           continue;
         }
-        index.add(mins);
+        const ordinal = store.add(signature);
+        clusters.add();
         lines.push(envelope.line);
+        envelope.nearOrdinal = ordinal;
+        near?.index(signature, ordinal);
+        if (leak) {
+          leak.forEachMatch(signature, (similar) => {
+            joins++;
+            clusters.union(ordinal, similar.ordinal);
+          });
+          leak.index(signature, ordinal);
+        }
       }
+      // The signature is not needed past this stage.
+      for (const envelope of batch) envelope.signature = undefined;
     },
-    summary: () => ({
-      threshold,
-      shingle: shingleSize,
-      permutations: PERMUTATIONS,
-      bands: BANDS,
-      rows: ROWS,
-      kept: index.size,
-      dropped,
-      candidatePairs: index.candidates,
-      indexBytes: index.bytes + lines.length * 4,
-      bytesPerKeptExample: index.size > 0 ? Math.round((index.bytes + lines.length * 4) / index.size) : 0,
-    }),
+    clusterOf: (ordinal) => clusters.find(ordinal),
+    summary: () => {
+      const bytes = store.bytes + lines.length * 4 + (near?.tableBytes ?? 0);
+      return {
+        threshold,
+        shingle: shingleSize,
+        permutations: PERMUTATIONS,
+        ...(near ? { bands: near.lsh.bands, rows: near.lsh.rows } : {}),
+        kept: store.size,
+        dropped,
+        candidatePairs: near?.candidates ?? 0,
+        indexBytes: bytes,
+        bytesPerKeptExample: store.size > 0 ? Math.round(bytes / store.size) : 0,
+        ...(leak
+          ? {
+              leak: {
+                threshold: leakThreshold,
+                bands: leak.lsh.bands,
+                rows: leak.lsh.rows,
+                similarPairsJoined: joins,
+                indexBytes: leak.tableBytes + clusters.bytes,
+              },
+            }
+          : {}),
+      };
+    },
   };
 }

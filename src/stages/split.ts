@@ -1,6 +1,5 @@
-// Stage 5, split: stratified by scenario. Per scenario, the k examples with the smallest
-// seeded unit `seededUnit(seed, scenario, contentKey)` go to validation, so neither input
-// order nor parallelism changes membership. Memory: one float per example (planned after pass 1).
+// Split sizes: how many validation examples each scenario gets. Which examples (and whole
+// near-duplicate clusters) fill them is planned in pipeline/plan.ts.
 
 export interface SplitOptions {
   /** Share of each scenario for validation (default 0.1). Ignored when valSize is set. */
@@ -26,14 +25,4 @@ export function validationCounts(sizes: readonly number[], options: SplitOptions
     left--;
   }
   return counts.map((k, i) => clamp(sizes[i]!, k));
-}
-
-/**
- * The unit at or below which an example of a scenario goes to validation (-1: none does).
- * `units` holds the scenario's units; `count` comes from validationCounts.
- */
-export function validationThreshold(units: Float64Array, count: number): number {
-  if (count <= 0) return -1;
-  const sorted = Float64Array.from(units).sort();
-  return sorted[count - 1]!;
 }

@@ -5,15 +5,21 @@ import { UNLABELED, type Envelope, type Stage } from '../core/envelope.js';
 import type { InputFormat } from '../core/manifest.js';
 import { toChat } from '../formats/convert.js';
 import { checkChatExample } from '../schema/chat.js';
+import { scenarioFromMessages, type ScenarioSource } from './scenario.js';
 
 export interface ValidateOptions {
   format: InputFormat;
   /** Dotted path to the scenario label, e.g. `scenario` or `metadata.category`. */
   scenarioField?: string;
+  /** Where the scenario comes from otherwise: the system prompt or rules (see scenario.ts). */
+  scenario?: ScenarioSource;
 }
 
 export function createValidateStage(options: ValidateOptions): Stage {
-  const scenarioPath = options.scenarioField?.split('.');
+  const source = options.scenario;
+  const field = options.scenarioField ?? (source?.by === 'field' ? source.path : undefined);
+  const scenarioPath = field?.split('.');
+  const fromMessages = source && source.by !== 'field' ? source : undefined;
   return {
     name: 'validate',
     run(batch: Envelope[]) {
@@ -37,6 +43,7 @@ export function createValidateStage(options: ValidateOptions): Stage {
           continue;
         }
         envelope.example = onlyAzureKeys(check.example);
+        if (fromMessages) envelope.scenario = scenarioFromMessages(envelope.example, fromMessages);
       }
     },
   };

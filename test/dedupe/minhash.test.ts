@@ -3,6 +3,7 @@ import {
   estimateJaccard,
   exactJaccard,
   lowBytes,
+  lshParameters,
   minhash,
   NearDuplicateIndex,
   shingles,
@@ -57,10 +58,41 @@ describe('MinHash', () => {
     const random = seededRandom(5);
     const index = new NearDuplicateIndex(0.8);
     const base = text(random, 80);
-    index.add(minhash(shingles(base, 3)));
-    index.add(minhash(shingles(text(random, 80), 3)));
-    expect(index.query(minhash(shingles(mutate(base, 1, random), 3)))).toMatchObject({ ordinal: 0 });
-    expect(index.query(minhash(shingles(text(random, 80), 3)))).toBeUndefined();
+    index.add(lowBytes(minhash(shingles(base, 3))));
+    index.add(lowBytes(minhash(shingles(text(random, 80), 3))));
+    expect(index.query(lowBytes(minhash(shingles(mutate(base, 1, random), 3))))).toMatchObject({
+      ordinal: 0,
+    });
+    expect(index.query(lowBytes(minhash(shingles(text(random, 80), 3))))).toBeUndefined();
+  });
+});
+
+describe('LSH parameters', () => {
+  it('derives bands and rows from the threshold: >= 0.995 candidate probability in <= 48 values', () => {
+    expect(lshParameters(0.8)).toMatchObject({ bands: 11, rows: 4 });
+    expect(lshParameters(0.6)).toMatchObject({ bands: 12, rows: 2 });
+    for (const t of [0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1]) {
+      const { bands, rows, candidateProbability } = lshParameters(t);
+      expect(bands * rows).toBeLessThanOrEqual(48);
+      expect(candidateProbability).toBeGreaterThanOrEqual(0.995);
+    }
+  });
+
+  it('keeps finding planted near-duplicates after the band table has grown many times', () => {
+    const random = seededRandom(21);
+    const index = new NearDuplicateIndex(0.8);
+    const bases: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      bases.push(text(random, 40 + Math.floor(random() * 40)));
+      index.add(lowBytes(minhash(shingles(bases[i]!, 3))));
+    }
+    expect(index.tableBytes).toBeGreaterThan(4 * 11 * 3000); // grown from 16 KB
+    let found = 0;
+    for (let i = 0; i < 3000; i += 10) {
+      const match = index.query(lowBytes(minhash(shingles(bases[i]!, 3))));
+      if (match?.ordinal === i) found++;
+    }
+    expect(found).toBe(300);
   });
 });
 
@@ -92,6 +124,6 @@ describe('dedupe-near stage', () => {
     expect(batch[1]!.rejection).toBeUndefined();
     expect(batch[2]!.rejection).toMatchObject({ reason: 'near_duplicate', detail: { similarTo: 3 } });
     expect(batch[2]!.rejection!.message).toMatch(/^~0\.\d\d similar to line 3 /);
-    expect(stage.summary!()).toMatchObject({ kept: 2, dropped: 1, permutations: 96, bands: 10, rows: 4 });
+    expect(stage.summary!()).toMatchObject({ kept: 2, dropped: 1, permutations: 96, bands: 11, rows: 4 });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validationCounts, validationThreshold } from '../../src/stages/split.js';
+import { validationCounts } from '../../src/stages/split.js';
 
 describe('split planning', () => {
   it('gives every scenario with >= 2 examples at least one validation example, never all', () => {
@@ -10,11 +10,5 @@ describe('split planning', () => {
   it('spreads --val-size over scenarios in proportion to their size', () => {
     expect(validationCounts([60, 30, 10], { valRatio: 0.1, valSize: 10 })).toEqual([6, 3, 1]);
     expect(validationCounts([50, 50], { valRatio: 0.1, valSize: 3 })).toEqual([2, 1]);
-  });
-
-  it('puts the k smallest units at or below the threshold', () => {
-    const units = Float64Array.from([0.9, 0.1, 0.5, 0.3]);
-    expect(validationThreshold(units, 2)).toBe(0.3);
-    expect(validationThreshold(units, 0)).toBe(-1);
   });
 });

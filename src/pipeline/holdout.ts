@@ -1,0 +1,44 @@
+// `--holdout FILE`: the evaluation set that training must not contain. Read with prep's own
+// reader, parse, validate and clean stages (so both sides are compared after the same
+// cleaning), then indexed by MinHash signature. Memory: ~180 bytes per holdout example.
+import type { CleanRule } from '../clean/rules.js';
+import { GrowableUint32 } from '../core/growable.js';
+import { NearDuplicateIndex } from '../dedupe/minhash.js';
+import { createCleanStage } from '../stages/clean.js';
+import { envelopeSignature } from '../stages/dedupe-near.js';
+import type { HoldoutSet } from '../stages/decontaminate.js';
+import { createParseStage } from '../stages/parse.js';
+import { createValidateStage } from '../stages/validate.js';
+import { readEnvelopes } from './read.js';
+import { StageRunner } from './stages.js';
+
+export async function loadHoldout(
+  path: string,
+  options: { threshold: number; shingle: number; disableClean?: CleanRule[] },
+): Promise<HoldoutSet> {
+  const source = await readEnvelopes(path, 'auto');
+  const runner = new StageRunner([
+    createParseStage(),
+    createValidateStage({ format: source.decision.format }),
+    createCleanStage({ disabled: options.disableClean ?? [] }),
+  ]);
+  const index = new NearDuplicateIndex(options.threshold);
+  const lines = new GrowableUint32();
+  let unreadable = 0;
+  try {
+    for await (const batch of source.batches) {
+      await runner.run(batch);
+      for (const envelope of batch) {
+        if (envelope.rejection) {
+          unreadable++;
+          continue;
+        }
+        index.add(envelopeSignature(envelope, options.shingle));
+        lines.push(envelope.line);
+      }
+    }
+  } finally {
+    await runner.close();
+  }
+  return { path, examples: index.size, unreadable, index, lines };
+}

@@ -1,0 +1,153 @@
+// The plan between prep's two passes: from the survivors' compact signatures alone (scenario,
+// seeded unit, leakage cluster) decide each survivor's fate: train, validation, or dropped by
+// balancing. Clusters of near-duplicates are placed whole: a cluster goes to validation only
+// if all its members fit under their scenarios' validation targets, so no cluster straddles
+// the split. Clusters are taken in order of their smallest seeded unit, so neither input order
+// nor batch timing changes the result. Temporary memory: ~30 bytes per survivor.
+import { planBalance, type BalanceOptions } from '../stages/balance.js';
+import { validationCounts, type SplitOptions } from '../stages/split.js';
+
+export const TRAIN = 0;
+export const VALIDATION = 1;
+export const BALANCED_OUT = 2;
+export const SMALL_SCENARIO = 3;
+
+export interface Survivors {
+  count: number;
+  /** Scenario index (into the scenario names) of survivor i. */
+  scenario(i: number): number;
+  /** Seeded unit in [0, 1) of survivor i. */
+  unit(i: number): number;
+  /** Cluster id of survivor i: equal for members of one cluster, below `clusterIds`. */
+  cluster(i: number): number;
+  /** One more than the largest cluster id. */
+  clusterIds: number;
+}
+
+export interface Plan {
+  /** TRAIN, VALIDATION, BALANCED_OUT or SMALL_SCENARIO per survivor. */
+  side: Uint8Array;
+  /** Survivors per scenario before balancing. */
+  sizes: number[];
+  /** Kept per scenario after balancing. */
+  keep: number[];
+  /** Scenarios below --min-per-scenario. */
+  small: boolean[];
+  /** Validation examples wanted and given per scenario. */
+  targets: number[];
+  validation: number[];
+  clusters: {
+    /** Clusters of kept examples with more than one member. */
+    multi: number;
+    /** Kept examples in those clusters. */
+    examples: number;
+    largest: number;
+    /** Clusters with members on both sides (0 by construction; counted as a check). */
+    straddling: number;
+  };
+}
+
+export function planSplit(
+  survivors: Survivors,
+  scenarios: number,
+  options: { balance: BalanceOptions; split: SplitOptions },
+): Plan {
+  const n = survivors.count;
+  const side = new Uint8Array(n);
+  const sizes = new Array<number>(scenarios).fill(0);
+  for (let i = 0; i < n; i++) sizes[survivors.scenario(i)]!++;
+
+  // Balance: per scenario, the `keep` smallest units stay.
+  const { keep, small } = planBalance(sizes, options.balance);
+  const cutoff = keepCutoffs(survivors, sizes, keep);
+  for (let i = 0; i < n; i++) {
+    const s = survivors.scenario(i);
+    if (keep[s] === sizes[s]) continue;
+    if (keep[s] === 0 && small[s]) side[i] = SMALL_SCENARIO;
+    else if (survivors.unit(i) > cutoff[s]!) side[i] = BALANCED_OUT;
+  }
+
+  // Clusters of kept examples: size, smallest unit and the member holding it.
+  const ids = survivors.clusterIds;
+  const members = new Uint32Array(ids);
+  const minUnit = new Float64Array(ids).fill(2);
+  const representative = new Uint32Array(ids);
+  for (let i = 0; i < n; i++) {
+    if (side[i] !== TRAIN) continue;
+    const c = survivors.cluster(i);
+    members[c]!++;
+    const unit = survivors.unit(i);
+    if (unit < minUnit[c]!) {
+      minUnit[c] = unit;
+      representative[c] = i;
+    }
+  }
+  // Scenario make-up of clusters with more than one member (few).
+  const makeUp = new Map<number, Map<number, number>>();
+  const clusters = { multi: 0, examples: 0, largest: 0, straddling: 0 };
+  for (let i = 0; i < n; i++) {
+    if (side[i] !== TRAIN) continue;
+    const c = survivors.cluster(i);
+    clusters.largest = Math.max(clusters.largest, members[c]!);
+    if (members[c]! < 2) continue;
+    let counts = makeUp.get(c);
+    if (!counts) {
+      counts = new Map();
+      makeUp.set(c, counts);
+      clusters.multi++;
+    }
+    clusters.examples++;
+    const s = survivors.scenario(i);
+    counts.set(s, (counts.get(s) ?? 0) + 1);
+  }
+
+  // Greedy by smallest unit: a cluster goes to validation if it fits every target it touches.
+  const targets = validationCounts(keep, options.split);
+  const validation = new Array<number>(scenarios).fill(0);
+  let remaining = targets.reduce((sum, k) => sum + k, 0);
+  const order: number[] = [];
+  for (let i = 0; i < n; i++)
+    if (side[i] === TRAIN && representative[survivors.cluster(i)] === i) order.push(i);
+  const ordered = Uint32Array.from(order).sort((a, b) => survivors.unit(a) - survivors.unit(b));
+  const chosen = new Uint8Array(ids);
+  for (const i of ordered) {
+    if (remaining === 0) break;
+    const c = survivors.cluster(i);
+    const counts = makeUp.get(c) ?? new Map([[survivors.scenario(i), 1]]);
+    let fits = true;
+    for (const [s, k] of counts) if (validation[s]! + k > targets[s]!) fits = false;
+    if (!fits) continue;
+    chosen[c] = 1;
+    for (const [s, k] of counts) {
+      validation[s]! += k;
+      remaining -= k;
+    }
+  }
+  for (let i = 0; i < n; i++) if (side[i] === TRAIN && chosen[survivors.cluster(i)]) side[i] = VALIDATION;
+
+  // Check: every member is on its representative's side.
+  for (let i = 0; i < n; i++) {
+    if (side[i] !== TRAIN && side[i] !== VALIDATION) continue;
+    const c = survivors.cluster(i);
+    if (members[c]! > 1 && side[representative[c]!] !== side[i]) clusters.straddling++;
+  }
+  return { side, sizes, keep, small, targets, validation, clusters };
+}
+
+/** Per scenario, the largest unit that stays (Infinity when all stay). */
+function keepCutoffs(survivors: Survivors, sizes: readonly number[], keep: readonly number[]): number[] {
+  const cutoff = sizes.map(() => Infinity);
+  const trimmed = sizes.map((size, s) => keep[s]! < size && keep[s]! > 0);
+  if (!trimmed.some(Boolean)) return cutoff;
+  const units = sizes.map((size, s) => (trimmed[s] ? new Float64Array(size) : undefined));
+  const filled = sizes.map(() => 0);
+  for (let i = 0; i < survivors.count; i++) {
+    const s = survivors.scenario(i);
+    const bucket = units[s];
+    if (bucket) bucket[filled[s]!++] = survivors.unit(i);
+  }
+  units.forEach((bucket, s) => {
+    if (bucket) cutoff[s] = bucket.sort()[keep[s]! - 1]!;
+  });
+  return cutoff.map((value, s) => (keep[s] === 0 ? -1 : value));
+}
