@@ -9,9 +9,10 @@
 // most 8) whose band count b = ceil(ln(1 - 0.995) / ln(1 - t^r)) fits in 48 of the 96 values,
 // so a pair at exactly t becomes a candidate with probability >= 0.995. That gives 11 x 4 at
 // t = 0.8 and 12 x 2 at t = 0.6. A band's key is its r signature bytes, so the band table
-// stores only the owner's ordinal and checks a slot by comparing bytes with the stored
-// signature. Each bucket keeps its first example (later ones are found through it).
-// Candidates are confirmed by the similarity estimated from all 96 values.
+// stores only an example's ordinal and checks a slot by comparing bytes with the stored
+// signature. Every example enters every bucket (up to 32 per bucket, so a flood of near-identical
+// texts stays linear), which makes "are x and y candidates" symmetric: results do not depend on
+// input order. Candidates are confirmed by the similarity estimated from all 96 values.
 //
 // Memory per kept example: 96 bytes of signature + b table slots of 4 bytes at load <= 0.75
 // (11 x ~7.5 bytes at t = 0.8) = ~180 bytes, measured by `bytes`.
@@ -20,6 +21,8 @@ import type { ChatExample } from '../core/example.js';
 export const PERMUTATIONS = 96;
 /** Probability that a pair at exactly the threshold becomes a candidate. */
 export const CANDIDATE_PROBABILITY = 0.995;
+/** Entries per bucket at most: later examples still find the first 32. */
+export const MAX_BUCKET = 32;
 const MAX_BAND_VALUES = 48;
 const MAX_ROWS = 8;
 
@@ -209,14 +212,21 @@ export class NearDuplicateIndex {
 
   /** Calls `found` for each distinct stored example at or above the threshold. */
   forEachMatch(signature: Uint8Array, found: (match: NearMatch) => void): void {
-    const seen: number[] = [];
+    const seen = new Set<number>();
+    const mask = this.slots.length - 1;
     for (let band = 0; band < this.lsh.bands; band++) {
-      const owner = this.lookup(signature, band);
-      if (owner < 0 || seen.includes(owner)) continue;
-      seen.push(owner);
-      this.candidates++;
-      const similarity = this.store.similarity(signature, owner);
-      if (similarity >= this.threshold) found({ ordinal: owner, similarity });
+      for (
+        let slot = this.bandHash(signature, band) & mask;
+        this.slots[slot] !== 0;
+        slot = (slot + 1) & mask
+      ) {
+        const other = this.slots[slot]! - 1;
+        if (seen.has(other) || !this.sameBand(signature, band, other)) continue;
+        seen.add(other);
+        this.candidates++;
+        const similarity = this.store.similarity(signature, other);
+        if (similarity >= this.threshold) found({ ordinal: other, similarity });
+      }
     }
   }
 
@@ -244,10 +254,22 @@ export class NearDuplicateIndex {
   /** Indexes a signature that is already in the store at `ordinal`. */
   index(signature: Uint8Array, ordinal: number): void {
     this.indexed++;
+    this.insert(signature, ordinal);
+  }
+
+  private insert(signature: Uint8Array, ordinal: number): void {
+    // Room for all bands first, so the table never grows halfway through an example.
+    while ((this.used + this.lsh.bands) * 4 > this.slots.length * 3) this.grow();
+    const mask = this.slots.length - 1;
     for (let band = 0; band < this.lsh.bands; band++) {
-      if (this.lookup(signature, band) >= 0) continue;
-      if ((this.used + 1) * 4 > this.slots.length * 3) this.grow();
-      this.place(this.bandHash(signature, band), ordinal);
+      let members = 0;
+      let slot = this.bandHash(signature, band) & mask;
+      for (; this.slots[slot] !== 0; slot = (slot + 1) & mask) {
+        if (this.sameBand(signature, band, this.slots[slot]! - 1)) members++;
+      }
+      if (members >= MAX_BUCKET) continue;
+      this.slots[slot] = ordinal + 1;
+      this.used++;
     }
   }
 
@@ -265,45 +287,26 @@ export class NearDuplicateIndex {
     return true;
   }
 
-  /** The owner of the signature's bucket in `band`, or -1. */
-  private lookup(signature: Uint8Array, band: number): number {
-    const mask = this.slots.length - 1;
-    for (let slot = this.bandHash(signature, band) & mask; ; slot = (slot + 1) & mask) {
-      const stored = this.slots[slot]!;
-      if (stored === 0) return -1;
-      // Another band's entry whose bytes match in this band is a true bucket-mate too.
-      if (this.sameBand(signature, band, stored - 1)) return stored - 1;
-    }
-  }
-
-  private place(hash: number, ordinal: number): void {
-    const mask = this.slots.length - 1;
-    let slot = hash & mask;
-    while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
-    this.slots[slot] = ordinal + 1;
-    this.used++;
-  }
-
   /**
-   * Doubles the table by replaying the owners in ordinal order: buckets belong to their first
-   * example, so replaying them rebuilds the same ownership.
+   * Doubles the table by replaying its examples in ordinal order: they were inserted in that
+   * order, so the replay meets the same full buckets and rebuilds the same entries.
    */
   private grow(): void {
-    const owners = Array.from(
-      this.slots.filter((stored) => stored !== 0),
-      (stored) => stored - 1,
-    ).sort((a, b) => a - b);
-    this.slots = new Uint32Array(this.slots.length * 2);
+    const old = this.slots;
+    const ordinals = [
+      ...new Set(
+        Array.from(
+          old.filter((stored) => stored !== 0),
+          (stored) => stored - 1,
+        ),
+      ),
+    ].sort((a, b) => a - b);
+    this.slots = new Uint32Array(old.length * 2);
     this.used = 0;
     const signature = new Uint8Array(PERMUTATIONS);
-    let previous = -1;
-    for (const ordinal of owners) {
-      if (ordinal === previous) continue;
-      previous = ordinal;
+    for (const ordinal of ordinals) {
       for (let i = 0; i < PERMUTATIONS; i++) signature[i] = this.store.value(ordinal, i);
-      for (let band = 0; band < this.lsh.bands; band++) {
-        if (this.lookup(signature, band) < 0) this.place(this.bandHash(signature, band), ordinal);
-      }
+      this.insert(signature, ordinal);
     }
   }
 }

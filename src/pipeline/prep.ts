@@ -169,9 +169,14 @@ export async function prep(inputPath: string, options: PrepOptions): Promise<Pre
   const rejected = new AtomicLineWriter(join(outDir, 'rejected.jsonl'));
   const spillPath = join(outDir, `.survivors.tmp-${process.pid}.jsonl`);
   const spill = new AtomicLineWriter(spillPath, { hash: false });
+  // When balancing may drop survivors, their original lines are spilled too, so rejected.jsonl
+  // carries them exactly as read (JSON-quoted: array elements may span lines).
+  const balancing = balance.kind !== 'none' || options.dropSmallScenarios === true;
+  const rawSpillPath = join(outDir, `.survivors-raw.tmp-${process.pid}.jsonl`);
+  const rawSpill = balancing ? new AtomicLineWriter(rawSpillPath, { hash: false }) : undefined;
   const train = new AtomicLineWriter(join(outDir, 'train.jsonl'));
   const validation = new AtomicLineWriter(join(outDir, 'validation.jsonl'));
-  const writers = [rejected, spill, train, validation];
+  const writers = [rejected, spill, train, validation, ...(rawSpill ? [rawSpill] : [])];
 
   const rejectedByReason = Object.fromEntries(REJECT_REASONS.map((reason) => [reason, 0])) as Record<
     RejectReason,
@@ -226,6 +231,7 @@ export async function prep(inputPath: string, options: PrepOptions): Promise<Pre
           survivorAssistantTokens.push(envelope.tokens.assistant);
         }
         await spill.writeLine(envelope.serialized!);
+        await rawSpill?.writeLine(JSON.stringify(envelope.raw));
       }
     };
     // Two batches in flight: the next one is parsed and cleaned while the token workers count
@@ -253,6 +259,7 @@ export async function prep(inputPath: string, options: PrepOptions): Promise<Pre
     }
     await runner.close();
     await spill.commit();
+    await rawSpill?.commit();
 
     // Plan balance and split from the signatures alone.
     if (nearStage) {
@@ -290,13 +297,21 @@ export async function prep(inputPath: string, options: PrepOptions): Promise<Pre
     }
     const splitTokens: { train: TokenCounts[]; validation: TokenCounts[] } = { train: [], validation: [] };
     let ordinal = 0;
+    const rawLines = rawSpill ? readLines(createReadStream(rawSpillPath))[Symbol.asyncIterator]() : undefined;
     for await (const { text } of readLines(createReadStream(spillPath))) {
       const i = ordinal++;
       const s = survivorScenario.get(i);
       const side = plan.side[i]!;
+      const raw = await rawLines?.next();
       if (side === BALANCED_OUT || side === SMALL_SCENARIO) {
         const { reason, message, detail } = planRejection(side, scenarioNames[s]!, s, plan, balance, options);
-        await writeRejection(survivorLine.get(i), text, reason, message, detail);
+        await writeRejection(
+          survivorLine.get(i),
+          JSON.parse(raw!.value!.text) as string,
+          reason,
+          message,
+          detail,
+        );
         continue;
       }
       if (tokenCheck) {
@@ -315,6 +330,7 @@ export async function prep(inputPath: string, options: PrepOptions): Promise<Pre
       }
     }
     await rm(spillPath, { force: true });
+    await rm(rawSpillPath, { force: true });
 
     const outputs = {
       train: await train.commit(),
@@ -415,6 +431,7 @@ export async function prep(inputPath: string, options: PrepOptions): Promise<Pre
     await runner.close();
     for (const writer of writers) await writer.abort();
     await rm(spillPath, { force: true });
+    await rm(rawSpillPath, { force: true });
     throw error;
   }
 }

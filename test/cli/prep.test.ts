@@ -1,5 +1,5 @@
 // The CLI end to end: exit codes, one-line errors, and real public datasets.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -52,6 +52,40 @@ describe('phikit prep errors', () => {
     expect(missingOut.code).toBe(2);
   });
 
+  it('exits 2 with one line on bad balance, scenario and rules flags', () => {
+    const sample = fixture('sample.jsonl');
+    const cap = runCli(['prep', sample, '--out', tempDir(), '--balance', 'cap:0']);
+    expect(cap.code).toBe(2);
+    expect(cap.stderr).toContain('--balance "cap:0" is not valid');
+    const both = runCli([
+      'prep',
+      sample,
+      '--out',
+      tempDir(),
+      '--scenario-field',
+      'scenario',
+      '--scenario-by',
+      'system',
+    ]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/cannot be used with option '--scenario-field/);
+    const dropAlone = runCli(['prep', sample, '--out', tempDir(), '--drop-small-scenarios']);
+    expect(dropAlone.code).toBe(2);
+    expect(dropAlone.stderr).toContain('--drop-small-scenarios needs --min-per-scenario N');
+    const dir = tempDir();
+    const rules = join(dir, 'rules.json');
+    writeFileSync(rules, JSON.stringify({ rules: [{ pattern: '(unclosed', scenario: 'x' }] }));
+    const badRules = runCli(['prep', sample, '--out', dir, '--scenario-rules', rules]);
+    expect(badRules.code).toBe(2);
+    expect(badRules.stderr).toMatch(
+      /^phikit: .*rules\.json: rules\[0\]\.pattern is not a valid regular expression/,
+    );
+    expect(badRules.stderr).not.toMatch(/\n\s+at /);
+    const holdout = runCli(['prep', sample, '--out', tempDir(), '--holdout', 'no-such-holdout.jsonl']);
+    expect(holdout.code).toBe(3);
+    expect(holdout.stderr).toContain('no-such-holdout.jsonl');
+  });
+
   it('exits 3 with one line and a hint, no stack trace, when the input is missing', () => {
     const run = runCli(['prep', 'no-such-file.jsonl', '--out', tempDir()]);
     expect(run.code).toBe(3);
@@ -72,6 +106,42 @@ describe('phikit prep errors', () => {
 });
 
 describe('phikit prep', () => {
+  it('labels scenarios by rules, balances them and records the figures in the manifest', () => {
+    const out = tempDir();
+    const rules = join(out, 'rules.json');
+    writeFileSync(
+      rules,
+      JSON.stringify({
+        rules: [
+          { pattern: 'password|sign.?in|log.?in|account', scenario: 'account' },
+          { pattern: 'pay|invoice|refund|charge|bill', scenario: 'billing' },
+        ],
+        default: 'other',
+      }),
+    );
+    const run = runCli([
+      'prep',
+      fixture('sample.jsonl'),
+      '--out',
+      out,
+      '--scenario-rules',
+      rules,
+      '--balance',
+      'ratio:1',
+      '--json',
+    ]);
+    expect(run.code).toBe(0);
+    const manifest = JSON.parse(run.stdout) as Manifest;
+    expect(Object.keys(manifest.scenarios).sort()).toEqual(['account', 'billing', 'other']);
+    const after = Object.values(manifest.scenarios).map((figures) => figures.after);
+    expect(new Set(after).size).toBe(1);
+    expect(manifest.balance).toMatchObject({
+      mode: 'ratio:1',
+      after: { imbalanceRatio: 1, normalizedEntropy: 1 },
+    });
+    expect(manifest.counts.rejectedByReason.balanced_out).toBeGreaterThan(0);
+  });
+
   it('writes the outputs and a summary on the bundled sample', () => {
     const out = tempDir();
     const run = runCli([
