@@ -65,10 +65,44 @@ const envelopes: Envelope[] = docs.map((doc, i) => ({
     ],
   },
 }));
-const stage = createDedupeNearStage({ threshold: 0.8, shingle: 3 });
+const stage = createDedupeNearStage({ threshold: 0.8, shingle: 3, leakThreshold: false });
 const started = performance.now();
 for (let i = 0; i < envelopes.length; i += 512) void stage.run(envelopes.slice(i, i + 512));
 const seconds = (performance.now() - started) / 1000;
+
+// Memory at scale: distinct 30-word answers through the stage with leakage clusters on (prep's
+// default). Typed-array bytes are what the module reports; arrayBuffers is what V8 saw.
+const SCALE = Number(process.env.NEAR_DUP_SCALE ?? 1_000_000);
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
+gc();
+const buffersBefore = process.memoryUsage().arrayBuffers;
+const scaled = createDedupeNearStage({ threshold: 0.8, shingle: 3 });
+const scaleStarted = performance.now();
+for (let i = 0; i < SCALE; i += 512) {
+  const batch: Envelope[] = [];
+  for (let k = i; k < Math.min(SCALE, i + 512); k++) {
+    batch.push({
+      line: k + 1,
+      raw: '',
+      scenario: 'unlabeled',
+      example: {
+        messages: [
+          { role: 'user', content: 'Q' },
+          { role: 'assistant', content: Array.from({ length: 30 }, word).join(' ') },
+        ],
+      },
+    });
+  }
+  void scaled.run(batch);
+}
+const scaleSeconds = (performance.now() - scaleStarted) / 1000;
+gc();
+const buffersAfter = process.memoryUsage().arrayBuffers;
+const scaleSummary = scaled.summary!() as {
+  kept: number;
+  bytesPerKeptExample: number;
+  leak: { indexBytes: number };
+};
 
 let truePositives = 0;
 let falsePositives = 0;
@@ -117,6 +151,15 @@ const lines = [
   `| candidate pairs checked | ${summary.candidatePairs!.toLocaleString('en-US')} |`,
   `| index bytes per kept example | ${summary.bytesPerKeptExample} |`,
   `| examples per second (one thread) | ${Math.round(docs.length / seconds).toLocaleString('en-US')} |`,
+  '',
+  `Memory at scale: ${SCALE.toLocaleString('en-US')} distinct 30-word answers through the stage as prep runs it (near-duplicates at 0.8 and leakage clusters at 0.6, ${scaleSummary.kept.toLocaleString('en-US')} kept):`,
+  '',
+  '| figure | value |',
+  '| --- | ---: |',
+  `| near-duplicate index (signature + line + 0.8 band table), bytes per kept example | ${scaleSummary.bytesPerKeptExample} |`,
+  `| leakage clusters (0.6 band table + union-find), bytes per kept example | ${Math.round(scaleSummary.leak.indexBytes / scaleSummary.kept)} |`,
+  `| typed-array memory V8 reports (arrayBuffers growth), bytes per kept example | ${Math.round((buffersAfter - buffersBefore) / scaleSummary.kept)} |`,
+  `| examples per second with both (one thread) | ${Math.round(SCALE / scaleSeconds).toLocaleString('en-US')} |`,
   '',
   '<!-- bench:near-dup:end -->',
 ];

@@ -101,6 +101,8 @@ export interface Manifest {
   nearDuplicates?: Record<string, unknown>;
   balance?: Record<string, unknown>;
   leakage?: Record<string, unknown>;
+  /** `--holdout` decontamination figures. */
+  holdout?: Record<string, unknown>;
   warnings: Warning[];
   outputs: { train: OutputFile; validation: OutputFile; rejected: OutputFile };
   timings: { totalMs: number };

@@ -98,13 +98,16 @@ function card(label: string, value: string | SafeHtml): SafeHtml {
 
 function summarySection(manifest: Manifest): SafeHtml {
   const { counts, input } = manifest;
-  const options = Object.entries(manifest.options).map(
-    ([key, value]) =>
-      html`<tr>
+  // Options left unset (null) are in manifest.json; the report shows the ones that shaped the run.
+  const options = Object.entries(manifest.options)
+    .filter(([, value]) => value !== null)
+    .map(
+      ([key, value]) =>
+        html`<tr>
         <th>${key}</th>
         <td><code>${JSON.stringify(value)}</code></td>
       </tr>`,
-  );
+    );
   return html`
     <h2 id="summary">Summary</h2>
     <div class="cards">
@@ -414,14 +417,87 @@ function scenariosSection(manifest: Manifest): SafeHtml {
   `;
 }
 
-/** Near-duplicate, balance and leakage figures, shown as they are when a run has them. */
+interface BalanceFigures {
+  mode: string;
+  minPerScenario: number | null;
+  dropSmallScenarios: boolean;
+  smallScenarios: string[];
+  balancedOut: number;
+  smallScenarioDropped: number;
+  before: { imbalanceRatio: number; normalizedEntropy: number };
+  after: { imbalanceRatio: number; normalizedEntropy: number };
+}
+
+interface LeakageFigures {
+  threshold: number | false;
+  clustersOverOneExample: number;
+  examplesInThoseClusters: number;
+  largestCluster: number;
+  clustersStraddlingSplit: number;
+  validationShortfall: Array<{ scenario: string; target: number; validation: number }>;
+}
+
+function kvTable(rows: Array<[string, string | SafeHtml]>): SafeHtml {
+  return html`<table class="kv">
+    ${rows.map(([key, value]) => html`<tr><th>${key}</th><td>${value}</td></tr>`)}
+  </table>`;
+}
+
+function balanceSection(manifest: Manifest): SafeHtml {
+  const balance = manifest.balance as BalanceFigures | undefined;
+  if (!balance) return html``;
+  const small =
+    balance.smallScenarios.length === 0
+      ? 'none'
+      : `${balance.smallScenarios.join(', ')} (${balance.dropSmallScenarios ? 'dropped' : 'kept'})`;
+  return html`<h2 id="balance">Balancing</h2>
+    ${kvTable([
+      ['mode', balance.mode],
+      [
+        'imbalance ratio (largest / smallest)',
+        `${formatNumber(balance.before.imbalanceRatio, 2)} → ${formatNumber(balance.after.imbalanceRatio, 2)}`,
+      ],
+      [
+        'normalized entropy (1 = even)',
+        `${formatNumber(balance.before.normalizedEntropy, 3)} → ${formatNumber(balance.after.normalizedEntropy, 3)}`,
+      ],
+      ['dropped to balance (balanced_out)', formatNumber(balance.balancedOut)],
+      [`scenarios below --min-per-scenario ${balance.minPerScenario ?? '(not set)'}`, small],
+      ['dropped as small (small_scenario)', formatNumber(balance.smallScenarioDropped)],
+    ])}`;
+}
+
+function leakageSection(manifest: Manifest): SafeHtml {
+  const leakage = manifest.leakage as LeakageFigures | undefined;
+  if (!leakage) return html``;
+  if (leakage.threshold === false)
+    return html`<h2 id="leakage">Leakage between splits</h2>
+      <p>Off (<code>--no-leak-split</code>): similar examples may sit on both sides of the split.</p>`;
+  const shortfall =
+    leakage.validationShortfall.length === 0
+      ? 'none'
+      : leakage.validationShortfall.map((s) => `${s.scenario}: ${s.validation} of ${s.target}`).join('; ');
+  return html`<h2 id="leakage">Leakage between splits</h2>
+    <p>
+      Examples at estimated Jaccard ≥ ${formatNumber(leakage.threshold, 2)} form clusters; each cluster sits wholly in
+      train or wholly in validation.
+    </p>
+    ${kvTable([
+      ['clusters with more than one example', formatNumber(leakage.clustersOverOneExample)],
+      ['examples in those clusters', formatNumber(leakage.examplesInThoseClusters)],
+      ['largest cluster', formatNumber(leakage.largestCluster)],
+      ['clusters straddling the split (checked)', formatNumber(leakage.clustersStraddlingSplit)],
+      ['scenarios short of their validation target', shortfall],
+    ])}`;
+}
+
+/** Near-duplicate and holdout figures, shown as they are when a run has them. */
 function extraSections(manifest: Manifest): SafeHtml {
   const sections: Array<[string, Record<string, unknown> | undefined]> = [
     ['Near-duplicates', manifest.nearDuplicates],
-    ['Balancing', manifest.balance],
-    ['Leakage between splits', manifest.leakage],
+    ['Holdout decontamination', manifest.holdout],
   ];
-  return html`${sections
+  return html`${balanceSection(manifest)} ${leakageSection(manifest)} ${sections
     .filter(([, figures]) => figures !== undefined)
     .map(
       ([title, figures]) =>
