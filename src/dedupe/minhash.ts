@@ -5,26 +5,29 @@
 // is kept as the low byte of its minimum (b-bit MinHash, corrected for the 1/256 chance
 // agreement), so one example costs 96 bytes.
 //
-// LSH parameters come from the threshold t (`lshParameters`): the most rows per band r (at
-// most 8) whose band count b = ceil(ln(1 - 0.995) / ln(1 - t^r)) fits in 48 of the 96 values,
-// so a pair at exactly t becomes a candidate with probability >= 0.995. That gives 11 x 4 at
-// t = 0.8 and 12 x 2 at t = 0.6. A band's key is its r signature bytes, so the band table
-// stores only an example's ordinal and checks a slot by comparing bytes with the stored
-// signature. Every example enters every bucket (up to 32 per bucket, so a flood of near-identical
-// texts stays linear), which makes "are x and y candidates" symmetric: results do not depend on
-// input order. Candidates are confirmed by the similarity estimated from all 96 values.
+// LSH: bands of 3 rows, so a bucket key is 3 signature bytes (24 bits: two unrelated examples
+// share one by chance once in 16.7M, so buckets stay specific at millions of examples; 2 rows
+// would put ~15 strangers in every bucket at 1M). The band count comes from the threshold t and
+// the wanted candidate probability p (`lshParameters`): b = ceil(ln(1 - p) / ln(1 - t^3)), at
+// most 32 (all 96 values). Near-duplicates and the holdout use p = 0.995 (8 bands at t = 0.8,
+// 22 at t = 0.6); leakage clusters use p = 0.95 (13 bands at t = 0.6; 0.996 at 0.7), since a
+// cluster is also joined through its other members. The band table stores only an example's
+// ordinal and checks a slot by comparing bytes with the stored signature. Every example enters
+// every bucket (up to 32 per bucket, so a flood of near-identical texts stays linear), which
+// makes "are x and y candidates" symmetric: results do not depend on input order. Candidates
+// are confirmed by the similarity estimated from all 96 values.
 //
 // Memory per kept example: 96 bytes of signature + b table slots of 4 bytes at load <= 0.75
-// (11 x ~7.5 bytes at t = 0.8) = ~180 bytes, measured by `bytes`.
+// (8 x ~7 bytes at t = 0.8); measured in bench/README.md (`npm run bench:near-dup`).
 import type { ChatExample } from '../core/example.js';
 
 export const PERMUTATIONS = 96;
-/** Probability that a pair at exactly the threshold becomes a candidate. */
+/** Probability that a pair at exactly the threshold becomes a candidate (default). */
 export const CANDIDATE_PROBABILITY = 0.995;
 /** Entries per bucket at most: later examples still find the first 32. */
 export const MAX_BUCKET = 32;
-const MAX_BAND_VALUES = 48;
-const MAX_ROWS = 8;
+const ROWS = 3;
+const MAX_BANDS = PERMUTATIONS / ROWS;
 
 export interface LshParameters {
   bands: number;
@@ -33,15 +36,11 @@ export interface LshParameters {
   candidateProbability: number;
 }
 
-export function lshParameters(threshold: number): LshParameters {
-  const probability = (rows: number, bands: number) => 1 - (1 - threshold ** rows) ** bands;
-  for (let rows = MAX_ROWS; rows >= 1; rows--) {
-    const single = threshold ** rows;
-    const bands = single >= 1 ? 1 : Math.ceil(Math.log(1 - CANDIDATE_PROBABILITY) / Math.log(1 - single));
-    if (bands * rows <= MAX_BAND_VALUES)
-      return { bands, rows, candidateProbability: probability(rows, bands) };
-  }
-  return { bands: MAX_BAND_VALUES, rows: 1, candidateProbability: probability(1, MAX_BAND_VALUES) };
+export function lshParameters(threshold: number, probability = CANDIDATE_PROBABILITY): LshParameters {
+  const single = threshold ** ROWS;
+  const needed = single >= 1 ? 1 : Math.ceil(Math.log(1 - probability) / Math.log(1 - single));
+  const bands = Math.min(MAX_BANDS, needed);
+  return { bands, rows: ROWS, candidateProbability: 1 - (1 - single) ** bands };
 }
 
 function fmix32(value: number): number {
@@ -191,8 +190,9 @@ export class NearDuplicateIndex {
   constructor(
     readonly threshold: number,
     readonly store = new SignatureStore(),
+    candidateProbability = CANDIDATE_PROBABILITY,
   ) {
-    this.lsh = lshParameters(threshold);
+    this.lsh = lshParameters(threshold, candidateProbability);
   }
 
   /** Examples indexed. */

@@ -4,8 +4,8 @@
 //   `threshold` is `near_duplicate` ("~0.91 similar to line N");
 // - leakage clusters: kept examples at or above the looser `leakThreshold` are joined
 //   (union-find), so the split planner can keep each cluster on one side.
-// Memory per kept example: 96-byte signature + 4-byte line + ~80 bytes per band table
-// (see src/dedupe/minhash.ts) + 4 bytes of cluster parent.
+// Memory per kept example: 96-byte signature + 4-byte line + ~7 bytes per band per table
+// (8 bands at 0.8, 13 at 0.6; see src/dedupe/minhash.ts) + 4 bytes of cluster parent.
 import type { Envelope, Stage } from '../core/envelope.js';
 import { GrowableUint32 } from '../core/growable.js';
 import {
@@ -20,6 +20,8 @@ import {
 export const DEFAULT_NEAR_THRESHOLD = 0.8;
 export const DEFAULT_LEAK_THRESHOLD = 0.6;
 export const DEFAULT_SHINGLE = 3;
+/** Clusters are also joined through their other members, so pairs need less (see minhash.ts). */
+const CLUSTER_CANDIDATE_PROBABILITY = 0.95;
 
 export interface NearDedupeOptions {
   /** Estimated Jaccard similarity at or above which a later example is dropped (default 0.8); `false` keeps them. */
@@ -47,7 +49,10 @@ export function createDedupeNearStage(options: NearDedupeOptions = {}): DedupeNe
   const shingleSize = options.shingle ?? DEFAULT_SHINGLE;
   const store = new SignatureStore();
   const near = threshold === false ? undefined : new NearDuplicateIndex(threshold, store);
-  const leak = leakThreshold === false ? undefined : new NearDuplicateIndex(leakThreshold, store);
+  const leak =
+    leakThreshold === false
+      ? undefined
+      : new NearDuplicateIndex(leakThreshold, store, CLUSTER_CANDIDATE_PROBABILITY);
   const clusters = new Clusters();
   const lines = new GrowableUint32();
   let dropped = 0;

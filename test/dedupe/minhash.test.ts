@@ -68,14 +68,20 @@ describe('MinHash', () => {
 });
 
 describe('LSH parameters', () => {
-  it('derives bands and rows from the threshold: >= 0.995 candidate probability in <= 48 values', () => {
-    expect(lshParameters(0.8)).toMatchObject({ bands: 11, rows: 4 });
-    expect(lshParameters(0.6)).toMatchObject({ bands: 12, rows: 2 });
-    for (const t of [0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1]) {
+  it('derives the band count from the threshold and the wanted candidate probability', () => {
+    expect(lshParameters(0.8)).toMatchObject({ bands: 8, rows: 3 });
+    expect(lshParameters(0.6)).toMatchObject({ bands: 22, rows: 3 });
+    expect(lshParameters(0.6, 0.95)).toMatchObject({ bands: 13, rows: 3 });
+    for (const t of [0.6, 0.7, 0.8, 0.9, 0.95, 1]) {
       const { bands, rows, candidateProbability } = lshParameters(t);
-      expect(bands * rows).toBeLessThanOrEqual(48);
+      expect(bands * rows).toBeLessThanOrEqual(96);
       expect(candidateProbability).toBeGreaterThanOrEqual(0.995);
+      // One band fewer would miss the target: the count is the smallest that reaches it.
+      if (bands > 1) expect(1 - (1 - t ** rows) ** (bands - 1)).toBeLessThan(0.995);
     }
+    // Below ~0.55 all 96 values are used and the probability is stated, not met.
+    expect(lshParameters(0.3)).toMatchObject({ bands: 32, rows: 3 });
+    expect(lshParameters(0.3).candidateProbability).toBeLessThan(0.995);
   });
 
   it('keeps finding planted near-duplicates after the band table has grown many times', () => {
@@ -86,7 +92,7 @@ describe('LSH parameters', () => {
       bases.push(text(random, 40 + Math.floor(random() * 40)));
       index.add(lowBytes(minhash(shingles(bases[i]!, 3))));
     }
-    expect(index.tableBytes).toBeGreaterThan(4 * 11 * 3000); // grown from 16 KB
+    expect(index.tableBytes).toBeGreaterThan(4 * 8 * 3000); // grown from 16 KB
     let found = 0;
     for (let i = 0; i < 3000; i += 10) {
       const match = index.query(lowBytes(minhash(shingles(bases[i]!, 3))));
@@ -124,6 +130,6 @@ describe('dedupe-near stage', () => {
     expect(batch[1]!.rejection).toBeUndefined();
     expect(batch[2]!.rejection).toMatchObject({ reason: 'near_duplicate', detail: { similarTo: 3 } });
     expect(batch[2]!.rejection!.message).toMatch(/^~0\.\d\d similar to line 3 /);
-    expect(stage.summary!()).toMatchObject({ kept: 2, dropped: 1, permutations: 96, bands: 11, rows: 4 });
+    expect(stage.summary!()).toMatchObject({ kept: 2, dropped: 1, permutations: 96, bands: 8, rows: 3 });
   });
 });
