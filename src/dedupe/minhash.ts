@@ -1,8 +1,8 @@
 // MinHash signatures over word shingles, and LSH indexes that find earlier examples whose
 // estimated Jaccard similarity reaches a threshold. Typed arrays only.
 //
-// Signature: 96 hash functions (h1 + i*h2, each finalized with murmur3's fmix32); each value
-// is kept as the low byte of its minimum (b-bit MinHash, corrected for the 1/256 chance
+// Signature: 96 values by one-permutation MinHash with optimal densification (`minhash`); each
+// value is kept as the low byte of its minimum (b-bit MinHash, corrected for the 1/256 chance
 // agreement), so one example costs 96 bytes.
 //
 // LSH: bands of 3 rows, so a bucket key is 3 signature bytes (24 bits: two unrelated examples
@@ -27,7 +27,7 @@ export const CANDIDATE_PROBABILITY = 0.995;
 /** Entries per bucket at most: later examples still find the first 32. */
 export const MAX_BUCKET = 32;
 const ROWS = 3;
-const MAX_BANDS = PERMUTATIONS / ROWS;
+const MAX_BANDS = Math.floor(PERMUTATIONS / ROWS);
 
 export interface LshParameters {
   bands: number;
@@ -91,18 +91,53 @@ export function conversationText(example: ChatExample): string {
     .join('\n');
 }
 
-/** Full 32-bit minimum per hash function. */
-export function minhash(set: ReadonlySet<string>): Uint32Array {
-  const mins = new Uint32Array(PERMUTATIONS).fill(0xffffffff);
-  for (const shingle of set) {
-    const h1 = fnv1a(shingle, 0);
-    const h2 = fmix32(h1 ^ 0x9e3779b9) | 1;
-    for (let i = 0; i < PERMUTATIONS; i++) {
-      const value = fmix32((h1 + Math.imul(i, h2)) >>> 0);
-      if (value < mins[i]!) mins[i] = value;
+/**
+ * 32-bit hashes of the `size`-word shingles (the whole text as one when it is shorter), built
+ * from per-word hashes without making shingle strings. Repeats stay: MinHash ignores them.
+ */
+export function shingleHashes(text: string, size: number): Uint32Array {
+  const list = words(text);
+  if (list.length === 0) return new Uint32Array(0);
+  const wordHashes = list.map((word) => fnv1a(word, 0));
+  const width = Math.min(size, list.length);
+  const out = new Uint32Array(list.length - width + 1);
+  for (let i = 0; i < out.length; i++) {
+    let h = width;
+    for (let k = 0; k < width; k++) h = fmix32(h ^ wordHashes[i + k]!);
+    out[i] = h;
+  }
+  return out;
+}
+
+const EMPTY = 0xffffffff;
+
+/**
+ * One-permutation MinHash with optimal densification (Shrivastava, ICML 2017): each shingle
+ * hash picks one of the 96 bins and competes for its minimum, so a shingle costs two hashes
+ * instead of 96; an empty bin borrows the minimum of the bin a fixed (text-independent) hash
+ * chain leads to, which keeps P(equal bin) = Jaccard. Full 32-bit minimum per bin.
+ */
+export function minhash(hashes: Uint32Array): Uint32Array {
+  const mins = new Uint32Array(PERMUTATIONS).fill(EMPTY);
+  for (let i = 0; i < hashes.length; i++) {
+    const h = hashes[i]!;
+    const bin = Math.floor((fmix32(h ^ 0x5bd1e995) * PERMUTATIONS) / 0x100000000);
+    const value = fmix32(h ^ 0x27d4eb2f);
+    if (value < mins[bin]!) mins[bin] = value;
+  }
+  if (hashes.length === 0) return mins;
+  const dense = mins.slice();
+  for (let bin = 0; bin < PERMUTATIONS; bin++) {
+    if (mins[bin] !== EMPTY) continue;
+    for (let attempt = 1; ; attempt++) {
+      const from = fmix32(Math.imul(bin + 1, 0x9e3779b1) + Math.imul(attempt, 0x85ebca6b)) % PERMUTATIONS;
+      if (mins[from] !== EMPTY) {
+        dense[bin] = mins[from]!;
+        break;
+      }
     }
   }
-  return mins;
+  return dense;
 }
 
 export function lowBytes(mins: Uint32Array): Uint8Array {
@@ -113,7 +148,7 @@ export function lowBytes(mins: Uint32Array): Uint8Array {
 
 /** The 96-byte signature of a text. */
 export function signatureOf(text: string, shingleSize: number): Uint8Array {
-  return lowBytes(minhash(shingles(text, shingleSize)));
+  return lowBytes(minhash(shingleHashes(text, shingleSize)));
 }
 
 export function exactJaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
