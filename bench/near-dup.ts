@@ -98,11 +98,7 @@ for (let i = 0; i < SCALE; i += 512) {
 const scaleSeconds = (performance.now() - scaleStarted) / 1000;
 gc();
 const buffersAfter = process.memoryUsage().arrayBuffers;
-const scaleSummary = scaled.summary!() as {
-  kept: number;
-  bytesPerKeptExample: number;
-  leak: { indexBytes: number };
-};
+const scaleSummary = scaled.summary!() as { kept: number; bands: number; bytesPerKeptExample: number };
 
 let truePositives = 0;
 let falsePositives = 0;
@@ -156,8 +152,7 @@ const lines = [
   '',
   '| figure | value |',
   '| --- | ---: |',
-  `| near-duplicate index (signature + line + 0.8 band table), bytes per kept example | ${scaleSummary.bytesPerKeptExample} |`,
-  `| leakage clusters (0.6 band table + union-find), bytes per kept example | ${Math.round(scaleSummary.leak.indexBytes / scaleSummary.kept)} |`,
+  `| index: signature, line, one band table (${scaleSummary.bands} bands x 3 rows) serving both thresholds, union-find; bytes per kept example | ${scaleSummary.bytesPerKeptExample} |`,
   `| typed-array memory V8 reports (arrayBuffers growth), bytes per kept example | ${Math.round((buffersAfter - buffersBefore) / scaleSummary.kept)} |`,
   `| examples per second with both (one thread) | ${Math.round(SCALE / scaleSeconds).toLocaleString('en-US')} |`,
   '',

@@ -225,9 +225,9 @@ export class NearDuplicateIndex {
   constructor(
     readonly threshold: number,
     readonly store = new SignatureStore(),
-    candidateProbability = CANDIDATE_PROBABILITY,
+    lsh = lshParameters(threshold),
   ) {
-    this.lsh = lshParameters(threshold, candidateProbability);
+    this.lsh = lsh;
   }
 
   /** Examples indexed. */
@@ -327,20 +327,19 @@ export class NearDuplicateIndex {
    * order, so the replay meets the same full buckets and rebuilds the same entries.
    */
   private grow(): void {
+    // Typed arrays only: a JS array of millions of ordinals would be a transient of 8x the size.
     const old = this.slots;
-    const ordinals = [
-      ...new Set(
-        Array.from(
-          old.filter((stored) => stored !== 0),
-          (stored) => stored - 1,
-        ),
-      ),
-    ].sort((a, b) => a - b);
+    const ordinals = new Uint32Array(this.used);
+    let n = 0;
+    for (let slot = 0; slot < old.length; slot++) if (old[slot] !== 0) ordinals[n++] = old[slot]! - 1;
+    ordinals.sort();
     this.slots = new Uint32Array(old.length * 2);
     this.used = 0;
     const signature = new Uint8Array(PERMUTATIONS);
-    for (const ordinal of ordinals) {
-      for (let i = 0; i < PERMUTATIONS; i++) signature[i] = this.store.value(ordinal, i);
+    for (let i = 0; i < n; i++) {
+      const ordinal = ordinals[i]!;
+      if (i > 0 && ordinal === ordinals[i - 1]) continue;
+      for (let k = 0; k < PERMUTATIONS; k++) signature[k] = this.store.value(ordinal, k);
       this.insert(signature, ordinal);
     }
   }

@@ -105,10 +105,11 @@ export function planSplit(
   const targets = validationCounts(keep, options.split);
   const validation = new Array<number>(scenarios).fill(0);
   let remaining = targets.reduce((sum, k) => sum + k, 0);
-  const order: number[] = [];
+  const order = new Uint32Array(n);
+  let clustersKept = 0;
   for (let i = 0; i < n; i++)
-    if (side[i] === TRAIN && representative[survivors.cluster(i)] === i) order.push(i);
-  const ordered = Uint32Array.from(order).sort((a, b) => survivors.unit(a) - survivors.unit(b));
+    if (side[i] === TRAIN && representative[survivors.cluster(i)] === i) order[clustersKept++] = i;
+  const ordered = order.subarray(0, clustersKept).sort((a, b) => survivors.unit(a) - survivors.unit(b));
   const chosen = new Uint8Array(ids);
   for (const i of ordered) {
     if (remaining === 0) break;

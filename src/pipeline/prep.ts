@@ -1,8 +1,10 @@
 // `prep`: one streaming pass through the per-record stages, a plan made from compact
-// signatures, and a second pass over the spilled survivors to write train / validation.
-// Memory: per surviving example a scenario index, a split unit and two token counts (20 bytes), plus the stages'
-// own signature indexes; examples themselves stay on disk (spill file in the output folder,
-// holding each survivor exactly as it will be written).
+// signatures (balance, leakage-free split: pipeline/plan.ts), and a second pass over the
+// spilled survivors to write train / validation / plan-time rejections.
+// Memory: per surviving example a scenario index, a split unit, its line, its near-duplicate
+// store ordinal and two token counts (28 bytes), plus the stages' own signature indexes;
+// examples themselves stay on disk (spill file in the output folder, holding each survivor
+// exactly as it will be written).
 import { mkdir, rm, access, constants, readFile } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { join, resolve } from 'node:path';

@@ -1,20 +1,24 @@
 // dedupe-near: MinHash + LSH over word shingles of the cleaned user and assistant text. Two jobs
-// on one signature store:
+// on one index of the kept examples:
 // - drop: the first example is kept, a later one whose estimated Jaccard similarity reaches
 //   `threshold` is `near_duplicate` ("~0.91 similar to line N");
 // - leakage clusters: kept examples at or above the looser `leakThreshold` are joined
 //   (union-find), so the split planner can keep each cluster on one side.
-// Memory per kept example: 96-byte signature + 4-byte line + ~7 bytes per band per table
-// (8 bands at 0.8, 13 at 0.6; see src/dedupe/minhash.ts) + 4 bytes of cluster parent.
+// One band table serves both: its band count is the larger of what each needs (0.995 at the
+// near-duplicate threshold, 0.95 at the leak threshold), so each kept example is looked up once.
+// Memory per kept example: 96-byte signature + 4-byte line + ~7 bytes per band (13 bands at
+// the defaults; see src/dedupe/minhash.ts) + 4 bytes of cluster parent.
 import type { Envelope, Stage } from '../core/envelope.js';
 import { GrowableUint32 } from '../core/growable.js';
 import {
   Clusters,
   conversationText,
+  lshParameters,
   NearDuplicateIndex,
   PERMUTATIONS,
   SignatureStore,
   signatureOf,
+  type NearMatch,
 } from '../dedupe/minhash.js';
 
 export const DEFAULT_NEAR_THRESHOLD = 0.8;
@@ -47,12 +51,13 @@ export function createDedupeNearStage(options: NearDedupeOptions = {}): DedupeNe
   const threshold = options.threshold ?? DEFAULT_NEAR_THRESHOLD;
   const leakThreshold = options.leakThreshold ?? DEFAULT_LEAK_THRESHOLD;
   const shingleSize = options.shingle ?? DEFAULT_SHINGLE;
-  const store = new SignatureStore();
-  const near = threshold === false ? undefined : new NearDuplicateIndex(threshold, store);
-  const leak =
-    leakThreshold === false
-      ? undefined
-      : new NearDuplicateIndex(leakThreshold, store, CLUSTER_CANDIDATE_PROBABILITY);
+  const needs = [
+    ...(threshold === false ? [] : [lshParameters(threshold)]),
+    ...(leakThreshold === false ? [] : [lshParameters(leakThreshold, CLUSTER_CANDIDATE_PROBABILITY)]),
+  ];
+  const lsh = needs.reduce((a, b) => (b.bands > a.bands ? b : a));
+  const lowest = Math.min(...[threshold, leakThreshold].filter((t): t is number => t !== false));
+  const index = new NearDuplicateIndex(lowest, new SignatureStore(), lsh);
   const clusters = new Clusters();
   const lines = new GrowableUint32();
   let dropped = 0;
@@ -63,28 +68,28 @@ export function createDedupeNearStage(options: NearDedupeOptions = {}): DedupeNe
       for (const envelope of batch) {
         if (envelope.rejection || !envelope.example) continue;
         const signature = envelopeSignature(envelope, shingleSize);
-        const match = near?.query(signature);
-        if (match) {
-          const line = lines.get(match.ordinal);
+        const similar: NearMatch[] = [];
+        index.forEachMatch(signature, (match) => similar.push(match));
+        const duplicateOf = threshold === false ? undefined : closest(similar, threshold);
+        if (duplicateOf) {
+          const line = lines.get(duplicateOf.ordinal);
           dropped++;
           envelope.rejection = {
             reason: 'near_duplicate',
-            message: `~${match.similarity.toFixed(2)} similar to line ${line} (estimated Jaccard of ${shingleSize}-word shingles, threshold ${threshold})`,
-            detail: { similarTo: line, similarity: Number(match.similarity.toFixed(4)) },
+            message: `~${duplicateOf.similarity.toFixed(2)} similar to line ${line} (estimated Jaccard of ${shingleSize}-word shingles, threshold ${threshold})`,
+            detail: { similarTo: line, similarity: Number(duplicateOf.similarity.toFixed(4)) },
           };
           continue;
         }
-        const ordinal = store.add(signature);
+        const ordinal = index.add(signature);
         clusters.add();
         lines.push(envelope.line);
         envelope.nearOrdinal = ordinal;
-        near?.index(signature, ordinal);
-        if (leak) {
-          leak.forEachMatch(signature, (similar) => {
-            joins++;
-            clusters.union(ordinal, similar.ordinal);
-          });
-          leak.index(signature, ordinal);
+        if (leakThreshold === false) continue;
+        for (const match of similar) {
+          if (match.similarity < leakThreshold) continue;
+          joins++;
+          clusters.union(ordinal, match.ordinal);
         }
       }
       // The signature is not needed past this stage.
@@ -92,29 +97,36 @@ export function createDedupeNearStage(options: NearDedupeOptions = {}): DedupeNe
     },
     clusterOf: (ordinal) => clusters.find(ordinal),
     summary: () => {
-      const bytes = store.bytes + lines.length * 4 + (near?.tableBytes ?? 0);
+      const bytes = index.bytes + lines.length * 4 + (leakThreshold === false ? 0 : clusters.bytes);
       return {
         threshold,
         shingle: shingleSize,
         permutations: PERMUTATIONS,
-        ...(near ? { bands: near.lsh.bands, rows: near.lsh.rows } : {}),
-        kept: store.size,
+        bands: lsh.bands,
+        rows: lsh.rows,
+        kept: index.size,
         dropped,
-        candidatePairs: near?.candidates ?? 0,
+        candidatePairs: index.candidates,
+        leakThreshold,
+        similarPairsJoined: joins,
         indexBytes: bytes,
-        bytesPerKeptExample: store.size > 0 ? Math.round(bytes / store.size) : 0,
-        ...(leak
-          ? {
-              leak: {
-                threshold: leakThreshold,
-                bands: leak.lsh.bands,
-                rows: leak.lsh.rows,
-                similarPairsJoined: joins,
-                indexBytes: leak.tableBytes + clusters.bytes,
-              },
-            }
-          : {}),
+        bytesPerKeptExample: index.size > 0 ? Math.round(bytes / index.size) : 0,
       };
     },
   };
+}
+
+/** The most similar match at or above `threshold` (ties: the earliest). */
+function closest(matches: readonly NearMatch[], threshold: number): NearMatch | undefined {
+  let best: NearMatch | undefined;
+  for (const match of matches) {
+    if (match.similarity < threshold) continue;
+    if (
+      !best ||
+      match.similarity > best.similarity ||
+      (match.similarity === best.similarity && match.ordinal < best.ordinal)
+    )
+      best = match;
+  }
+  return best;
 }

@@ -128,6 +128,6 @@ describe('dedupe-near stage', () => {
     expect(batch[1]!.rejection).toBeUndefined();
     expect(batch[2]!.rejection).toMatchObject({ reason: 'near_duplicate', detail: { similarTo: 3 } });
     expect(batch[2]!.rejection!.message).toMatch(/^~0\.\d\d similar to line 3 /);
-    expect(stage.summary!()).toMatchObject({ kept: 2, dropped: 1, permutations: 96, bands: 8, rows: 3 });
+    expect(stage.summary!()).toMatchObject({ kept: 2, dropped: 1, permutations: 96, bands: 13, rows: 3 });
   });
 });
