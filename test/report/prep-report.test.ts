@@ -52,12 +52,24 @@ describe('prep report', () => {
       scenarioField: 'scenario',
       report: true,
       disableClean: ['html'],
+      // Every scenario is small: their hostile names show in the balancing section and warnings.
+      minPerScenario: 10,
     });
   });
 
   it('shows the summary, funnel, rejection samples with line numbers, cleaning, tokens and scenarios', () => {
     const report = readFileSync(join(sampleOut, 'report.html'), 'utf8');
-    for (const heading of ['Summary', 'Stages', 'Rejections', 'Cleaning', 'Token lengths', 'Scenarios']) {
+    for (const heading of [
+      'Summary',
+      'Stages',
+      'Rejections',
+      'Cleaning',
+      'Token lengths',
+      'Scenarios',
+      'Balancing',
+      'Leakage between splits',
+      'Near-duplicates',
+    ]) {
       expect(report).toContain(`>${heading}</h2>`);
     }
     expect(report).toContain('messages[1].role must be one of system, user, assistant (got &quot;bot&quot;)');
@@ -78,6 +90,8 @@ describe('prep report', () => {
     expect(report).not.toContain('<img src=x');
     expect(report).not.toContain('<svg onload');
     expect(report).toContain('&lt;img src=x onerror=alert(1)&gt;.jsonl');
+    // The small-scenario list in the balancing section names them, escaped.
+    expect(report).toMatch(/scenarios below --min-per-scenario 10<\/th>\s*<td>&lt;script&gt;/);
     expect(report.match(/<script>/g)).toHaveLength(1);
   });
 
