@@ -4,6 +4,10 @@ export type { PrepOptions, PrepResult, PrepProgress, TokenCheckOptions } from '.
 export { validate } from './pipeline/validate.js';
 export type { ValidateOptions, ValidateResult, LineProblem } from './pipeline/validate.js';
 export type { FormatOption } from './pipeline/read.js';
+export { parseBalance } from './stages/balance.js';
+export type { BalanceMode } from './stages/balance.js';
+export { systemPromptLabel } from './stages/scenario.js';
+export type { ScenarioRulesFile } from './stages/scenario.js';
 export { PhikitError, isPhikitError } from './core/errors.js';
 export type { PhikitErrorCode } from './core/errors.js';
 export { REJECT_REASONS, REASON_DESCRIPTIONS } from './core/reasons.js';
