@@ -27,8 +27,12 @@ interface Measurement {
   rejectedByReason?: Record<string, number>;
   stages?: StageFigures[];
   dedupeIndexBytes?: number;
+  /** dedupe-near's MinHash index: signatures, lines, band table, clusters. */
+  nearIndexBytes?: number;
 }
 
+/** Per survivor in pipeline/prep.ts: scenario, unit, line, near ordinal, two token counts. */
+const SURVIVOR_BYTES = 28;
 const here = dirname(fileURLToPath(import.meta.url));
 const outRoot = join(here, 'out');
 
@@ -95,6 +99,9 @@ async function runChild(variant: Variant, file: string, outDir: string): Promise
     rejectedByReason,
     stages: manifest.stages,
     dedupeIndexBytes: Number(dedupe?.details?.indexBytes ?? 0),
+    nearIndexBytes: Number(
+      manifest.stages.find((stage) => stage.name === 'dedupe-near')?.details?.indexBytes ?? 0,
+    ),
     peakRssBytes: peakRssBytes(),
   };
 }
@@ -209,7 +216,9 @@ function readmeSection(results: SizeResult[], command: string, repeat: number): 
         p.rejectedByReason ?? {},
       )
         .map(([reason, n]) => `${reason} ${thousands(n)}`)
-        .join(', ')}); dedupe table ${mb(p.dedupeIndexBytes ?? 0)} MB.`,
+        .join(
+          ', ',
+        )}); dedupe table ${mb(p.dedupeIndexBytes ?? 0)} MB, near-duplicate index ${mb(p.nearIndexBytes ?? 0)} MB.`,
     );
     lines.push('');
   }
@@ -218,11 +227,13 @@ function readmeSection(results: SizeResult[], command: string, repeat: number): 
     const signatures =
       (largest.pipeline.dedupeIndexBytes ?? 0) -
       (smallest.pipeline.dedupeIndexBytes ?? 0) +
-      12 * ((largest.pipeline.kept ?? 0) - (smallest.pipeline.kept ?? 0));
+      (largest.pipeline.nearIndexBytes ?? 0) -
+      (smallest.pipeline.nearIndexBytes ?? 0) +
+      SURVIVOR_BYTES * ((largest.pipeline.kept ?? 0) - (smallest.pipeline.kept ?? 0));
     lines.push(
       `Peak RSS of the pipeline from ${mb(smallest.pipeline.bytes)} MB to ${mb(largest.pipeline.bytes)} MB of input: ` +
         `${growth >= 0 ? '+' : ''}${mb(growth)} MB; the signatures it keeps grow by ${mb(signatures)} MB ` +
-        '(dedupe table + 12 bytes per kept example for the split, before growable-array slack).',
+        `(dedupe table + near-duplicate index + ${SURVIVOR_BYTES} bytes per kept example for the plan, before growable-array slack).`,
       '',
     );
   }

@@ -267,16 +267,9 @@ export class NearDuplicateIndex {
 
   /** The most similar stored example at or above the threshold, if any (ties: the earliest). */
   query(signature: Uint8Array): NearMatch | undefined {
-    let best: NearMatch | undefined;
-    this.forEachMatch(signature, (match) => {
-      if (
-        !best ||
-        match.similarity > best.similarity ||
-        (match.similarity === best.similarity && match.ordinal < best.ordinal)
-      )
-        best = match;
-    });
-    return best;
+    const matches: NearMatch[] = [];
+    this.forEachMatch(signature, (match) => matches.push(match));
+    return closest(matches, this.threshold);
   }
 
   /** Stores a signature and indexes it; returns its ordinal. */
@@ -343,6 +336,21 @@ export class NearDuplicateIndex {
       this.insert(signature, ordinal);
     }
   }
+}
+
+/** The most similar match at or above `threshold` (ties: the earliest). */
+export function closest(matches: readonly NearMatch[], threshold: number): NearMatch | undefined {
+  let best: NearMatch | undefined;
+  for (const match of matches) {
+    if (match.similarity < threshold) continue;
+    if (
+      !best ||
+      match.similarity > best.similarity ||
+      (match.similarity === best.similarity && match.ordinal < best.ordinal)
+    )
+      best = match;
+  }
+  return best;
 }
 
 /** Union-find over ordinals (path halving; the smaller ordinal becomes the root). */

@@ -114,7 +114,17 @@ export function planSplit(
   for (const i of ordered) {
     if (remaining === 0) break;
     const c = survivors.cluster(i);
-    const counts = makeUp.get(c) ?? new Map([[survivors.scenario(i), 1]]);
+    const counts = makeUp.get(c);
+    if (!counts) {
+      // A single example: the common case, without a map.
+      const s = survivors.scenario(i);
+      if (validation[s]! < targets[s]!) {
+        chosen[c] = 1;
+        validation[s]!++;
+        remaining--;
+      }
+      continue;
+    }
     let fits = true;
     for (const [s, k] of counts) if (validation[s]! + k > targets[s]!) fits = false;
     if (!fits) continue;

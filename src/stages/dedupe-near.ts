@@ -11,6 +11,7 @@
 import type { Envelope, Stage } from '../core/envelope.js';
 import { GrowableUint32 } from '../core/growable.js';
 import {
+  closest,
   Clusters,
   conversationText,
   lshParameters,
@@ -114,19 +115,4 @@ export function createDedupeNearStage(options: NearDedupeOptions = {}): DedupeNe
       };
     },
   };
-}
-
-/** The most similar match at or above `threshold` (ties: the earliest). */
-function closest(matches: readonly NearMatch[], threshold: number): NearMatch | undefined {
-  let best: NearMatch | undefined;
-  for (const match of matches) {
-    if (match.similarity < threshold) continue;
-    if (
-      !best ||
-      match.similarity > best.similarity ||
-      (match.similarity === best.similarity && match.ordinal < best.ordinal)
-    )
-      best = match;
-  }
-  return best;
 }

@@ -7,18 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Comparison } from '../../src/compare/compare.js';
 import { launchBrowser, openWatched, skipBrowser } from '../helpers/browser.js';
 import { runCli, runCliAsync } from '../helpers/cli.js';
-import { fixture } from '../helpers/fixtures.js';
+import { evalAnswers, fixture } from '../helpers/fixtures.js';
 import { startFakeOpenAi, type FakeServer } from '../helpers/openai-server.js';
 
-const ANSWERS: Record<string, string> = Object.fromEntries(
-  readFileSync(fixture('eval-examples.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => {
-      const messages = (JSON.parse(line) as { messages: Array<{ content: string }> }).messages;
-      return [messages[1]!.content, messages[2]!.content];
-    }),
-);
+const ANSWERS = evalAnswers();
 
 describe('phikit eval + compare', () => {
   const servers: FakeServer[] = [];

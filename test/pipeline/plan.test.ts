@@ -52,8 +52,8 @@ describe('planSplit', () => {
 
   it('keeps a cluster on one side and still meets every target within 1', () => {
     const rows = singletons([40, 30], 7);
-    // A cluster of 4 in scenario 0 whose smallest unit is the smallest of all: it cannot fit the
-    // target of 4 together with... it can, so it goes to validation whole.
+    // A cluster of 4 in scenario 0 holding the smallest unit of all: it fits scenario 0's target
+    // of 4 exactly, so it goes to validation whole.
     for (const i of [0, 1, 2, 3]) rows[i]!.cluster = 0;
     rows[0]!.unit = 0.0001;
     // A cluster of 6 spanning both scenarios: larger than any target, so it stays in train.
