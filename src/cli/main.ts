@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The only place that exits the process: parses argv, runs one command, maps errors to exit codes.
 import { Command, CommanderError } from 'commander';
-import { isPhikitError } from '../core/errors.js';
+import { isPhikitError, type PhikitError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import { commandModules } from './commands.js';
 import { EXIT, EXIT_FOR_ERROR } from './exit-codes.js';
@@ -23,7 +23,8 @@ async function main(argv: string[]): Promise<number> {
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     if (isPhikitError(error)) {
-      process.stderr.write(`phikit: ${error.message}${error.hint ? `\n  hint: ${error.hint}` : ''}\n`);
+      const { message, hint } = inFlagWords(error);
+      process.stderr.write(`phikit: ${message}${hint ? `\n  hint: ${hint}` : ''}\n`);
       return EXIT_FOR_ERROR[error.code];
     }
     const message = error instanceof Error ? error.message : String(error);
@@ -33,6 +34,18 @@ async function main(argv: string[]): Promise<number> {
     if (process.env.PHIKIT_DEBUG) console.error(error);
     return EXIT.internal;
   }
+}
+
+/** Library errors name options (`valRatio`); on the command line they are flags (`--val-ratio`). */
+function inFlagWords(error: PhikitError): { message: string; hint: string | undefined } {
+  let { message, hint } = error;
+  for (const option of error.options) {
+    const flag = `--${option.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+    const name = new RegExp(`\\b${option}\\b`, 'g');
+    message = message.replace(name, flag);
+    hint = hint?.replace(name, flag);
+  }
+  return { message, hint };
 }
 
 // `phikit tokens big.jsonl | head` closes stdout early: that is not an error.

@@ -164,26 +164,13 @@ function summary(manifest: Manifest, outDir: string): string {
       `  tokens (${manifest.tokens.tokenizer}, limit ${n(manifest.tokens.maxTokens)}): train p50 ${n(train.total.p50)}, p95 ${n(train.total.p95)}, max ${n(train.total.max)}; ${n(train.assistant.sum)} assistant tokens trained; ${n(manifest.tokens.billedTokens)} billed for ${manifest.tokens.epochs} epoch(s)`,
     );
   }
-  const balance = manifest.balance as
-    | {
-        mode: string;
-        before: { imbalanceRatio: number; normalizedEntropy: number };
-        after: { imbalanceRatio: number; normalizedEntropy: number };
-      }
-    | undefined;
+  const balance = manifest.balance;
   if (balance && balance.mode !== 'none') {
     lines.push(
       `  balance ${balance.mode}: imbalance ${balance.before.imbalanceRatio} -> ${balance.after.imbalanceRatio}, normalized entropy ${balance.before.normalizedEntropy} -> ${balance.after.normalizedEntropy}`,
     );
   }
-  const leakage = manifest.leakage as
-    | {
-        threshold: number | false;
-        clustersOverOneExample: number;
-        examplesInThoseClusters: number;
-        largestCluster: number;
-      }
-    | undefined;
+  const leakage = manifest.leakage;
   if (leakage && leakage.threshold !== false && leakage.clustersOverOneExample > 0) {
     lines.push(
       `  leakage: ${n(leakage.clustersOverOneExample)} clusters of similar examples (${n(leakage.examplesInThoseClusters)} examples, largest ${n(leakage.largestCluster)}) each kept on one side of the split`,

@@ -43,6 +43,9 @@ export interface Envelope {
   rejection?: Rejection;
 }
 
+/** An envelope that passed every per-record stage of prep: what its writer reads. */
+export type KeptEnvelope = Envelope & Required<Pick<Envelope, 'example' | 'contentKey' | 'serialized'>>;
+
 export const UNLABELED = 'unlabeled';
 
 /**
@@ -52,6 +55,10 @@ export const UNLABELED = 'unlabeled';
  */
 export interface Stage {
   readonly name: string;
+  /** Envelope fields the stage reads: an earlier stage must provide them (checked when stages are composed). */
+  readonly needs?: ReadonlyArray<keyof Envelope>;
+  /** Envelope fields the stage sets on the envelopes it keeps. */
+  readonly provides?: ReadonlyArray<keyof Envelope>;
   run(batch: Envelope[]): void | Promise<void>;
   /** Figures for manifest.json, read once the input is exhausted. */
   summary?(): Record<string, unknown>;

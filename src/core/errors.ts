@@ -16,12 +16,20 @@ export class PhikitError extends Error {
   readonly code: PhikitErrorCode;
   /** What the user can do about it, one line. */
   readonly hint: string | undefined;
+  /** Library option names the message and hint mention (the CLI shows them as flags). */
+  readonly options: readonly string[];
 
-  constructor(code: PhikitErrorCode, message: string, hint?: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(
+    code: PhikitErrorCode,
+    message: string,
+    hint?: string,
+    details?: { cause?: unknown; options?: readonly string[] },
+  ) {
+    super(message, details?.cause === undefined ? undefined : { cause: details.cause });
     this.name = 'PhikitError';
     this.code = code;
     this.hint = hint;
+    this.options = details?.options ?? [];
   }
 }
 

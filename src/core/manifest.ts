@@ -65,6 +65,89 @@ export interface OutputFile {
   sha256: string;
 }
 
+/** The resolved options of a run, every default filled in (`null`: not set). */
+export type ManifestOptions = {
+  format: 'auto' | InputFormat;
+  scenarioField: string | null;
+  scenarioBy: 'system' | null;
+  /** The rules file's path, `inline` for rules given as an object. */
+  scenarioRules: string | null;
+  balance: string;
+  minPerScenario: number | null;
+  dropSmallScenarios: boolean;
+  valRatio: number | null;
+  valSize: number | null;
+  seed: number;
+  disableClean: string[];
+  tokens:
+    | {
+        model: string;
+        tokenizer: string;
+        maxTokens: number;
+        epochs: number;
+        allowSpecialText: boolean;
+        threads: number | null;
+      }
+    | false;
+  nearDedup: { threshold: number; shingle: number } | false;
+  leakThreshold: number | false;
+  holdout: string | null;
+  holdoutThreshold: number | null;
+};
+
+/** The near-duplicate index: parameters, what it dropped, its memory. */
+export type NearDuplicateFigures = {
+  threshold: number | false;
+  shingle: number;
+  permutations: number;
+  bands: number;
+  rows: number;
+  kept: number;
+  dropped: number;
+  candidatePairs: number;
+  leakThreshold: number | false;
+  similarPairsJoined: number;
+  indexBytes: number;
+  bytesPerKeptExample: number;
+};
+
+export type DistributionFigures = {
+  /** Examples per scenario. */
+  distribution: Record<string, number>;
+  /** Largest / smallest non-empty scenario (1 with one scenario, 0 with none). */
+  imbalanceRatio: number;
+  /** Shannon entropy over scenarios divided by ln(scenarios): 1 = even, -> 0 = one dominates. */
+  normalizedEntropy: number;
+};
+
+export type BalanceFigures = {
+  mode: string;
+  minPerScenario: number | null;
+  dropSmallScenarios: boolean;
+  smallScenarios: string[];
+  balancedOut: number;
+  smallScenarioDropped: number;
+  before: DistributionFigures;
+  after: DistributionFigures;
+};
+
+export type LeakageFigures = {
+  threshold: number | false;
+  clustersOverOneExample: number;
+  examplesInThoseClusters: number;
+  largestCluster: number;
+  clustersStraddlingSplit: number;
+  validationShortfall: Array<{ scenario: string; target: number; validation: number }>;
+};
+
+export type HoldoutFigures = {
+  path: string;
+  threshold: number;
+  holdoutExamples: number;
+  holdoutUnreadable: number;
+  contaminated: number;
+};
+
 export interface Manifest {
   phikit: { version: string; node: string };
   input: {
@@ -78,7 +161,7 @@ export interface Manifest {
     container: 'jsonl' | 'json-array';
     gzip: boolean;
   };
-  options: Record<string, unknown>;
+  options: ManifestOptions;
   seed: number;
   counts: {
     /** Lines (or array elements) read, blank ones included. */
@@ -98,11 +181,11 @@ export interface Manifest {
   stages: StageFigures[];
   scenarios: Record<string, ScenarioFigures>;
   tokens?: TokenFigures;
-  nearDuplicates?: Record<string, unknown>;
-  balance?: Record<string, unknown>;
-  leakage?: Record<string, unknown>;
+  nearDuplicates?: NearDuplicateFigures;
+  balance?: BalanceFigures;
+  leakage?: LeakageFigures;
   /** `--holdout` decontamination figures. */
-  holdout?: Record<string, unknown>;
+  holdout?: HoldoutFigures;
   warnings: Warning[];
   outputs: { train: OutputFile; validation: OutputFile; rejected: OutputFile };
   timings: { totalMs: number };

@@ -3,6 +3,7 @@
 // but each stage still sees the batches one at a time, in input order.
 import { performance } from 'node:perf_hooks';
 import type { Envelope, Stage } from '../core/envelope.js';
+import { PhikitError } from '../core/errors.js';
 import type { StageFigures } from '../core/manifest.js';
 
 export class StageRunner {
@@ -10,7 +11,12 @@ export class StageRunner {
   /** Per stage, the moment the previous batch left it. */
   private readonly turns: Array<Promise<void>>;
 
-  constructor(readonly stages: Stage[]) {
+  /** `consumerNeeds`: fields whoever reads the finished envelopes relies on. */
+  constructor(
+    readonly stages: Stage[],
+    consumerNeeds: ReadonlyArray<keyof Envelope> = [],
+  ) {
+    checkComposition(stages, consumerNeeds);
     this.figures = stages.map((stage) => ({ name: stage.name, in: 0, out: 0, rejected: {}, ms: 0 }));
     this.turns = stages.map(() => Promise.resolve());
   }
@@ -59,4 +65,22 @@ export class StageRunner {
   async close(): Promise<void> {
     for (const stage of this.stages) await stage.close?.();
   }
+}
+
+/** A stage that reads a field no earlier stage sets is a composition bug: say so before any data flows. */
+function checkComposition(stages: Stage[], consumerNeeds: ReadonlyArray<keyof Envelope>): void {
+  const provided = new Set<keyof Envelope>(['line', 'raw', 'scenario']);
+  const check = (who: string, needs: ReadonlyArray<keyof Envelope>) => {
+    const missing = needs.filter((field) => !provided.has(field));
+    if (missing.length > 0)
+      throw new PhikitError(
+        'INTERNAL',
+        `${who} needs ${missing.join(', ')}, which no earlier stage provides`,
+      );
+  };
+  for (const stage of stages) {
+    check(`stage ${stage.name}`, stage.needs ?? []);
+    for (const field of stage.provides ?? []) provided.add(field);
+  }
+  check('the writer', consumerNeeds);
 }

@@ -417,26 +417,6 @@ function scenariosSection(manifest: Manifest): SafeHtml {
   `;
 }
 
-interface BalanceFigures {
-  mode: string;
-  minPerScenario: number | null;
-  dropSmallScenarios: boolean;
-  smallScenarios: string[];
-  balancedOut: number;
-  smallScenarioDropped: number;
-  before: { imbalanceRatio: number; normalizedEntropy: number };
-  after: { imbalanceRatio: number; normalizedEntropy: number };
-}
-
-interface LeakageFigures {
-  threshold: number | false;
-  clustersOverOneExample: number;
-  examplesInThoseClusters: number;
-  largestCluster: number;
-  clustersStraddlingSplit: number;
-  validationShortfall: Array<{ scenario: string; target: number; validation: number }>;
-}
-
 function kvTable(rows: Array<[string, string | SafeHtml]>): SafeHtml {
   return html`<table class="kv">
     ${rows.map(([key, value]) => html`<tr><th>${key}</th><td>${value}</td></tr>`)}
@@ -444,7 +424,7 @@ function kvTable(rows: Array<[string, string | SafeHtml]>): SafeHtml {
 }
 
 function balanceSection(manifest: Manifest): SafeHtml {
-  const balance = manifest.balance as BalanceFigures | undefined;
+  const balance = manifest.balance;
   if (!balance) return html``;
   const small =
     balance.smallScenarios.length === 0
@@ -468,7 +448,7 @@ function balanceSection(manifest: Manifest): SafeHtml {
 }
 
 function leakageSection(manifest: Manifest): SafeHtml {
-  const leakage = manifest.leakage as LeakageFigures | undefined;
+  const leakage = manifest.leakage;
   if (!leakage) return html``;
   if (leakage.threshold === false)
     return html`<h2 id="leakage">Leakage between splits</h2>

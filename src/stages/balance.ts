@@ -4,6 +4,7 @@
 // `--drop-small-scenarios`. Which examples stay is decided by the seeded split unit (the
 // smallest units stay), so it does not depend on input order.
 import { PhikitError } from '../core/errors.js';
+import type { DistributionFigures } from '../core/manifest.js';
 
 export type BalanceMode = { kind: 'none' } | { kind: 'cap'; n: number } | { kind: 'ratio'; r: number };
 
@@ -55,15 +56,6 @@ export function planBalance(sizes: readonly number[], options: BalanceOptions): 
     return n;
   });
   return { keep, small };
-}
-
-export interface DistributionFigures {
-  /** Examples per scenario. */
-  distribution: Record<string, number>;
-  /** Largest / smallest non-empty scenario (1 with one scenario, 0 with none). */
-  imbalanceRatio: number;
-  /** Shannon entropy over scenarios divided by ln(scenarios): 1 = even, -> 0 = one dominates. */
-  normalizedEntropy: number;
 }
 
 export function distributionFigures(names: readonly string[], sizes: readonly number[]): DistributionFigures {

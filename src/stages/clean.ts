@@ -28,6 +28,8 @@ export function createCleanStage(options: CleanOptions = {}): Stage & { cleanSum
 
   return {
     name: 'clean',
+    needs: ['example'],
+    provides: [],
     run(batch: Envelope[]) {
       for (const envelope of batch) {
         if (envelope.rejection || !envelope.example) continue;

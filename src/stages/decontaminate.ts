@@ -3,6 +3,7 @@
 // so the evaluation set measures what training did not see.
 import type { Envelope, Stage } from '../core/envelope.js';
 import type { GrowableUint32 } from '../core/growable.js';
+import type { HoldoutFigures } from '../core/manifest.js';
 import type { NearDuplicateIndex } from '../dedupe/minhash.js';
 import { envelopeSignature } from './dedupe-near.js';
 
@@ -18,10 +19,16 @@ export interface HoldoutSet {
   lines: GrowableUint32;
 }
 
-export function createDecontaminateStage(holdout: HoldoutSet, shingle: number): Stage {
+export interface DecontaminateStage extends Stage {
+  summary(): HoldoutFigures;
+}
+
+export function createDecontaminateStage(holdout: HoldoutSet, shingle: number): DecontaminateStage {
   let dropped = 0;
   return {
     name: 'decontaminate',
+    needs: ['example'],
+    provides: [],
     run(batch: Envelope[]) {
       for (const envelope of batch) {
         if (envelope.rejection || !envelope.example) continue;

@@ -8,6 +8,8 @@ export function createDedupeExactStage(): Stage {
   const seen = new SignatureTable();
   return {
     name: 'dedupe-exact',
+    needs: ['example'],
+    provides: ['contentKey', 'serialized'],
     run(batch: Envelope[]) {
       for (const envelope of batch) {
         if (envelope.rejection || !envelope.example) continue;

@@ -10,6 +10,7 @@
 // the defaults; see src/dedupe/minhash.ts) + 4 bytes of cluster parent.
 import type { Envelope, Stage } from '../core/envelope.js';
 import { GrowableUint32 } from '../core/growable.js';
+import type { NearDuplicateFigures } from '../core/manifest.js';
 import {
   closest,
   Clusters,
@@ -38,6 +39,7 @@ export interface NearDedupeOptions {
 }
 
 export interface DedupeNearStage extends Stage {
+  summary(): NearDuplicateFigures;
   /** The cluster (its smallest ordinal) of the kept example stored at `ordinal`. */
   clusterOf(ordinal: number): number;
 }
@@ -65,6 +67,8 @@ export function createDedupeNearStage(options: NearDedupeOptions = {}): DedupeNe
   let joins = 0;
   return {
     name: 'dedupe-near',
+    needs: ['example'],
+    provides: ['nearOrdinal'],
     run(batch: Envelope[]) {
       for (const envelope of batch) {
         if (envelope.rejection || !envelope.example) continue;

@@ -39,6 +39,8 @@ export function explainInvalidJson(text: string, error: unknown): { message: str
 export function createParseStage(): Stage {
   return {
     name: 'parse',
+    needs: [],
+    provides: ['record'],
     run(batch: Envelope[]) {
       for (const envelope of batch) {
         if (envelope.rejection) continue;

@@ -36,6 +36,8 @@ export async function createTokenLengthStage(options: TokenLengthOptions): Promi
 
   return {
     name: 'token-length',
+    needs: ['example'],
+    provides: ['tokens'],
     async run(batch: Envelope[]) {
       const pending = batch.filter(
         (envelope) => envelope.rejection === undefined && envelope.example !== undefined,

@@ -22,6 +22,8 @@ export function createValidateStage(options: ValidateOptions): Stage {
   const fromMessages = source && source.by !== 'field' ? source : undefined;
   return {
     name: 'validate',
+    needs: ['record'],
+    provides: ['example'],
     run(batch: Envelope[]) {
       for (const envelope of batch) {
         if (envelope.rejection) continue;

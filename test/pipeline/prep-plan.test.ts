@@ -140,7 +140,7 @@ describe('prep: leakage-free split', () => {
     for (const set of sides.values()) expect(set.size).toBe(1);
     // Some clusters sit in validation whole (validation is not made of singletons only).
     expect([...sides.values()].filter((set) => set.has('validation')).length).toBeGreaterThan(0);
-    const leakage = result.manifest.leakage as Record<string, number>;
+    const leakage = result.manifest.leakage!;
     expect(leakage.clustersOverOneExample).toBeGreaterThanOrEqual(12);
     expect(leakage.largestCluster).toBeGreaterThanOrEqual(4);
     expect(leakage.clustersStraddlingSplit).toBe(0);
@@ -207,10 +207,7 @@ describe('prep: balancing', () => {
     expect(result.rejected.find((r) => r.reason === 'small_scenario')!.message).toMatch(
       /^scenario "tiny" has 3 examples, fewer than --min-per-scenario 5/,
     );
-    const balance = result.manifest.balance as {
-      before: { imbalanceRatio: number; normalizedEntropy: number };
-      after: { imbalanceRatio: number; normalizedEntropy: number; distribution: Record<string, number> };
-    };
+    const balance = result.manifest.balance!;
     expect(balance.before.imbalanceRatio).toBe(40);
     expect(balance.after.imbalanceRatio).toBe(1.25);
     expect(balance.after.normalizedEntropy).toBeGreaterThan(balance.before.normalizedEntropy);

@@ -1,0 +1,277 @@
+// Every `prep` option validated and defaulted once, in library words (the CLI turns option
+// names into flag names). The rest of prep reads only the resolved `PrepConfig`.
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { CleanRule } from '../clean/rules.js';
+import type { Stage } from '../core/envelope.js';
+import { PhikitError } from '../core/errors.js';
+import type { ManifestOptions } from '../core/manifest.js';
+import { formatBalance, parseBalance, type BalanceMode } from '../stages/balance.js';
+import { DEFAULT_LEAK_THRESHOLD, DEFAULT_NEAR_THRESHOLD, DEFAULT_SHINGLE } from '../stages/dedupe-near.js';
+import { compileScenarioRules, type ScenarioRulesFile, type ScenarioSource } from '../stages/scenario.js';
+import { modelPreset } from '../tokenize/presets.js';
+import type { FormatOption, ReadProgress } from './read.js';
+
+export interface PrepOptions {
+  /** Output folder; created if missing. */
+  out: string;
+  format?: FormatOption;
+  /** Scenario label from a dotted field path (at most one of scenarioField, scenarioBy, scenarioRules). */
+  scenarioField?: string;
+  /** Scenario label from the system prompt, shortened to a readable label. */
+  scenarioBy?: 'system';
+  /** Scenario label from ordered regex rules on the first user message: a rules.json path or its content. */
+  scenarioRules?: string | ScenarioRulesFile;
+  /** `none` (default), `cap:N` or `ratio:R`. */
+  balance?: string | BalanceMode;
+  /** Scenarios with fewer examples are reported as small (default: none). */
+  minPerScenario?: number;
+  /** Drop small scenarios (`small_scenario`) instead of only reporting them. */
+  dropSmallScenarios?: boolean;
+  /** Share of each scenario for validation (default 0.1). */
+  valRatio?: number;
+  /** Total validation examples instead of a ratio. */
+  valSize?: number;
+  seed?: number;
+  /** Cleaning rules to switch off. */
+  disableClean?: CleanRule[];
+  /** The token length check (on by default, with the phi-3-mini-4k preset); `false` skips it. */
+  tokens?: TokenCheckOptions | false;
+  /** Near-duplicate removal (on by default: threshold 0.8, 3-word shingles); `false` skips it. */
+  nearDedup?: { threshold?: number; shingle?: number } | false;
+  /**
+   * Similarity at which kept examples form a leakage cluster that stays on one side of the
+   * split (default 0.6); `false` splits example by example.
+   */
+  leakThreshold?: number | false;
+  /** An evaluation set: examples near-duplicate to any of its examples are `contaminated`. */
+  holdout?: string;
+  /** Similarity to a holdout example that makes an example contaminated (default: 0.6). */
+  holdoutThreshold?: number;
+  /** More per-record stages, run last; see docs/ARCHITECTURE.md. */
+  extraStages?: Stage[];
+  /** Write report.html (default true). */
+  report?: boolean;
+  onProgress?: (progress: PrepProgress) => void;
+}
+
+export interface TokenCheckOptions {
+  /** `--model` preset: its context length and tokenizer are the defaults below. */
+  model?: string;
+  /** Tokenizer spec: built-in name, a local Hugging Face folder, or `hf:ORG/NAME`. */
+  tokenizer?: string;
+  maxTokens?: number;
+  /** For billed tokens: train tokens x epochs (default 1). */
+  epochs?: number;
+  /** Keep messages that contain special-token strings (counted as plain text). */
+  allowSpecialText?: boolean;
+  /** Worker threads for counting (default: one per core). */
+  threads?: number;
+}
+
+export interface PrepProgress extends ReadProgress {
+  phase: 'read' | 'write';
+}
+
+export const DEFAULT_SEED = 42;
+export const DEFAULT_VAL_RATIO = 0.1;
+export const DEFAULT_EPOCHS = 1;
+
+export interface ResolvedTokenCheck {
+  model: string;
+  tokenizer: string;
+  maxTokens: number;
+  epochs: number;
+  allowSpecialText: boolean;
+  threads?: number;
+}
+
+export interface ResolvedNear {
+  threshold: number | false;
+  shingle: number;
+  leakThreshold: number | false;
+  holdoutThreshold: number;
+}
+
+export interface PrepConfig {
+  outDir: string;
+  format: FormatOption;
+  seed: number;
+  scenario: ScenarioSource | undefined;
+  balance: BalanceMode;
+  minPerScenario: number | undefined;
+  dropSmallScenarios: boolean;
+  /** Balancing may drop survivors, so their original lines are kept for rejected.jsonl. */
+  balancing: boolean;
+  split: { valRatio: number; valSize: number | undefined };
+  disableClean: CleanRule[];
+  tokens: ResolvedTokenCheck | undefined;
+  near: ResolvedNear;
+  holdout: string | undefined;
+  extraStages: Stage[];
+  report: boolean;
+  onProgress: ((progress: PrepProgress) => void) | undefined;
+  /** The resolved options as manifest.json records them. */
+  recorded: ManifestOptions;
+}
+
+export async function resolvePrepConfig(options: PrepOptions): Promise<PrepConfig> {
+  const seed = options.seed ?? DEFAULT_SEED;
+  const valRatio = options.valRatio ?? DEFAULT_VAL_RATIO;
+  checkSplitOptions(options, valRatio, seed);
+  const balance =
+    typeof options.balance === 'string'
+      ? parseBalance(options.balance)
+      : (options.balance ?? { kind: 'none' });
+  const near = resolveNear(options);
+  const tokens = resolveTokenCheck(options.tokens);
+  const config: Omit<PrepConfig, 'recorded'> = {
+    outDir: resolve(options.out),
+    format: options.format ?? 'auto',
+    seed,
+    scenario: await resolveScenarioSource(options),
+    balance,
+    minPerScenario: options.minPerScenario,
+    dropSmallScenarios: options.dropSmallScenarios ?? false,
+    balancing: balance.kind !== 'none' || options.dropSmallScenarios === true,
+    split: { valRatio, valSize: options.valSize },
+    disableClean: options.disableClean ?? [],
+    tokens,
+    near,
+    holdout: options.holdout,
+    extraStages: options.extraStages ?? [],
+    report: options.report !== false,
+    onProgress: options.onProgress,
+  };
+  return { ...config, recorded: recordedOptions(config, options) };
+}
+
+function recordedOptions(config: Omit<PrepConfig, 'recorded'>, options: PrepOptions): ManifestOptions {
+  const { near, tokens } = config;
+  return {
+    format: config.format,
+    scenarioField: options.scenarioField ?? null,
+    scenarioBy: options.scenarioBy ?? null,
+    scenarioRules:
+      typeof options.scenarioRules === 'string'
+        ? options.scenarioRules
+        : options.scenarioRules
+          ? 'inline'
+          : null,
+    balance: formatBalance(config.balance),
+    minPerScenario: config.minPerScenario ?? null,
+    dropSmallScenarios: config.dropSmallScenarios,
+    valRatio: config.split.valSize === undefined ? config.split.valRatio : null,
+    valSize: config.split.valSize ?? null,
+    seed: config.seed,
+    disableClean: config.disableClean,
+    tokens: tokens ? { ...tokens, threads: tokens.threads ?? null } : false,
+    nearDedup: near.threshold === false ? false : { threshold: near.threshold, shingle: near.shingle },
+    leakThreshold: near.leakThreshold,
+    holdout: config.holdout ?? null,
+    holdoutThreshold: config.holdout ? near.holdoutThreshold : null,
+  };
+}
+
+function usage(message: string, options: string[], hint?: string): PhikitError {
+  return new PhikitError('USAGE', message, hint, { options });
+}
+
+function checkSplitOptions(options: PrepOptions, valRatio: number, seed: number): void {
+  const { minPerScenario, valSize } = options;
+  if (minPerScenario !== undefined && !(Number.isInteger(minPerScenario) && minPerScenario >= 0))
+    throw usage(`minPerScenario must be a whole number >= 0 (got ${minPerScenario})`, ['minPerScenario']);
+  if (options.dropSmallScenarios && minPerScenario === undefined)
+    throw usage(
+      'dropSmallScenarios needs minPerScenario N',
+      ['dropSmallScenarios', 'minPerScenario'],
+      'e.g. minPerScenario 20 with dropSmallScenarios',
+    );
+  if (!(valRatio >= 0 && valRatio < 1))
+    throw usage(
+      `valRatio must be at least 0 and below 1 (got ${valRatio})`,
+      ['valRatio'],
+      'e.g. valRatio 0.1',
+    );
+  if (valSize !== undefined && !(Number.isInteger(valSize) && valSize >= 0))
+    throw usage(`valSize must be a whole number >= 0 (got ${valSize})`, ['valSize']);
+  if (!Number.isInteger(seed)) throw usage(`seed must be an integer (got ${seed})`, ['seed']);
+}
+
+function resolveNear(options: PrepOptions): ResolvedNear {
+  const nearOptions = options.nearDedup === false ? undefined : options.nearDedup;
+  const resolved: ResolvedNear = {
+    threshold: options.nearDedup === false ? false : (nearOptions?.threshold ?? DEFAULT_NEAR_THRESHOLD),
+    shingle: nearOptions?.shingle ?? DEFAULT_SHINGLE,
+    leakThreshold: options.leakThreshold ?? DEFAULT_LEAK_THRESHOLD,
+    holdoutThreshold: options.holdoutThreshold ?? DEFAULT_LEAK_THRESHOLD,
+  };
+  const similarity = (option: string, value: number | false) => {
+    if (value !== false && !(value > 0 && value <= 1))
+      throw usage(`${option} must be above 0 and at most 1 (got ${value})`, [option], `e.g. ${option} 0.8`);
+  };
+  similarity('nearDupThreshold', resolved.threshold);
+  similarity('leakThreshold', resolved.leakThreshold);
+  similarity('holdoutThreshold', resolved.holdoutThreshold);
+  if (!(Number.isInteger(resolved.shingle) && resolved.shingle >= 1))
+    throw usage(`shingle must be a whole number >= 1 (got ${resolved.shingle})`, ['shingle']);
+  return resolved;
+}
+
+function resolveTokenCheck(options: TokenCheckOptions | false | undefined): ResolvedTokenCheck | undefined {
+  if (options === false) return undefined;
+  const model = options?.model ?? 'phi-3-mini-4k';
+  const preset = modelPreset(model);
+  const resolved: ResolvedTokenCheck = {
+    model,
+    tokenizer: options?.tokenizer ?? preset.tokenizer,
+    maxTokens: options?.maxTokens ?? preset.maxTokens,
+    epochs: options?.epochs ?? DEFAULT_EPOCHS,
+    allowSpecialText: options?.allowSpecialText ?? false,
+    threads: options?.threads,
+  };
+  if (!(Number.isInteger(resolved.maxTokens) && resolved.maxTokens > 0))
+    throw usage(`maxTokens must be a whole number >= 1 (got ${resolved.maxTokens})`, ['maxTokens']);
+  if (!(Number.isInteger(resolved.epochs) && resolved.epochs > 0))
+    throw usage(`epochs must be a whole number >= 1 (got ${resolved.epochs})`, ['epochs']);
+  return resolved;
+}
+
+async function resolveScenarioSource(options: PrepOptions): Promise<ScenarioSource | undefined> {
+  const given = (['scenarioField', 'scenarioBy', 'scenarioRules'] as const).filter(
+    (option) => options[option] !== undefined,
+  );
+  if (given.length > 1) throw usage(`${given.join(' and ')} both name the scenario; give one`, [...given]);
+  if (options.scenarioField !== undefined) return { by: 'field', path: options.scenarioField };
+  if (options.scenarioBy !== undefined) {
+    if (options.scenarioBy !== 'system')
+      throw usage(`scenarioBy must be system (got ${String(options.scenarioBy)})`, ['scenarioBy']);
+    return { by: 'system' };
+  }
+  if (options.scenarioRules === undefined) return undefined;
+  if (typeof options.scenarioRules !== 'string')
+    return { by: 'rules', rules: compileScenarioRules(options.scenarioRules, 'scenario rules') };
+  return {
+    by: 'rules',
+    rules: compileScenarioRules(await readRulesFile(options.scenarioRules), options.scenarioRules),
+  };
+}
+
+async function readRulesFile(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new PhikitError(
+      'INPUT_NOT_FOUND',
+      `cannot read scenarioRules ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      'give the path of a rules.json file',
+      { options: ['scenarioRules'] },
+    );
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new PhikitError('CONFIG_INVALID', `${path} is not valid JSON (${(error as Error).message})`);
+  }
+}

@@ -1,0 +1,159 @@
+// manifest.json of a prep run: provenance, resolved options, counts, stage funnel, and the
+// figures of each step, assembled from what the steps returned.
+import type { BalanceFigures, LeakageFigures, Manifest, StageFigures, Warning } from '../core/manifest.js';
+import { VERSION } from '../core/version.js';
+import { distributionFigures } from '../stages/balance.js';
+import { tokenFigures } from '../tokenize/figures.js';
+import type { PrepConfig } from './prep-config.js';
+import type { CommittedOutputs, PrepOutputs } from './prep-outputs.js';
+import type { PrepStages } from './prep-stages.js';
+import type { EnvelopeSource } from './read.js';
+import type { Routed } from './route.js';
+import { BALANCED_OUT, SMALL_SCENARIO, type Plan } from './plan.js';
+
+export interface PrepFacts {
+  inputPath: string;
+  config: PrepConfig;
+  source: EnvelopeSource;
+  stages: PrepStages;
+  stageFigures: StageFigures[];
+  scenarioNames: string[];
+  plan: Plan;
+  routed: Routed;
+  files: CommittedOutputs;
+  outputs: PrepOutputs;
+  examplesWithoutSystem: number;
+  totalMs: number;
+}
+
+export function buildManifest(facts: PrepFacts): Manifest {
+  const { config, source, stages, files, plan, scenarioNames } = facts;
+  const { near, tokens } = config;
+  const kept = files.train.lines + files.validation.lines;
+  const cleanSummary = stages.clean.cleanSummary();
+  return {
+    phikit: { version: VERSION, node: process.version },
+    input: {
+      path: facts.inputPath,
+      name: source.input.name,
+      bytes: source.input.bytes,
+      sha256: source.input.sha256(),
+      format: source.decision.format,
+      formatDecision: source.decision.reason,
+      container: source.input.container,
+      gzip: source.input.gzip,
+    },
+    options: config.recorded,
+    seed: config.seed,
+    counts: {
+      read: source.counts.read,
+      blank: source.counts.blank,
+      records: source.counts.read - source.counts.blank,
+      kept,
+      train: files.train.lines,
+      validation: files.validation.lines,
+      rejected: facts.outputs.rejectedTotal,
+      rejectedByReason: facts.outputs.rejectedByReason,
+    },
+    cleaning: cleanSummary.cleaning,
+    cleaningSamples: cleanSummary.cleaningSamples,
+    stages: facts.stageFigures,
+    scenarios: facts.routed.scenarios,
+    ...(stages.near && near.threshold !== false ? { nearDuplicates: stages.near.summary() } : {}),
+    balance: balanceFigures(plan, scenarioNames, config),
+    leakage: leakageFigures(plan, scenarioNames, near.leakThreshold),
+    ...(stages.decontaminate ? { holdout: stages.decontaminate.summary() } : {}),
+    ...(tokens
+      ? {
+          tokens: tokenFigures(facts.routed.splitTokens, {
+            tokenizer: tokens.tokenizer,
+            maxTokens: tokens.maxTokens,
+            epochs: tokens.epochs,
+          }),
+        }
+      : {}),
+    warnings: [
+      ...outputWarnings(files.train.lines, facts.examplesWithoutSystem, kept),
+      ...planWarnings(plan, scenarioNames, config),
+    ],
+    outputs: {
+      train: { ...files.train, path: 'train.jsonl' },
+      validation: { ...files.validation, path: 'validation.jsonl' },
+      rejected: { ...files.rejected, path: 'rejected.jsonl' },
+    },
+    timings: { totalMs: facts.totalMs },
+  };
+}
+
+function balanceFigures(plan: Plan, names: string[], config: PrepConfig): BalanceFigures {
+  let balancedOut = 0;
+  let smallDropped = 0;
+  for (const side of plan.side) {
+    if (side === BALANCED_OUT) balancedOut++;
+    else if (side === SMALL_SCENARIO) smallDropped++;
+  }
+  return {
+    mode: config.recorded.balance,
+    minPerScenario: config.minPerScenario ?? null,
+    dropSmallScenarios: config.dropSmallScenarios,
+    smallScenarios: names.filter((_, s) => plan.small[s]),
+    balancedOut,
+    smallScenarioDropped: smallDropped,
+    before: distributionFigures(names, plan.sizes),
+    after: distributionFigures(names, plan.keep),
+  };
+}
+
+function leakageFigures(plan: Plan, names: string[], threshold: number | false): LeakageFigures {
+  return {
+    threshold,
+    clustersOverOneExample: plan.clusters.multi,
+    examplesInThoseClusters: plan.clusters.examples,
+    largestCluster: plan.clusters.largest,
+    clustersStraddlingSplit: plan.clusters.straddling,
+    validationShortfall: names
+      .map((scenario, s) => ({ scenario, target: plan.targets[s]!, validation: plan.validation[s]! }))
+      .filter(({ target, validation }) => validation < target),
+  };
+}
+
+function planWarnings(plan: Plan, names: string[], config: PrepConfig): Warning[] {
+  const warnings: Warning[] = [];
+  const small = names.filter((_, s) => plan.small[s]);
+  if (small.length > 0 && !config.dropSmallScenarios) {
+    warnings.push({
+      code: 'small_scenario',
+      message: `${small.length} scenario(s) have fewer than --min-per-scenario ${config.minPerScenario} examples (kept; --drop-small-scenarios drops them): ${small.map((name) => JSON.stringify(name)).join(', ')}`,
+      count: small.length,
+    });
+  }
+  const short = names.filter((_, s) => plan.validation[s]! < plan.targets[s]!);
+  if (short.length > 0) {
+    const missing = names.reduce((sum, _, s) => sum + plan.targets[s]! - plan.validation[s]!, 0);
+    warnings.push({
+      code: 'validation_shortfall',
+      message: `validation has ${missing} fewer examples than planned in ${short.length} scenario(s), because their near-duplicate clusters are too large to move whole`,
+      count: missing,
+    });
+  }
+  return warnings;
+}
+
+function outputWarnings(train: number, withoutSystem: number, kept: number): Warning[] {
+  const warnings: Warning[] = [];
+  if (train < 10) {
+    warnings.push({
+      code: 'few_examples',
+      message: `only ${train} training examples: fine-tuning needs at least 10, and usually 50-100 or more`,
+      count: train,
+    });
+  }
+  if (withoutSystem > 0) {
+    warnings.push({
+      code: 'missing_system',
+      message: `${withoutSystem} of ${kept} examples have no system message`,
+      count: withoutSystem,
+    });
+  }
+  return warnings;
+}
