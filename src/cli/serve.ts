@@ -1,9 +1,16 @@
 // `phikit serve MODEL.gguf`: a local GGUF model as an OpenAI-compatible server until Ctrl-C.
 import { readFile } from 'node:fs/promises';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { PhikitError } from '../core/errors.js';
 import { GgufModel } from '../gguf/model.js';
-import { DEFAULT_HOST, DEFAULT_PORT, serveModel } from '../serve/server.js';
+import { normalizeOrigin } from '../serve/origin.js';
+import {
+  DEFAULT_HOST,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_QUEUE,
+  DEFAULT_PORT,
+  serveModel,
+} from '../serve/server.js';
 import { parseNonNegativeInteger, parsePositiveInteger } from './options.js';
 
 interface ServeFlags {
@@ -13,6 +20,9 @@ interface ServeFlags {
   threads?: number;
   chatTemplate?: string;
   modelId?: string;
+  maxQueue: number;
+  maxBodyBytes: number;
+  allowOrigin: string[];
 }
 
 export function register(program: Command): void {
@@ -40,6 +50,24 @@ export function register(program: Command): void {
     )
     .option('--chat-template <file>', "a Jinja chat template file replacing the model's own")
     .option('--model-id <id>', 'model id clients see (default: the file name without .gguf)')
+    .option(
+      '--max-queue <n>',
+      'requests that may wait besides the one answered; more get 503 with retry-after',
+      parseNonNegativeInteger,
+      DEFAULT_MAX_QUEUE,
+    )
+    .option(
+      '--max-body-bytes <n>',
+      'largest request body in bytes; a larger one gets 413',
+      parsePositiveInteger,
+      DEFAULT_MAX_BODY_BYTES,
+    )
+    .option(
+      '--allow-origin <origin>',
+      'let web pages on this origin (http://localhost:3000) call the server, with CORS headers (repeatable)',
+      (value: string, previous: string[]) => [...previous, parseOrigin(value)],
+      [] as string[],
+    )
     .action(async (path: string, flags: ServeFlags) => {
       const chatTemplate =
         flags.chatTemplate === undefined ? undefined : await readTemplate(flags.chatTemplate);
@@ -48,7 +76,14 @@ export function register(program: Command): void {
         threads: flags.threads,
         chatTemplate,
       });
-      const server = await serveModel(model, { host: flags.host, port: flags.port, modelId: flags.modelId });
+      const server = await serveModel(model, {
+        host: flags.host,
+        port: flags.port,
+        modelId: flags.modelId,
+        maxQueue: flags.maxQueue,
+        maxBodyBytes: flags.maxBodyBytes,
+        allowOrigins: flags.allowOrigin,
+      });
       process.stderr.write(
         `phikit serve: ${flags.modelId ?? model.name} (context ${model.contextSize}, chat template ${model.chatWrapperName})\n` +
           `listening on ${server.baseUrl}\n`,
@@ -75,5 +110,15 @@ async function readTemplate(path: string): Promise<string> {
         cause: error,
       },
     );
+  }
+}
+
+/** An --allow-origin value, or commander's usage error (exit 2) before the model is loaded. */
+function parseOrigin(value: string): string {
+  try {
+    return normalizeOrigin(value);
+  } catch (error) {
+    const hint = error instanceof PhikitError && error.hint !== undefined ? ` (${error.hint})` : '';
+    throw new InvalidArgumentError(`not an origin: "${value}"${hint}`);
   }
 }

@@ -33,6 +33,8 @@ export interface GenerateOptions {
   stop?: readonly string[];
   /** Alternatives to report per generated token; undefined reports no logprobs. */
   topLogprobs?: number;
+  /** Stops generation before the next token once aborted (rejecting with its reason): the caller is gone. */
+  signal?: AbortSignal;
 }
 
 export interface Generation {
@@ -274,6 +276,7 @@ export class GgufModel {
       let text = '';
       let input: Token[] = [...prompt];
       while (generated.length < maxTokens) {
+        options.signal?.throwIfAborted();
         const last = input.length - 1;
         // Greedy needs only the chosen token's logit; sampling needs the whole distribution.
         const generateNext = temperature > 0 ? { logits: true as const } : scoringRequest(undefined, top);

@@ -2,18 +2,7 @@
 // Chat logprobs follow OpenAI; completion logprobs and prompt logprobs follow vLLM (echo, prompt_logprobs).
 import type { ChatMessage, Role } from '../core/example.js';
 import type { TokenLogprob } from '../gguf/logprobs.js';
-
-/** A request the server answers with 400 and OpenAI's error body. */
-export class BadRequest extends Error {
-  constructor(
-    message: string,
-    readonly param: string | null = null,
-    readonly status = 400,
-  ) {
-    super(message);
-    this.name = 'BadRequest';
-  }
-}
+import { BadRequest } from './http-errors.js';
 
 export const MAX_TOP_LOGPROBS = 20;
 

@@ -1,6 +1,6 @@
 // `phikit serve`: a local GGUF model as an OpenAI-compatible HTTP server (/v1/models, /v1/chat/completions,
 // /v1/completions), so any OpenAI client can get logprobs, and teacher-forced prompt logprobs as vLLM gives them.
-// Binds 127.0.0.1 unless told otherwise; buffers one request body (at most MAX_BODY_BYTES) at a time per request.
+// Binds 127.0.0.1 unless told otherwise. Memory: at most maxQueue + 1 request bodies of maxBodyBytes each.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,22 +8,34 @@ import type { Token } from 'node-llama-cpp';
 import { PhikitError } from '../core/errors.js';
 import type { TokenLogprob } from '../gguf/logprobs.js';
 import { GgufRequestError, type GgufModel } from '../gguf/model.js';
+import { checkDeclaredLength, readJsonBody } from './body.js';
+import {
+  BadRequest,
+  Forbidden,
+  HttpError,
+  MethodNotAllowed,
+  NotFound,
+  ServiceUnavailable,
+} from './http-errors.js';
 import {
   asBody,
-  BadRequest,
   chatLogprobs,
+  type ChatRequest,
   completionLogprobs,
+  type CompletionRequest,
   type CompletionToken,
   parseChatRequest,
   parseCompletionRequest,
   promptLogprobs,
 } from './openai.js';
+import { checkOrigin, corsHeaders, LOOPBACK_NAMES, normalizeOrigin, preflightHeaders } from './origin.js';
+import { ClientGone, RequestQueue, type QueueStats } from './queue.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8080;
-const MAX_BODY_BYTES = 16 * 1024 * 1024;
-const ERROR_TYPES: Record<number, string> = { 403: 'permission_error', 404: 'not_found_error' };
-const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+export const DEFAULT_MAX_QUEUE = 64;
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+const RETRY_AFTER_SECONDS = 1;
 
 export interface ServeOptions {
   /** Interface to bind (default 127.0.0.1). Anything else is the caller's explicit choice. */
@@ -32,6 +44,12 @@ export interface ServeOptions {
   port?: number;
   /** The model id clients see (default: the file name without .gguf). */
   modelId?: string;
+  /** Requests that may wait besides the one being answered (default 64); more get 503 with Retry-After. */
+  maxQueue?: number;
+  /** Largest request body in bytes (default 1 MiB); a larger one gets 413 before it is read through. */
+  maxBodyBytes?: number;
+  /** Web origins (`http://localhost:3000`) whose pages may call the server, answered with CORS headers. */
+  allowOrigins?: readonly string[];
 }
 
 export interface RunningServer {
@@ -39,6 +57,8 @@ export interface RunningServer {
   baseUrl: string;
   host: string;
   port: number;
+  /** Queue counters: requests in progress, work completed, skipped or aborted for gone clients, refused. */
+  stats(): QueueStats;
   close(): Promise<void>;
 }
 
@@ -46,8 +66,12 @@ export interface RunningServer {
 export async function serveModel(model: GgufModel, options: ServeOptions = {}): Promise<RunningServer> {
   const host = options.host ?? DEFAULT_HOST;
   const modelId = options.modelId ?? model.name;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const allowedHostNames = hostNamesFor(host);
+  const allowedOrigins = new Set((options.allowOrigins ?? []).map(normalizeOrigin));
+  const queue = new RequestQueue(options.maxQueue ?? DEFAULT_MAX_QUEUE);
   const created = Math.floor(Date.now() / 1000);
+  let port = 0;
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => sendError(response, error));
   });
@@ -56,7 +80,20 @@ export async function serveModel(model: GgufModel, options: ServeOptions = {}): 
     // A browser page on another site could reach 127.0.0.1 through a name it controls (DNS rebinding):
     // only names of the bound interface are answered.
     if (allowedHostNames !== undefined && !allowedHostNames.has(hostName(request.headers.host))) {
-      throw new BadRequest(`host ${request.headers.host ?? '(none)'} is not served here`, null, 403);
+      throw new Forbidden(`host ${request.headers.host ?? '(none)'} is not served here`, {
+        code: 'host_not_allowed',
+      });
+    }
+    const corsOrigin = checkOrigin(request, {
+      allowed: allowedOrigins,
+      port,
+      loopback: allowedHostNames !== undefined,
+    });
+    if (corsOrigin !== undefined) setHeaders(response, corsHeaders(corsOrigin));
+    if (request.method === 'OPTIONS') {
+      if (corsOrigin !== undefined) setHeaders(response, preflightHeaders(request));
+      response.writeHead(204, { allow: 'GET, POST, OPTIONS' }).end();
+      return;
     }
     const path = new URL(request.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '');
     if (request.method === 'GET' && (path === '/v1/models' || path === '/models')) {
@@ -69,10 +106,23 @@ export async function serveModel(model: GgufModel, options: ServeOptions = {}): 
     }
     if (request.method === 'GET' && path === '/health') return sendJson(response, 200, { status: 'ok' });
     const route = ROUTES[path];
-    if (route === undefined) throw new BadRequest(`no route for ${request.method ?? ''} ${path}`, null, 404);
-    if (request.method !== 'POST') throw new BadRequest(`${path} takes POST`, null, 405);
-    const body = asBody(await readJson(request));
-    return sendJson(response, 200, await route(model, modelId, body));
+    if (route === undefined) throw new NotFound(`no route for ${request.method ?? ''} ${path}`);
+    if (request.method !== 'POST') throw new MethodNotAllowed(`${path} takes POST`, ['POST', 'OPTIONS']);
+    checkDeclaredLength(request, maxBodyBytes);
+    if (!queue.admit()) {
+      throw new ServiceUnavailable(
+        'phikit serve is busy: too many requests are waiting (phikit serve --max-queue)',
+        RETRY_AFTER_SECONDS,
+      );
+    }
+    try {
+      const signal = goneSignal(response);
+      const work = route(asBody(await readJsonBody(request, maxBodyBytes)));
+      const answer = await queue.run(signal, () => work(model, modelId, signal));
+      sendJson(response, 200, answer);
+    } finally {
+      queue.leave();
+    }
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -90,30 +140,57 @@ export async function serveModel(model: GgufModel, options: ServeOptions = {}): 
     );
   });
   const address = server.address() as AddressInfo;
+  port = address.port;
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     baseUrl: `http://${urlHost}:${address.port}/v1`,
     host: address.address,
     port: address.port,
+    stats: () => queue.stats(),
     close: () => closeServer(server),
   };
 }
 
-type Route = (model: GgufModel, modelId: string, body: Record<string, unknown>) => Promise<object>;
+/** Aborts when the connection closes before the response is sent: the client has gone. */
+function goneSignal(response: ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  response.once('close', () => {
+    if (!response.writableFinished) controller.abort(new ClientGone());
+  });
+  return controller.signal;
+}
+
+function setHeaders(response: ServerResponse, headers: Record<string, string>): void {
+  for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
+}
+
+/** The model's part of a request, run at its turn; `signal` aborts when the client has gone. */
+type Work = (model: GgufModel, modelId: string, signal: AbortSignal) => Promise<object>;
+/** Parses a body (400s come at once, without waiting in the queue) into the work it asks for. */
+type Route = (body: Record<string, unknown>) => Work;
+
+const chatRoute: Route = (body) => {
+  const request = parseChatRequest(body);
+  return (model, modelId, signal) => chatCompletion(model, modelId, request, signal);
+};
+const completionRoute: Route = (body) => {
+  const request = parseCompletionRequest(body);
+  return (model, modelId, signal) => completion(model, modelId, request, signal);
+};
 
 const ROUTES: Record<string, Route> = {
-  '/v1/chat/completions': chatCompletion,
-  '/chat/completions': chatCompletion,
-  '/v1/completions': completion,
-  '/completions': completion,
+  '/v1/chat/completions': chatRoute,
+  '/chat/completions': chatRoute,
+  '/v1/completions': completionRoute,
+  '/completions': completionRoute,
 };
 
 async function chatCompletion(
   model: GgufModel,
   modelId: string,
-  body: Record<string, unknown>,
+  request: ChatRequest,
+  signal: AbortSignal,
 ): Promise<object> {
-  const request = parseChatRequest(body);
   const last = request.messages[request.messages.length - 1]!;
   const prompt = request.continueFinalMessage
     ? model.renderChat(request.messages.slice(0, -1), last.content)
@@ -122,6 +199,7 @@ async function chatCompletion(
     request.promptLogprobs === undefined
       ? undefined
       : await model.scoreTokens(prompt, 1, request.promptLogprobs);
+  signal.throwIfAborted();
   const generation = await model.generate(prompt, {
     maxTokens: request.maxTokens,
     temperature: request.temperature,
@@ -129,6 +207,7 @@ async function chatCompletion(
     seed: request.seed,
     stop: request.stop,
     topLogprobs: request.topLogprobs,
+    signal,
   });
   return {
     id: `chatcmpl-${randomUUID()}`,
@@ -148,8 +227,12 @@ async function chatCompletion(
   };
 }
 
-async function completion(model: GgufModel, modelId: string, body: Record<string, unknown>): Promise<object> {
-  const request = parseCompletionRequest(body);
+async function completion(
+  model: GgufModel,
+  modelId: string,
+  request: CompletionRequest,
+  signal: AbortSignal,
+): Promise<object> {
   const prompt = typeof request.prompt === 'string' ? model.tokenizeText(request.prompt) : request.prompt;
   if (prompt.some((token) => token < 0 || token >= model.vocabularySize)) {
     throw new BadRequest(`token ids must be from 0 to ${model.vocabularySize - 1}`, 'prompt');
@@ -159,6 +242,7 @@ async function completion(model: GgufModel, modelId: string, body: Record<string
   const alternatives = Math.max(request.logprobs ?? -1, request.promptLogprobs ?? -1);
   const needPromptScores = alternatives >= 0 && (request.echo || request.promptLogprobs !== undefined);
   const scoredPrompt = needPromptScores ? await model.scoreTokens(promptTokens, 1, alternatives) : undefined;
+  signal.throwIfAborted();
   const generation = await model.generate(promptTokens, {
     maxTokens: request.maxTokens,
     temperature: request.temperature,
@@ -166,6 +250,7 @@ async function completion(model: GgufModel, modelId: string, body: Record<string
     seed: request.seed,
     stop: request.stop,
     topLogprobs: request.logprobs,
+    signal,
   });
   const promptText = typeof request.prompt === 'string' ? request.prompt : model.detokenize(promptTokens);
   let logprobs: object | null = null;
@@ -239,21 +324,6 @@ function hostName(header: string | undefined): string {
   return name.toLowerCase();
 }
 
-async function readJson(request: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new BadRequest(`request body over ${MAX_BODY_BYTES} bytes`, null, 413);
-    chunks.push(chunk);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-  } catch {
-    throw new BadRequest('the request body is not valid JSON');
-  }
-}
-
 function sendJson(response: ServerResponse, status: number, body: object): void {
   const text = JSON.stringify(body);
   response.writeHead(status, {
@@ -264,23 +334,15 @@ function sendJson(response: ServerResponse, status: number, body: object): void 
 }
 
 function sendError(response: ServerResponse, error: unknown): void {
-  if (response.headersSent) {
+  if (response.headersSent || response.destroyed) {
     response.destroy();
     return;
   }
-  if (error instanceof BadRequest || error instanceof GgufRequestError) {
-    const status = error instanceof BadRequest ? error.status : 400;
-    const param = error instanceof BadRequest ? error.param : null;
-    sendJson(response, status, {
-      error: {
-        message: error.message,
-        type: ERROR_TYPES[status] ?? 'invalid_request_error',
-        param,
-        code: null,
-      },
-    });
-    return;
+  if (error instanceof HttpError) {
+    setHeaders(response, error.headers);
+    return sendJson(response, error.status, error.body());
   }
+  if (error instanceof GgufRequestError) return sendError(response, new BadRequest(error.message));
   sendJson(response, 500, {
     error: {
       message: error instanceof Error ? error.message : String(error),

@@ -27,7 +27,13 @@ function raw(
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const call = request(
-      { host: server.host, port: server.port, method, path, headers: host === undefined ? {} : { host } },
+      {
+        host: server.host,
+        port: server.port,
+        method,
+        path,
+        headers: { 'content-type': 'application/json', ...(host === undefined ? {} : { host }) },
+      },
       (response) => {
         let text = '';
         response.setEncoding('utf8');
@@ -163,38 +169,70 @@ describe.skipIf(!hasModels)('phikit serve on stories260K (real server, real Open
   });
 
   it('answers bad requests with OpenAI error bodies', async () => {
-    const cases: Array<[string, string, string | undefined, number, string]> = [
-      ['POST', '/v1/chat/completions', '{not json', 400, 'not valid JSON'],
-      ['POST', '/v1/chat/completions', '{"messages":[]}', 400, 'messages must be a non-empty array'],
+    const cases: Array<[string, string, string | undefined, number, string, string]> = [
+      ['POST', '/v1/chat/completions', '{not json', 400, 'not valid JSON', 'invalid_request_error'],
+      [
+        'POST',
+        '/v1/chat/completions',
+        '{"messages":[]}',
+        400,
+        'messages must be a non-empty array',
+        'invalid_request_error',
+      ],
       [
         'POST',
         '/v1/chat/completions',
         '{"messages":[{"role":"user","content":"hi"}],"stream":true}',
         400,
         'stream',
+        'invalid_request_error',
       ],
-      ['POST', '/v1/completions', '{"prompt":"hi","logprobs":99}', 400, 'logprobs must be a whole number'],
+      [
+        'POST',
+        '/v1/completions',
+        '{"prompt":"hi","logprobs":99}',
+        400,
+        'logprobs must be a whole number',
+        'invalid_request_error',
+      ],
       [
         'POST',
         '/v1/completions',
         JSON.stringify({ prompt: 'the '.repeat(600), max_tokens: 1 }),
         400,
         'do not fit',
+        'invalid_request_error',
       ],
-      ['GET', '/v1/completions', undefined, 405, 'takes POST'],
-      ['POST', '/v1/embeddings', '{}', 404, 'no route'],
+      ['GET', '/v1/completions', undefined, 405, 'takes POST', 'invalid_request_error'],
+      ['POST', '/v1/embeddings', '{}', 404, 'no route', 'not_found_error'],
     ];
-    for (const [method, path, body, status, message] of cases) {
+    for (const [method, path, body, status, message, type] of cases) {
       const response = await raw(server, method, path, body);
       expect([path, response.status]).toEqual([path, status]);
       expect((response.body.error as { message: string }).message).toContain(message);
+      expect([path, (response.body.error as { type: string }).type]).toEqual([path, type]);
     }
+  });
+
+  it('a route that takes POST says so in Allow', async () => {
+    const response = await new Promise<{ status: number; allow: string | undefined }>((resolve, reject) => {
+      request(
+        { host: server.host, port: server.port, method: 'GET', path: '/v1/chat/completions' },
+        (answer) => {
+          answer.resume();
+          resolve({ status: answer.statusCode ?? 0, allow: answer.headers.allow });
+        },
+      )
+        .on('error', reject)
+        .end();
+    });
+    expect(response).toEqual({ status: 405, allow: 'POST, OPTIONS' });
   });
 
   it('refuses requests addressed to another host name (DNS rebinding)', async () => {
     const refused = await raw(server, 'GET', '/v1/models', undefined, 'attacker.example:8080');
     expect(refused.status).toBe(403);
-    expect(refused.body.error).toMatchObject({ type: 'permission_error' });
+    expect(refused.body.error).toMatchObject({ type: 'permission_error', code: 'host_not_allowed' });
     const local = await raw(server, 'GET', '/v1/models', undefined, `localhost:${server.port}`);
     expect(local.status).toBe(200);
   });
