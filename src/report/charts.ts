@@ -2,7 +2,7 @@
 // document): no script or network at view time, native <title> tooltips on hover.
 import * as Plot from '@observablehq/plot';
 import { parseHTML } from 'linkedom';
-import { PALETTE, raw, type SafeHtml } from './html.js';
+import { html, PALETTE, raw, type SafeHtml } from './html.js';
 
 type PlotDocument = NonNullable<Plot.PlotOptions['document']>;
 
@@ -10,11 +10,19 @@ function document(): PlotDocument {
   return parseHTML('<!doctype html><html><body></body></html>').document as unknown as PlotDocument;
 }
 
-function render(options: Plot.PlotOptions): SafeHtml {
+/** What a chart says it draws: one bar per group (per series when grouped), read back by tests. */
+interface ChartClaim {
+  kind: 'bar' | 'grouped-bar' | 'histogram';
+  groups: readonly string[];
+  series?: readonly string[];
+}
+
+function render(options: Plot.PlotOptions, claim: ChartClaim): SafeHtml {
   const svg = Plot.plot({ document: document(), ...options }) as unknown as { outerHTML: string };
   // Plot names its CSS class from a random id; a fixed one keeps reports byte-identical.
-  const markup = svg.outerHTML.replace(/plot-[0-9a-f]{6}/g, 'phikit-plot');
-  return raw(`<div class="chart">${markup}</div>`);
+  const markup = raw(svg.outerHTML.replace(/plot-[0-9a-f]{6}/g, 'phikit-plot'));
+  const series = claim.series ? html` data-series="${JSON.stringify(claim.series)}"` : '';
+  return html`<div class="chart" data-chart="${claim.kind}" data-groups="${JSON.stringify(claim.groups)}"${series}>${markup}</div>`;
 }
 
 export interface Bar {
@@ -26,29 +34,32 @@ export interface Bar {
 export function barChart(bars: readonly Bar[], options: { xLabel: string; width?: number }): SafeHtml {
   const labels = bars.map((bar) => bar.label);
   const longest = Math.max(0, ...labels.map((label) => label.length));
-  return render({
-    width: options.width ?? 720,
-    height: 40 + 26 * Math.max(bars.length, 1),
-    marginLeft: Math.min(260, 12 + 7 * longest),
-    x: { label: options.xLabel, grid: true },
-    y: { label: null, domain: labels },
-    marks: [
-      Plot.barX(bars, {
-        x: 'value',
-        y: 'label',
-        fill: PALETTE.primary,
-        title: (bar: Bar) => `${bar.label}: ${bar.value.toLocaleString('en-US')}`,
-      }),
-      Plot.text(bars, {
-        x: 'value',
-        y: 'label',
-        text: (bar: Bar) => bar.value.toLocaleString('en-US'),
-        dx: 4,
-        textAnchor: 'start',
-      }),
-      Plot.ruleX([0]),
-    ],
-  });
+  return render(
+    {
+      width: options.width ?? 720,
+      height: 40 + 26 * Math.max(bars.length, 1),
+      marginLeft: Math.min(260, 12 + 7 * longest),
+      x: { label: options.xLabel, grid: true },
+      y: { label: null, domain: labels },
+      marks: [
+        Plot.barX(bars, {
+          x: 'value',
+          y: 'label',
+          fill: PALETTE.primary,
+          title: (bar: Bar) => `${bar.label}: ${bar.value.toLocaleString('en-US')}`,
+        }),
+        Plot.text(bars, {
+          x: 'value',
+          y: 'label',
+          text: (bar: Bar) => bar.value.toLocaleString('en-US'),
+          dx: 4,
+          textAnchor: 'start',
+        }),
+        Plot.ruleX([0]),
+      ],
+    },
+    { kind: 'bar', groups: labels },
+  );
 }
 
 export interface GroupedBar {
@@ -65,33 +76,36 @@ export function groupedBarChart(
   const groups = [...new Set(bars.map((bar) => bar.group))];
   const longest = Math.max(0, ...groups.map((group) => group.length));
   const colors = [PALETTE.primary, PALETTE.secondary, PALETTE.accent, PALETTE.muted];
-  return render({
-    width: options.width ?? 720,
-    height: 50 + 22 * options.series.length * Math.max(groups.length, 1),
-    marginLeft: Math.min(260, 12 + 7 * longest),
-    x: { label: options.xLabel, grid: true },
-    y: { label: null, domain: groups },
-    fy: { domain: groups, label: null, axis: null },
-    color: { domain: [...options.series], range: colors.slice(0, options.series.length), legend: true },
-    marks: [
-      Plot.barX(bars, {
-        x: 'value',
-        y: 'series',
-        fy: 'group',
-        fill: 'series',
-        title: (bar: GroupedBar) => `${bar.group} – ${bar.series}: ${bar.value.toLocaleString('en-US')}`,
-      }),
-      Plot.axisY({ anchor: 'left', label: null, tickFormat: () => '' }),
-      Plot.text(groups, {
-        frameAnchor: 'left',
-        text: (group: string) => group,
-        dx: -8,
-        textAnchor: 'end',
-        fy: (g: string) => g,
-      }),
-      Plot.ruleX([0]),
-    ],
-  });
+  return render(
+    {
+      width: options.width ?? 720,
+      height: 50 + 22 * options.series.length * Math.max(groups.length, 1),
+      marginLeft: Math.min(260, 12 + 7 * longest),
+      x: { label: options.xLabel, grid: true },
+      y: { label: null, domain: groups },
+      fy: { domain: groups, label: null, axis: null },
+      color: { domain: [...options.series], range: colors.slice(0, options.series.length), legend: true },
+      marks: [
+        Plot.barX(bars, {
+          x: 'value',
+          y: 'series',
+          fy: 'group',
+          fill: 'series',
+          title: (bar: GroupedBar) => `${bar.group} – ${bar.series}: ${bar.value.toLocaleString('en-US')}`,
+        }),
+        Plot.axisY({ anchor: 'left', label: null, tickFormat: () => '' }),
+        Plot.text(groups, {
+          frameAnchor: 'left',
+          text: (group: string) => group,
+          dx: -8,
+          textAnchor: 'end',
+          fy: (g: string) => g,
+        }),
+        Plot.ruleX([0]),
+      ],
+    },
+    { kind: 'grouped-bar', groups, series: options.series },
+  );
 }
 
 export interface HistogramData {
@@ -130,12 +144,15 @@ export function histogramChart(
       }),
     );
   }
-  return render({
-    width: options.width ?? 720,
-    height: 260,
-    marginBottom: 50,
-    x: { label: options.xLabel, domain: bins.map((bin) => bin.bin), tickRotate: -25 },
-    y: { label: 'examples', grid: true },
-    marks,
-  });
+  return render(
+    {
+      width: options.width ?? 720,
+      height: 260,
+      marginBottom: 50,
+      x: { label: options.xLabel, domain: bins.map((bin) => bin.bin), tickRotate: -25 },
+      y: { label: 'examples', grid: true },
+      marks,
+    },
+    { kind: 'histogram', groups: bins.map((bin) => bin.bin) },
+  );
 }
