@@ -25,6 +25,9 @@ function render(options: Plot.PlotOptions, claim: ChartClaim): SafeHtml {
   return html`<div class="chart" data-chart="${claim.kind}" data-groups="${JSON.stringify(claim.groups)}"${series}>${markup}</div>`;
 }
 
+/** Room right of the longest bar for its value label. */
+const VALUE_LABEL_MARGIN = 56;
+
 export interface Bar {
   label: string;
   value: number;
@@ -39,6 +42,7 @@ export function barChart(bars: readonly Bar[], options: { xLabel: string; width?
       width: options.width ?? 720,
       height: 40 + 26 * Math.max(bars.length, 1),
       marginLeft: Math.min(260, 12 + 7 * longest),
+      marginRight: VALUE_LABEL_MARGIN,
       x: { label: options.xLabel, grid: true },
       y: { label: null, domain: labels },
       marks: [
@@ -68,7 +72,11 @@ export interface GroupedBar {
   value: number;
 }
 
-/** Bars per group, one per series side by side (e.g. train vs validation per scenario). */
+/**
+ * Bars per group, one per series side by side (e.g. train vs validation per scenario): a facet
+ * row per group (`fy`), and inside it a band per series (`y`), so each group × series pair has
+ * its own band. Every bar is labelled with its value and titled with group, series and value.
+ */
 export function groupedBarChart(
   bars: readonly GroupedBar[],
   options: { xLabel: string; series: readonly string[]; width?: number },
@@ -76,14 +84,16 @@ export function groupedBarChart(
   const groups = [...new Set(bars.map((bar) => bar.group))];
   const longest = Math.max(0, ...groups.map((group) => group.length));
   const colors = [PALETTE.primary, PALETTE.secondary, PALETTE.accent, PALETTE.muted];
+  const bandsPerGroup = Math.max(options.series.length, 1);
   return render(
     {
       width: options.width ?? 720,
-      height: 50 + 22 * options.series.length * Math.max(groups.length, 1),
+      height: 50 + (18 * bandsPerGroup + 10) * Math.max(groups.length, 1),
       marginLeft: Math.min(260, 12 + 7 * longest),
+      marginRight: VALUE_LABEL_MARGIN,
       x: { label: options.xLabel, grid: true },
-      y: { label: null, domain: groups },
-      fy: { domain: groups, label: null, axis: null },
+      y: { domain: [...options.series], axis: null, padding: 0.1 },
+      fy: { domain: groups, label: null, axis: 'left', padding: 0.25 },
       color: { domain: [...options.series], range: colors.slice(0, options.series.length), legend: true },
       marks: [
         Plot.barX(bars, {
@@ -93,13 +103,13 @@ export function groupedBarChart(
           fill: 'series',
           title: (bar: GroupedBar) => `${bar.group} – ${bar.series}: ${bar.value.toLocaleString('en-US')}`,
         }),
-        Plot.axisY({ anchor: 'left', label: null, tickFormat: () => '' }),
-        Plot.text(groups, {
-          frameAnchor: 'left',
-          text: (group: string) => group,
-          dx: -8,
-          textAnchor: 'end',
-          fy: (g: string) => g,
+        Plot.text(bars, {
+          x: 'value',
+          y: 'series',
+          fy: 'group',
+          text: (bar: GroupedBar) => bar.value.toLocaleString('en-US'),
+          dx: 4,
+          textAnchor: 'start',
         }),
         Plot.ruleX([0]),
       ],
