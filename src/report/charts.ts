@@ -123,7 +123,10 @@ export interface HistogramData {
   counts: readonly number[];
 }
 
-/** Bins as given (edges may be uneven), with a vertical rule for a limit. */
+/**
+ * Bins as given (edges may be uneven), drawn evenly side by side: bin i spans [i, i + 1] on a
+ * linear x, so a limit that ends the last bin sits exactly on its right edge (x = bins).
+ */
 export function histogramChart(
   data: HistogramData,
   options: { xLabel: string; limit?: number; limitLabel?: string; width?: number },
@@ -133,9 +136,13 @@ export function histogramChart(
     count,
   }));
   const marks: Plot.Markish[] = [
-    Plot.barY(bins, {
-      x: 'bin',
-      y: 'count',
+    Plot.rectY(bins, {
+      x1: (_bin: unknown, i: number) => i,
+      x2: (_bin: unknown, i: number) => i + 1,
+      y1: 0,
+      y2: 'count',
+      // The gap between bars is on the left, so each bar ends exactly at its upper edge.
+      insetLeft: 3,
       fill: PALETTE.primary,
       title: (bin: { bin: string; count: number }) =>
         `${bin.bin} tokens: ${bin.count.toLocaleString('en-US')} examples`,
@@ -143,14 +150,14 @@ export function histogramChart(
     Plot.ruleY([0]),
   ];
   if (options.limit !== undefined) {
-    // The last bin ends at the limit: draw it on the right edge of that band.
+    const limitLabel = options.limitLabel ?? `limit ${options.limit.toLocaleString('en-US')}`;
     marks.push(
-      Plot.ruleX([bins[bins.length - 1]?.bin ?? ''], {
+      Plot.ruleX([bins.length], {
         stroke: PALETTE.limit,
         strokeWidth: 2,
         strokeDasharray: '5,3',
-        dx: 0,
-        title: options.limitLabel ?? `limit ${options.limit.toLocaleString('en-US')}`,
+        // A function: a string here would name a field of the datum.
+        title: () => limitLabel,
       }),
     );
   }
@@ -159,7 +166,15 @@ export function histogramChart(
       width: options.width ?? 720,
       height: 260,
       marginBottom: 50,
-      x: { label: options.xLabel, domain: bins.map((bin) => bin.bin), tickRotate: -25 },
+      x: {
+        label: options.xLabel,
+        labelAnchor: 'center',
+        labelArrow: 'none',
+        domain: [0, bins.length],
+        ticks: bins.map((_bin, i) => i + 0.5),
+        tickFormat: (i: number) => bins[Math.floor(i)]?.bin ?? '',
+        tickRotate: -25,
+      },
       y: { label: 'examples', grid: true },
       marks,
     },

@@ -21,6 +21,7 @@ const ANSWERS = evalAnswers();
 
 interface DrawnBar {
   title: string;
+  left: number;
   width: number;
   height: number;
 }
@@ -30,6 +31,8 @@ interface DrawnChart {
   groups: string[];
   series: string[] | null;
   bars: DrawnBar[];
+  /** Rules with a title (a limit), by the x of their middle on the page. */
+  limits: Array<{ title: string; x: number }>;
 }
 
 /** A bar the data says should be drawn: its full title and its value. */
@@ -45,20 +48,25 @@ async function drawnCharts(page: Page): Promise<DrawnChart[]> {
         const value = chart.getAttribute(name);
         return value === null ? null : (JSON.parse(value) as string[]);
       };
-      // Only the bar mark's rects: legend swatches and axes are not data.
-      const rects = [...chart.querySelectorAll('svg g[aria-label="bar"] rect')];
+      // Only the rects of bar and rect marks: legend swatches and axes are not data.
+      const rects = [
+        ...chart.querySelectorAll('svg g[aria-label="bar"] rect, svg g[aria-label="rect"] rect'),
+      ];
       return {
         kind: chart.getAttribute('data-chart'),
         groups: json('data-groups') ?? [],
         series: json('data-series'),
         bars: rects.map((rect) => {
           const box = rect.getBoundingClientRect();
-          return {
-            title: rect.querySelector('title')?.textContent ?? '',
-            width: box.width,
-            height: box.height,
-          };
+          const title = rect.querySelector('title')?.textContent ?? '';
+          return { title, left: box.left, width: box.width, height: box.height };
         }),
+        limits: [...chart.querySelectorAll('svg g[aria-label="rule"] line')]
+          .filter((line) => line.querySelector('title'))
+          .map((line) => ({
+            title: line.querySelector('title')!.textContent ?? '',
+            x: line.getBoundingClientRect().left + line.getBoundingClientRect().width / 2,
+          })),
       };
     }),
   );
@@ -171,6 +179,12 @@ describe.skipIf(skipBrowser)('charts draw their data, in chromium', () => {
       bins.map(({ bin, count }) => ({ title: `${bin} tokens: ${number(count)} examples`, value: count })),
       'y',
     );
+    // The last bin ends at the limit: the rule sits on its right edge.
+    const lastBin = histogram.bars.find((bar) =>
+      bar.title.startsWith(`${bins[bins.length - 1]!.bin} tokens:`),
+    )!;
+    expect(histogram.limits.map((limit) => limit.title)).toEqual(['--max-tokens 4,096']);
+    expect(Math.abs(histogram.limits[0]!.x - (lastBin.left + lastBin.width))).toBeLessThan(1.5);
 
     // The sample has 4 scenarios, each with train and validation examples: 8 bars, none empty.
     expect([...scenarios.groups].sort()).toEqual(Object.keys(manifest.scenarios).sort());
