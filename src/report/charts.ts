@@ -66,6 +66,12 @@ export function barChart(bars: readonly Bar[], options: { xLabel: string; width?
   );
 }
 
+/** A group name short enough for the axis; the bar titles keep it whole. */
+function axisLabel(group: string): string {
+  const chars = [...group];
+  return chars.length > 36 ? `${chars.slice(0, 35).join('')}…` : group;
+}
+
 export interface GroupedBar {
   group: string;
   series: string;
@@ -82,7 +88,7 @@ export function groupedBarChart(
   options: { xLabel: string; series: readonly string[]; width?: number },
 ): SafeHtml {
   const groups = [...new Set(bars.map((bar) => bar.group))];
-  const longest = Math.max(0, ...groups.map((group) => group.length));
+  const longest = Math.max(0, ...groups.map((group) => axisLabel(group).length));
   const colors = [PALETTE.primary, PALETTE.secondary, PALETTE.accent, PALETTE.muted];
   const bandsPerGroup = Math.max(options.series.length, 1);
   return render(
@@ -93,7 +99,7 @@ export function groupedBarChart(
       marginRight: VALUE_LABEL_MARGIN,
       x: { label: options.xLabel, grid: true },
       y: { domain: [...options.series], axis: null, padding: 0.1 },
-      fy: { domain: groups, label: null, axis: 'left', padding: 0.25 },
+      fy: { domain: groups, label: null, axis: 'left', padding: 0.25, tickFormat: axisLabel },
       color: { domain: [...options.series], range: colors.slice(0, options.series.length), legend: true },
       marks: [
         Plot.barX(bars, {
