@@ -2,7 +2,7 @@
 // document): no script or network at view time, native <title> tooltips on hover.
 import * as Plot from '@observablehq/plot';
 import { parseHTML } from 'linkedom';
-import { PALETTE, raw, type SafeHtml } from './html.js';
+import { html, PALETTE, raw, type SafeHtml } from './html.js';
 
 type PlotDocument = NonNullable<Plot.PlotOptions['document']>;
 
@@ -10,12 +10,23 @@ function document(): PlotDocument {
   return parseHTML('<!doctype html><html><body></body></html>').document as unknown as PlotDocument;
 }
 
-function render(options: Plot.PlotOptions): SafeHtml {
+/** What a chart says it draws: one bar per group (per series when grouped), read back by tests. */
+interface ChartClaim {
+  kind: 'bar' | 'grouped-bar' | 'histogram';
+  groups: readonly string[];
+  series?: readonly string[];
+}
+
+function render(options: Plot.PlotOptions, claim: ChartClaim): SafeHtml {
   const svg = Plot.plot({ document: document(), ...options }) as unknown as { outerHTML: string };
   // Plot names its CSS class from a random id; a fixed one keeps reports byte-identical.
-  const markup = svg.outerHTML.replace(/plot-[0-9a-f]{6}/g, 'phikit-plot');
-  return raw(`<div class="chart">${markup}</div>`);
+  const markup = raw(svg.outerHTML.replace(/plot-[0-9a-f]{6}/g, 'phikit-plot'));
+  const series = claim.series ? html` data-series="${JSON.stringify(claim.series)}"` : '';
+  return html`<div class="chart" data-chart="${claim.kind}" data-groups="${JSON.stringify(claim.groups)}"${series}>${markup}</div>`;
 }
+
+/** Room right of the longest bar for its value label. */
+const VALUE_LABEL_MARGIN = 56;
 
 export interface Bar {
   label: string;
@@ -26,29 +37,39 @@ export interface Bar {
 export function barChart(bars: readonly Bar[], options: { xLabel: string; width?: number }): SafeHtml {
   const labels = bars.map((bar) => bar.label);
   const longest = Math.max(0, ...labels.map((label) => label.length));
-  return render({
-    width: options.width ?? 720,
-    height: 40 + 26 * Math.max(bars.length, 1),
-    marginLeft: Math.min(260, 12 + 7 * longest),
-    x: { label: options.xLabel, grid: true },
-    y: { label: null, domain: labels },
-    marks: [
-      Plot.barX(bars, {
-        x: 'value',
-        y: 'label',
-        fill: PALETTE.primary,
-        title: (bar: Bar) => `${bar.label}: ${bar.value.toLocaleString('en-US')}`,
-      }),
-      Plot.text(bars, {
-        x: 'value',
-        y: 'label',
-        text: (bar: Bar) => bar.value.toLocaleString('en-US'),
-        dx: 4,
-        textAnchor: 'start',
-      }),
-      Plot.ruleX([0]),
-    ],
-  });
+  return render(
+    {
+      width: options.width ?? 720,
+      height: 40 + 26 * Math.max(bars.length, 1),
+      marginLeft: Math.min(260, 12 + 7 * longest),
+      marginRight: VALUE_LABEL_MARGIN,
+      x: { label: options.xLabel, grid: true },
+      y: { label: null, domain: labels },
+      marks: [
+        Plot.barX(bars, {
+          x: 'value',
+          y: 'label',
+          fill: PALETTE.primary,
+          title: (bar: Bar) => `${bar.label}: ${bar.value.toLocaleString('en-US')}`,
+        }),
+        Plot.text(bars, {
+          x: 'value',
+          y: 'label',
+          text: (bar: Bar) => bar.value.toLocaleString('en-US'),
+          dx: 4,
+          textAnchor: 'start',
+        }),
+        Plot.ruleX([0]),
+      ],
+    },
+    { kind: 'bar', groups: labels },
+  );
+}
+
+/** A group name short enough for the axis; the bar titles keep it whole. */
+function axisLabel(group: string): string {
+  const chars = [...group];
+  return chars.length > 36 ? `${chars.slice(0, 35).join('')}…` : group;
 }
 
 export interface GroupedBar {
@@ -57,41 +78,50 @@ export interface GroupedBar {
   value: number;
 }
 
-/** Bars per group, one per series side by side (e.g. train vs validation per scenario). */
+/**
+ * Bars per group, one per series side by side (e.g. train vs validation per scenario): a facet
+ * row per group (`fy`), and inside it a band per series (`y`), so each group × series pair has
+ * its own band. Every bar is labelled with its value and titled with group, series and value.
+ */
 export function groupedBarChart(
   bars: readonly GroupedBar[],
   options: { xLabel: string; series: readonly string[]; width?: number },
 ): SafeHtml {
   const groups = [...new Set(bars.map((bar) => bar.group))];
-  const longest = Math.max(0, ...groups.map((group) => group.length));
+  const longest = Math.max(0, ...groups.map((group) => axisLabel(group).length));
   const colors = [PALETTE.primary, PALETTE.secondary, PALETTE.accent, PALETTE.muted];
-  return render({
-    width: options.width ?? 720,
-    height: 50 + 22 * options.series.length * Math.max(groups.length, 1),
-    marginLeft: Math.min(260, 12 + 7 * longest),
-    x: { label: options.xLabel, grid: true },
-    y: { label: null, domain: groups },
-    fy: { domain: groups, label: null, axis: null },
-    color: { domain: [...options.series], range: colors.slice(0, options.series.length), legend: true },
-    marks: [
-      Plot.barX(bars, {
-        x: 'value',
-        y: 'series',
-        fy: 'group',
-        fill: 'series',
-        title: (bar: GroupedBar) => `${bar.group} – ${bar.series}: ${bar.value.toLocaleString('en-US')}`,
-      }),
-      Plot.axisY({ anchor: 'left', label: null, tickFormat: () => '' }),
-      Plot.text(groups, {
-        frameAnchor: 'left',
-        text: (group: string) => group,
-        dx: -8,
-        textAnchor: 'end',
-        fy: (g: string) => g,
-      }),
-      Plot.ruleX([0]),
-    ],
-  });
+  const bandsPerGroup = Math.max(options.series.length, 1);
+  return render(
+    {
+      width: options.width ?? 720,
+      height: 50 + (18 * bandsPerGroup + 10) * Math.max(groups.length, 1),
+      marginLeft: Math.min(260, 12 + 7 * longest),
+      marginRight: VALUE_LABEL_MARGIN,
+      x: { label: options.xLabel, grid: true },
+      y: { domain: [...options.series], axis: null, padding: 0.1 },
+      fy: { domain: groups, label: null, axis: 'left', padding: 0.25, tickFormat: axisLabel },
+      color: { domain: [...options.series], range: colors.slice(0, options.series.length), legend: true },
+      marks: [
+        Plot.barX(bars, {
+          x: 'value',
+          y: 'series',
+          fy: 'group',
+          fill: 'series',
+          title: (bar: GroupedBar) => `${bar.group} – ${bar.series}: ${bar.value.toLocaleString('en-US')}`,
+        }),
+        Plot.text(bars, {
+          x: 'value',
+          y: 'series',
+          fy: 'group',
+          text: (bar: GroupedBar) => bar.value.toLocaleString('en-US'),
+          dx: 4,
+          textAnchor: 'start',
+        }),
+        Plot.ruleX([0]),
+      ],
+    },
+    { kind: 'grouped-bar', groups, series: options.series },
+  );
 }
 
 export interface HistogramData {
@@ -99,7 +129,10 @@ export interface HistogramData {
   counts: readonly number[];
 }
 
-/** Bins as given (edges may be uneven), with a vertical rule for a limit. */
+/**
+ * Bins as given (edges may be uneven), drawn evenly side by side: bin i spans [i, i + 1] on a
+ * linear x, so a limit that ends the last bin sits exactly on its right edge (x = bins).
+ */
 export function histogramChart(
   data: HistogramData,
   options: { xLabel: string; limit?: number; limitLabel?: string; width?: number },
@@ -109,9 +142,13 @@ export function histogramChart(
     count,
   }));
   const marks: Plot.Markish[] = [
-    Plot.barY(bins, {
-      x: 'bin',
-      y: 'count',
+    Plot.rectY(bins, {
+      x1: (_bin: unknown, i: number) => i,
+      x2: (_bin: unknown, i: number) => i + 1,
+      y1: 0,
+      y2: 'count',
+      // The gap between bars is on the left, so each bar ends exactly at its upper edge.
+      insetLeft: 3,
       fill: PALETTE.primary,
       title: (bin: { bin: string; count: number }) =>
         `${bin.bin} tokens: ${bin.count.toLocaleString('en-US')} examples`,
@@ -119,23 +156,34 @@ export function histogramChart(
     Plot.ruleY([0]),
   ];
   if (options.limit !== undefined) {
-    // The last bin ends at the limit: draw it on the right edge of that band.
+    const limitLabel = options.limitLabel ?? `limit ${options.limit.toLocaleString('en-US')}`;
     marks.push(
-      Plot.ruleX([bins[bins.length - 1]?.bin ?? ''], {
+      Plot.ruleX([bins.length], {
         stroke: PALETTE.limit,
         strokeWidth: 2,
         strokeDasharray: '5,3',
-        dx: 0,
-        title: options.limitLabel ?? `limit ${options.limit.toLocaleString('en-US')}`,
+        // A function: a string here would name a field of the datum.
+        title: () => limitLabel,
       }),
     );
   }
-  return render({
-    width: options.width ?? 720,
-    height: 260,
-    marginBottom: 50,
-    x: { label: options.xLabel, domain: bins.map((bin) => bin.bin), tickRotate: -25 },
-    y: { label: 'examples', grid: true },
-    marks,
-  });
+  return render(
+    {
+      width: options.width ?? 720,
+      height: 260,
+      marginBottom: 50,
+      x: {
+        label: options.xLabel,
+        labelAnchor: 'center',
+        labelArrow: 'none',
+        domain: [0, bins.length],
+        ticks: bins.map((_bin, i) => i + 0.5),
+        tickFormat: (i: number) => bins[Math.floor(i)]?.bin ?? '',
+        tickRotate: -25,
+      },
+      y: { label: 'examples', grid: true },
+      marks,
+    },
+    { kind: 'histogram', groups: bins.map((bin) => bin.bin) },
+  );
 }
