@@ -418,6 +418,7 @@ export async function prep(inputPath: string, options: PrepOptions): Promise<Pre
           outputs.train.lines + outputs.validation.lines,
         ),
         ...planWarnings(plan, scenarioNames, options),
+        ...cleanSummary.warnings,
       ],
       outputs: {
         train: { ...outputs.train, path: 'train.jsonl' },
