@@ -99,7 +99,10 @@ export function createCleanStage(options: CleanOptions = {}): Stage & { cleanSum
       }
     },
     cleanSummary: () => ({
-      cleaning: { ...cleaning, html: { ...cleaning.html, kept: { ...htmlKept } } },
+      // What html kept is a figure only when the rule ran.
+      cleaning: cleaning.html.enabled
+        ? { ...cleaning, html: { ...cleaning.html, kept: { ...htmlKept } } }
+        : cleaning,
       cleaningSamples: CLEAN_RULES.flatMap((rule) => collectors.get(rule)!.samples()),
       warnings: contentWarnings(contentChanged),
     }),

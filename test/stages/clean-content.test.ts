@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { prep } from '../../src/pipeline/prep.js';
 import type { Manifest } from '../../src/core/manifest.js';
+import { schemaValidator } from '../../src/schema/registry.js';
 
 interface Case {
   user: string;
@@ -154,5 +155,16 @@ describe('cleaning keeps content (through prep)', () => {
       count: 2,
       lines: [16, 17],
     });
+  });
+
+  it('writes samples of each change that the manifest schema accepts', () => {
+    const validateManifest = schemaValidator('manifest.schema.json');
+    const ok = validateManifest(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')));
+    expect(validateManifest.errors ?? []).toEqual([]);
+    expect(ok).toBe(true);
+    expect(manifest.cleaningSamples.map((sample) => [sample.rule, sample.line, sample.after])).toEqual([
+      ['html', 16, 'Hello world'],
+      ['html', 17, '你好，世界 👋🏽\nمرحبا بالعالم\nTom & Jerry\nbye'],
+    ]);
   });
 });
