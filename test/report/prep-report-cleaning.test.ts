@@ -27,6 +27,7 @@ describe('prep report: cleaning', () => {
         ],
       }),
     );
+    lines.push('{"messages":[{"role":"user","content":"a"},{"role":"assistant","content":"b \\udfff"}]}');
     writeFileSync(input, `${lines.join('\n')}\n`);
     const out = join(dir, 'out');
     await prep(input, { out, tokens: false, nearDedup: false, leakThreshold: false });
@@ -59,5 +60,13 @@ describe('prep report: cleaning', () => {
     expect(report).toMatch(
       /<td><code>not_formatting_tag<\/code><\/td>\s*<td>[^<]*<\/td>\s*<td class="num">1<\/td>/,
     );
+  });
+
+  it('lists invalid_unicode rejections with their meaning and message', () => {
+    expect(report).toMatch(
+      /<tr id="reason-invalid_unicode">\s*<td><code>invalid_unicode<\/code><\/td>\s*<td class="num">1<\/td>/,
+    );
+    expect(report).toContain('a message holds a lone surrogate (not valid Unicode; Python&#39;s');
+    expect(report).toContain('messages[1].content has a lone surrogate U+DFFF at character 3');
   });
 });
