@@ -1,6 +1,7 @@
 // The cleaning rules, in the order they run. Each is on by default, can be switched off
 // (`--no-clean-<rule>`), and is counted in the manifest by the messages it changed.
-import { stripHtml } from './html.js';
+import { cleanHtml, type HtmlKeptReason } from './html.js';
+import { mapProse } from './markdown.js';
 
 export const CLEAN_RULES = [
   'html',
@@ -14,13 +15,13 @@ export const CLEAN_RULES = [
 export type CleanRule = (typeof CLEAN_RULES)[number];
 
 export const CLEAN_RULE_DESCRIPTIONS: Record<CleanRule, string> = {
-  html: 'strip HTML tags and decode entities, keeping the text (markdown code untouched)',
+  html: 'strip noise HTML (plain formatting tags around prose) and decode entities; HTML that is content stays',
   nfc: 'Unicode normalization form C',
   control: 'remove control characters except \\n and \\t (\\r\\n becomes \\n)',
   'zero-width': 'remove zero-width characters and stray byte-order marks',
   nbsp: 'non-breaking and other Unicode spaces to plain spaces',
   'collapse-spaces':
-    'collapse runs of spaces and tabs inside a line to one space (indentation and ``` code kept)',
+    'collapse runs of spaces and tabs inside a line to one space (indentation and markdown code kept)',
   trim: 'trim whitespace at both ends',
 };
 
@@ -30,15 +31,15 @@ const ZERO_WIDTH = /[\u200B\u200C\u200D\u2060\uFEFF\u180E]/g;
 const UNICODE_SPACES = /[\u00A0\u2000-\u200A\u202F\u205F\u3000]/g;
 // Runs inside a line only: indentation at the start of a line is kept, so code stays code.
 const SPACE_RUNS = /(\S)(?:[ \t]{2,}|\t)/g;
-const CODE_FENCE = /(```[\s\S]*?```)/;
+/** A run right after inline code (`ls  -l`  now) is inside a line too. */
+const LEADING_RUN = /^(?:[ \t]{2,}|\t)/;
 
+/** Markdown code (also a fence left open to the end) keeps its spaces. */
 function collapseSpaces(text: string): string {
-  if (!text.includes('```')) return text.replace(SPACE_RUNS, '$1 ');
-  // split() with a capture group puts the fenced code at odd indexes; it is left as written.
-  return text
-    .split(CODE_FENCE)
-    .map((part, index) => (index % 2 === 1 ? part : part.replace(SPACE_RUNS, '$1 ')))
-    .join('');
+  if (!text.includes('`') && !text.includes('~~~')) return text.replace(SPACE_RUNS, '$1 ');
+  return mapProse(text, (prose, afterCode) =>
+    (afterCode ? prose.replace(LEADING_RUN, ' ') : prose).replace(SPACE_RUNS, '$1 '),
+  );
 }
 
 const ASCII_ONLY = /^[\x00-\x7f]*$/;
@@ -46,9 +47,16 @@ const HAS_CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/;
 const HAS_ZERO_WIDTH = /[\u200B\u200C\u200D\u2060\uFEFF\u180E]/;
 const HAS_UNICODE_SPACE = /[\u00A0\u2000-\u200A\u202F\u205F\u3000]/;
 
+/** What a rule sees besides the text: whether the conversation talks about markup (asked lazily). */
+export interface CleanContext {
+  talksAboutMarkup: () => boolean;
+}
+
+const NO_MARKUP_TOPIC: CleanContext = { talksAboutMarkup: () => false };
+
 // Each rule first asks a cheap question (most text needs no change), then rewrites.
-const APPLY: Record<CleanRule, (text: string) => string> = {
-  html: (text) => (text.includes('<') || text.includes('&') ? stripHtml(text) : text),
+// html is applied apart: it also says why it kept markup.
+const APPLY: Record<Exclude<CleanRule, 'html'>, (text: string) => string> = {
   nfc: (text) => (ASCII_ONLY.test(text) ? text : text.normalize('NFC')),
   control: (text) => (HAS_CONTROL.test(text) ? text.replace(/\r\n/g, '\n').replace(CONTROL, '') : text),
   'zero-width': (text) => (HAS_ZERO_WIDTH.test(text) ? text.replace(ZERO_WIDTH, '') : text),
@@ -57,19 +65,46 @@ const APPLY: Record<CleanRule, (text: string) => string> = {
   trim: (text) => text.trim(),
 };
 
-/** Applies the enabled rules in order; returns the text and the rules that changed it. */
+/** One rule's change to a text: its input and its output. */
+export interface RuleChange {
+  rule: CleanRule;
+  before: string;
+  after: string;
+}
+
+export interface CleanResult {
+  text: string;
+  /** The rules that changed the text, in order. */
+  changedBy: CleanRule[];
+  /** What each of those rules changed. */
+  changes: RuleChange[];
+  /** Set when the html rule found markup and kept it as content. */
+  htmlKept?: HtmlKeptReason;
+}
+
+/** Applies the enabled rules in order; returns the text and what each rule changed. */
 export function cleanText(
   text: string,
   enabled: readonly CleanRule[],
-): { text: string; changedBy: CleanRule[] } {
-  const changedBy: CleanRule[] = [];
+  context: CleanContext = NO_MARKUP_TOPIC,
+): CleanResult {
+  const changes: RuleChange[] = [];
+  let htmlKept: HtmlKeptReason | undefined;
   let current = text;
   for (const rule of enabled) {
-    const next = APPLY[rule](current);
+    let next: string;
+    if (rule === 'html') {
+      const result = cleanHtml(current, context.talksAboutMarkup);
+      next = result.text;
+      htmlKept = result.kept;
+    } else {
+      next = APPLY[rule](current);
+    }
     if (next !== current) {
-      changedBy.push(rule);
+      changes.push({ rule, before: current, after: next });
       current = next;
     }
   }
-  return { text: current, changedBy };
+  const changedBy = changes.map((change) => change.rule);
+  return htmlKept ? { text: current, changedBy, changes, htmlKept } : { text: current, changedBy, changes };
 }

@@ -56,6 +56,46 @@ export interface Warning {
   code: string;
   message: string;
   count: number;
+  /** The first input lines concerned, when the warning is about lines. */
+  lines?: number[];
+}
+
+/** A run of a character-level diff: kept, removed or added characters. */
+export interface DiffPart {
+  op: 'same' | 'removed' | 'added';
+  text: string;
+}
+
+/** What one cleaning rule did over the run. */
+export interface CleaningRuleFigures {
+  enabled: boolean;
+  /** Messages and examples it changed. */
+  messages: number;
+  examples: number;
+  /** html only: messages with markup it kept as content, by reason (src/clean/html.ts). */
+  kept?: Record<string, number>;
+}
+
+/** One change of one rule to one message, cut to a window around the change. */
+export interface CleaningSample {
+  line: number;
+  /** Index of the message in the conversation, and its role. */
+  message: number;
+  role: string;
+  /** The rule this sample shows. */
+  rule: string;
+  /** Every rule that changed this message, in order. */
+  rules: string[];
+  /** Where the window starts in the rule's input, in characters (0: the start). */
+  at: number;
+  /** Lengths of the rule's whole input and output, in characters. */
+  beforeLength: number;
+  afterLength: number;
+  /** The rule's input and output inside the window. */
+  before: string;
+  after: string;
+  /** before → after, character by character. */
+  diff: DiffPart[];
 }
 
 export interface OutputFile {
@@ -176,8 +216,9 @@ export interface Manifest {
     rejectedByReason: Record<RejectReason, number>;
   };
   /** Cleaning actions: how many messages each rule changed. */
-  cleaning: Record<string, { enabled: boolean; messages: number; examples: number }>;
-  cleaningSamples: Array<{ line: number; rules: string[]; before: string; after: string }>;
+  cleaning: Record<string, CleaningRuleFigures>;
+  /** Per rule the first samples and then a spread over the file, in line order. */
+  cleaningSamples: CleaningSample[];
   stages: StageFigures[];
   scenarios: Record<string, ScenarioFigures>;
   tokens?: TokenFigures;

@@ -4,6 +4,7 @@ export const REJECT_REASONS = [
   'invalid_utf8',
   'invalid_json',
   'schema',
+  'invalid_unicode',
   'empty_after_clean',
   'duplicate',
   'special_token_in_text',
@@ -21,6 +22,8 @@ export const REASON_DESCRIPTIONS: Record<RejectReason, string> = {
   invalid_utf8: 'the line is not valid UTF-8',
   invalid_json: 'the line is not valid JSON',
   schema: 'the record does not follow the chat fine-tuning format',
+  invalid_unicode:
+    "a message holds a lone surrogate (not valid Unicode; Python's .encode('utf-8') fails on it)",
   empty_after_clean: 'a message became empty after cleaning',
   duplicate: 'exact duplicate of an earlier example (after cleaning)',
   special_token_in_text: 'a message contains a literal special-token string such as <|end|>',

@@ -75,6 +75,7 @@ export function buildManifest(facts: PrepFacts): Manifest {
     warnings: [
       ...outputWarnings(files.train.lines, facts.examplesWithoutSystem, kept),
       ...planWarnings(plan, scenarioNames, config),
+      ...cleanSummary.warnings,
     ],
     outputs: {
       train: { ...files.train, path: 'train.jsonl' },

@@ -3,7 +3,8 @@
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Manifest, TokenSplitFigures } from '../core/manifest.js';
+import type { CleaningSample, Manifest, TokenSplitFigures } from '../core/manifest.js';
+import { HTML_KEPT_DESCRIPTIONS, type HtmlKeptReason } from '../clean/html.js';
 import { PhikitError } from '../core/errors.js';
 import { REASON_DESCRIPTIONS, REJECT_REASONS, type RejectReason } from '../core/reasons.js';
 import { writeFileAtomic } from '../io/atomic-writer.js';
@@ -282,15 +283,6 @@ function cleaningSection(manifest: Manifest): SafeHtml {
         <td class="num">${formatNumber(figures.examples)}</td>
       </tr>`,
   );
-  const samples = manifest.cleaningSamples.map(
-    (sample) =>
-      html`<tr>
-        <td class="num">${formatNumber(sample.line)}</td>
-        <td>${sample.rules.join(', ')}</td>
-        <td class="raw">${truncated(sample.before)}</td>
-        <td class="raw">${truncated(sample.after)}</td>
-      </tr>`,
-  );
   return html`
     <h2 id="cleaning">Cleaning</h2>
     <table>
@@ -306,25 +298,101 @@ function cleaningSection(manifest: Manifest): SafeHtml {
         ${rows}
       </tbody>
     </table>
-    ${
-      samples.length === 0
-        ? ''
-        : html`<h3>Before and after</h3>
-            <table>
-              <thead>
-                <tr>
-                  <th class="num">line</th>
-                  <th>rules</th>
-                  <th>before</th>
-                  <th>after</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${samples}
-              </tbody>
-            </table>`
-    }
+    ${htmlKeptTable(manifest.cleaning.html?.kept)} ${cleaningSamplesTables(manifest.cleaningSamples)}
   `;
+}
+
+/** Markup the html rule kept as content, by reason (none in manifests from before the rule). */
+function htmlKeptTable(kept: Record<string, number> | undefined): SafeHtml | '' {
+  const reasons = Object.entries(kept ?? {}).filter(([, count]) => count > 0);
+  if (reasons.length === 0) return '';
+  return html`<h3>HTML kept as content</h3>
+    <table>
+      <thead>
+        <tr>
+          <th>reason</th>
+          <th>meaning</th>
+          <th class="num">messages</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${reasons.map(
+          ([reason, count]) =>
+            html`<tr>
+              <td><code>${reason}</code></td>
+              <td>${HTML_KEPT_DESCRIPTIONS[reason as HtmlKeptReason] ?? ''}</td>
+              <td class="num">${formatNumber(count)}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>`;
+}
+
+/** One table per rule: where it changed text, with the removed and added characters marked. */
+function cleaningSamplesTables(samples: readonly CleaningSample[]): SafeHtml[] {
+  const rules = [...new Set(samples.map((sample) => sample.rule))];
+  return rules.map(
+    (rule) =>
+      html`<h3>Before and after: <code>${rule}</code></h3>
+        <table class="cleaning-samples" data-rule="${rule}">
+          <thead>
+            <tr>
+              <th class="num">line</th>
+              <th>message</th>
+              <th>before (removed marked)</th>
+              <th>after (added marked)</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${samples
+              .filter((sample) => sample.rule === rule)
+              .map(
+                (sample) =>
+                  html`<tr>
+                    <td class="num">${formatNumber(sample.line)}</td>
+                    <td>${sample.role} #${sample.message}</td>
+                    <td class="raw">${diffSide(sample, 'before')}</td>
+                    <td class="raw">${diffSide(sample, 'after')}</td>
+                  </tr>`,
+              )}
+          </tbody>
+        </table>`,
+  );
+}
+
+const REMOVED_STYLE = 'background:#fbd5d5;color:#7f1d1d;text-decoration:line-through';
+const ADDED_STYLE = 'background:#d3f2d8;color:#14532d;text-decoration:none';
+/** Characters a reader could not see when marked: controls, zero-width, unusual spaces. */
+const INVISIBLE =
+  /[\u0000-\u0008\u000B-\u001F\u007F-\u00A0\u00AD\u180E\u2000-\u200F\u2028-\u202F\u205F-\u2064\u3000\uFEFF]/g;
+
+/** Changed characters made visible: `[U+200B]` for invisible ones, ↵ before a line break. */
+function visible(text: string): string {
+  return text
+    .replace(INVISIBLE, (char) => `[U+${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}]`)
+    .replace(/\n/g, '↵\n');
+}
+
+/** One side of a sample's diff, escaped, with "…" where the window cuts the text. */
+function diffSide(sample: CleaningSample, side: 'before' | 'after'): SafeHtml {
+  const diff = sample.diff ?? [
+    { op: 'removed', text: sample.before },
+    { op: 'added', text: sample.after },
+  ];
+  const shown = side === 'before' ? 'removed' : 'added';
+  const parts = diff
+    .filter((part) => part.op === 'same' || part.op === shown)
+    .map((part) => {
+      if (part.op === 'same') return html`${part.text}`;
+      return side === 'before'
+        ? html`<del style="${REMOVED_STYLE}">${visible(part.text)}</del>`
+        : html`<ins style="${ADDED_STYLE}">${visible(part.text)}</ins>`;
+    });
+  const windowLength = Array.from(side === 'before' ? sample.before : sample.after).length;
+  const total = side === 'before' ? sample.beforeLength : sample.afterLength;
+  const cutStart = (sample.at ?? 0) > 0;
+  const cutEnd = total !== undefined && (sample.at ?? 0) + windowLength < total;
+  return html`${cutStart ? html`<span class="more">…</span>` : ''}${parts}${cutEnd ? html`<span class="more">…</span>` : ''}`;
 }
 
 function tokenRow(split: string, figures: TokenSplitFigures): SafeHtml {

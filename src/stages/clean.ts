@@ -1,30 +1,92 @@
-// Stage 3, clean: rewrites every message with the enabled rules (src/clean/rules.ts) and drops
-// an example whose message became empty (`empty_after_clean`). Keeps a few before/after samples.
-import type { Envelope, Stage } from '../core/envelope.js';
-import { CLEAN_RULES, cleanText, type CleanRule } from '../clean/rules.js';
+// Stage 3, clean: rejects a message that is not valid Unicode (`invalid_unicode`: a lone
+// surrogate from a JSON escape, which Python cannot encode on upload), rewrites every message
+// with the enabled rules (src/clean/rules.ts), and drops an example whose message became empty
+// (`empty_after_clean`). Keeps per rule a few samples with a character diff, and what html kept.
+// Memory: per rule at most `samples` windows, plus the first lines of changed assistant text.
+import type { Envelope, Rejection, Stage } from '../core/envelope.js';
+import type { ChatExample, ChatMessage } from '../core/example.js';
+import type { CleaningRuleFigures, CleaningSample, Warning } from '../core/manifest.js';
+import { charDiff, diffWindow } from '../clean/diff.js';
+import { HTML_KEPT_REASONS, talksAboutMarkup, type HtmlKeptReason } from '../clean/html.js';
+import {
+  CLEAN_RULES,
+  cleanText,
+  type CleanContext,
+  type CleanRule,
+  type RuleChange,
+} from '../clean/rules.js';
+import { SampleCollector } from '../clean/samples.js';
 
 export interface CleanOptions {
   /** Rules switched off with --no-clean-<rule>. */
   disabled?: readonly CleanRule[];
-  /** Before/after samples kept for the report. */
+  /** Samples kept per rule for the report: the first 3, the rest spread over the file (default 8). */
   samples?: number;
 }
 
 export interface CleanSummary {
-  cleaning: Record<CleanRule, { enabled: boolean; messages: number; examples: number }>;
-  cleaningSamples: Array<{ line: number; rules: string[]; before: string; after: string }>;
+  cleaning: Record<CleanRule, CleaningRuleFigures>;
+  cleaningSamples: CleaningSample[];
+  warnings: Warning[];
 }
 
-const SAMPLE_CHARS = 400;
+const FIRST_SAMPLES = 3;
+const WARNING_LINES = 5;
+/** Rules that only touch whitespace: their changes never count as changed content. */
+const WHITESPACE_RULES: ReadonlySet<CleanRule> = new Set(['nbsp', 'collapse-spaces', 'trim']);
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export function createCleanStage(options: CleanOptions = {}): Stage & { cleanSummary(): CleanSummary } {
   const disabled = new Set(options.disabled ?? []);
   const enabled = CLEAN_RULES.filter((rule) => !disabled.has(rule));
-  const maxSamples = options.samples ?? 5;
+  const perRule = options.samples ?? 8;
   const cleaning = Object.fromEntries(
     CLEAN_RULES.map((rule) => [rule, { enabled: !disabled.has(rule), messages: 0, examples: 0 }]),
-  ) as CleanSummary['cleaning'];
-  const cleaningSamples: CleanSummary['cleaningSamples'] = [];
+  ) as Record<CleanRule, CleaningRuleFigures>;
+  const htmlKept = Object.fromEntries(HTML_KEPT_REASONS.map((reason) => [reason, 0])) as Record<
+    HtmlKeptReason,
+    number
+  >;
+  const collectors = new Map(
+    CLEAN_RULES.map((rule) => [
+      rule,
+      new SampleCollector(Math.min(FIRST_SAMPLES, perRule), Math.max(0, perRule - FIRST_SAMPLES)),
+    ]),
+  );
+  const contentChanged = { messages: 0, lines: [] as number[] };
+
+  function cleanExample(envelope: Envelope, example: ChatExample): void {
+    const rulesInExample = new Set<CleanRule>();
+    const context = markupContext(example.messages);
+    for (const [index, message] of example.messages.entries()) {
+      const result = cleanText(message.content, enabled, context);
+      if (result.htmlKept) htmlKept[result.htmlKept]++;
+      if (result.changes.length === 0) continue;
+      for (const change of result.changes) {
+        cleaning[change.rule].messages++;
+        rulesInExample.add(change.rule);
+        collectors
+          .get(change.rule)!
+          .offer(envelope.line, index, () =>
+            sampleOf(envelope.line, index, message, change, result.changedBy),
+          );
+      }
+      if (message.role === 'assistant' && changesContent(result.changes)) {
+        contentChanged.messages++;
+        if (contentChanged.lines.length < WARNING_LINES && contentChanged.lines.at(-1) !== envelope.line)
+          contentChanged.lines.push(envelope.line);
+      }
+      message.content = result.text;
+      if (result.text === '' && !envelope.rejection) {
+        envelope.rejection = {
+          reason: 'empty_after_clean',
+          message: `messages[${index}].content is empty after cleaning (${result.changedBy.join(', ')}); it held only whitespace, markup or invisible characters`,
+          detail: { message: index, rules: result.changedBy },
+        };
+      }
+    }
+    for (const rule of rulesInExample) cleaning[rule].examples++;
+  }
 
   return {
     name: 'clean',
@@ -33,35 +95,94 @@ export function createCleanStage(options: CleanOptions = {}): Stage & { cleanSum
     run(batch: Envelope[]) {
       for (const envelope of batch) {
         if (envelope.rejection || !envelope.example) continue;
-        const rulesInExample = new Set<CleanRule>();
-        for (const [index, message] of envelope.example.messages.entries()) {
-          const { text, changedBy } = cleanText(message.content, enabled);
-          if (changedBy.length === 0) continue;
-          for (const rule of changedBy) {
-            cleaning[rule].messages++;
-            rulesInExample.add(rule);
-          }
-          if (cleaningSamples.length < maxSamples && changedBy.some((rule) => rule !== 'trim')) {
-            cleaningSamples.push({
-              line: envelope.line,
-              rules: changedBy,
-              before: message.content.slice(0, SAMPLE_CHARS),
-              after: text.slice(0, SAMPLE_CHARS),
-            });
-          }
-          message.content = text;
-          if (text === '' && !envelope.rejection) {
-            envelope.rejection = {
-              reason: 'empty_after_clean',
-              message: `messages[${index}].content is empty after cleaning (${changedBy.join(', ')}); it held only whitespace, markup or invisible characters`,
-              detail: { message: index, rules: changedBy },
-            };
-          }
-        }
-        for (const rule of rulesInExample) cleaning[rule].examples++;
+        const invalid = invalidUnicode(envelope.example);
+        if (invalid) envelope.rejection = invalid;
+        else cleanExample(envelope, envelope.example);
       }
     },
-    cleanSummary: () => ({ cleaning, cleaningSamples }),
+    cleanSummary: () => ({
+      // What html kept is a figure only when the rule ran.
+      cleaning: cleaning.html.enabled
+        ? { ...cleaning, html: { ...cleaning.html, kept: { ...htmlKept } } }
+        : cleaning,
+      cleaningSamples: CLEAN_RULES.flatMap((rule) => collectors.get(rule)!.samples()),
+      warnings: contentWarnings(contentChanged),
+    }),
     summary: () => ({ rules: cleaning }),
   };
+}
+
+/** Whether the conversation's user or system turns talk about markup, asked once and only if needed. */
+function markupContext(messages: readonly ChatMessage[]): CleanContext {
+  let topic: boolean | undefined;
+  return {
+    talksAboutMarkup: () =>
+      (topic ??= messages.some(
+        (message) => message.role !== 'assistant' && talksAboutMarkup(message.content),
+      )),
+  };
+}
+
+/** A lone surrogate in any message text, with where it is. */
+function invalidUnicode(example: ChatExample): Rejection | undefined {
+  for (const [index, message] of example.messages.entries()) {
+    for (const field of ['content', 'name'] as const) {
+      const text = message[field];
+      const match = text === undefined ? null : LONE_SURROGATE.exec(text);
+      if (!match || text === undefined) continue;
+      const character = Array.from(text.slice(0, match.index)).length + 1;
+      const hex = match[0].charCodeAt(0).toString(16);
+      const codeUnit = `U+${hex.toUpperCase()}`;
+      return {
+        reason: 'invalid_unicode',
+        message: `messages[${index}].${field} has a lone surrogate ${codeUnit} at character ${character}: not valid Unicode, Python's .encode('utf-8') fails on it; fix the \\u${hex} escape in the source`,
+        detail: { message: index, field, character, codeUnit },
+      };
+    }
+  }
+  return undefined;
+}
+
+/** Whether a change went beyond whitespace: the text without any whitespace differs. */
+function changesContent(changes: readonly RuleChange[]): boolean {
+  if (changes.every((change) => WHITESPACE_RULES.has(change.rule))) return false;
+  const first = changes[0]!.before;
+  const last = changes.at(-1)!.after;
+  return first.replace(/\s+/g, '') !== last.replace(/\s+/g, '');
+}
+
+function sampleOf(
+  line: number,
+  index: number,
+  message: ChatMessage,
+  change: RuleChange,
+  rules: readonly CleanRule[],
+): CleaningSample {
+  const window = diffWindow(change.before, change.after);
+  return {
+    line,
+    message: index,
+    role: message.role,
+    rule: change.rule,
+    rules: [...rules],
+    at: window.at,
+    beforeLength: Array.from(change.before).length,
+    afterLength: Array.from(change.after).length,
+    before: window.before,
+    after: window.after,
+    diff: charDiff(window.before, window.after),
+  };
+}
+
+function contentWarnings(changed: { messages: number; lines: number[] }): Warning[] {
+  if (changed.messages === 0) return [];
+  const noun = changed.messages === 1 ? 'message' : 'messages';
+  return [
+    {
+      code: 'cleaning_changed_content',
+      message: `cleaning changed the text (not only whitespace) of ${changed.messages} assistant ${noun}, first on lines ${changed.lines.join(', ')}: check the cleaning samples in report.html, or switch a rule off with --no-clean-<rule>`,
+      count: changed.messages,
+      lines: [...changed.lines],
+    },
+  ];
 }
