@@ -79,6 +79,8 @@ export interface PrepOptions {
   holdoutThreshold?: number;
   /** More per-record stages, run last; see docs/ARCHITECTURE.md. */
   extraStages?: Stage[];
+  /** Longest input line kept, in bytes (default 16 MiB); a longer one is `too_large`. */
+  maxLineBytes?: number;
   /** Write report.html (default true). */
   report?: boolean;
   onProgress?: (progress: PrepProgress) => void;
@@ -133,8 +135,11 @@ export async function prep(inputPath: string, options: PrepOptions): Promise<Pre
       })
     : undefined;
 
-  const source = await readEnvelopes(inputPath, options.format ?? 'auto', (progress) =>
-    options.onProgress?.({ ...progress, phase: 'read' }),
+  const source = await readEnvelopes(
+    inputPath,
+    options.format ?? 'auto',
+    (progress) => options.onProgress?.({ ...progress, phase: 'read' }),
+    { maxLineBytes: options.maxLineBytes },
   );
   const clean = createCleanStage({ disabled: options.disableClean ?? [] });
   const tokenCheck = resolveTokenCheck(options.tokens);
@@ -242,8 +247,8 @@ export async function prep(inputPath: string, options: PrepOptions): Promise<Pre
     for await (const batch of source.batches) {
       readFigures.in += batch.length;
       for (const envelope of batch) {
-        if (envelope.rejection)
-          readFigures.rejected.invalid_utf8 = (readFigures.rejected.invalid_utf8 ?? 0) + 1;
+        const readReason = envelope.rejection?.reason;
+        if (readReason) readFigures.rejected[readReason] = (readFigures.rejected[readReason] ?? 0) + 1;
         else readFigures.out++;
       }
       const done = runner.run(batch);
