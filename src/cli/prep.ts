@@ -6,6 +6,8 @@ import { REASON_DESCRIPTIONS, type RejectReason } from '../core/reasons.js';
 import { DEFAULT_SEED, prep } from '../pipeline/prep.js';
 import { FORMAT_CHOICES, type PrepFlags, prepOptionsFromFlags } from './prep-flags.js';
 import {
+  MAX_LINE_BYTES_FLAG,
+  MAX_LINE_BYTES_HELP,
   parseInteger,
   parseNonNegativeInteger,
   parsePositiveInteger,
@@ -106,6 +108,7 @@ export function register(program: Command): void {
       parseSimilarity,
       0.6,
     )
+    .option(MAX_LINE_BYTES_FLAG, MAX_LINE_BYTES_HELP, parsePositiveInteger)
     .option('--json', 'print manifest.json to stdout instead of the summary')
     .option('-q, --quiet', 'no progress on stderr');
   for (const rule of CLEAN_RULES)

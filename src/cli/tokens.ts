@@ -3,6 +3,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { FormatOption } from '../pipeline/read.js';
 import { countTokens, type TokenRow, type TokensSummary } from '../pipeline/tokens.js';
 import { DEFAULT_MODEL, MODEL_PRESETS } from '../tokenize/presets.js';
+import { MAX_LINE_BYTES_FLAG, MAX_LINE_BYTES_HELP } from './options.js';
 import { FORMAT_CHOICES } from './prep-flags.js';
 
 interface TokensFlags {
@@ -12,6 +13,7 @@ interface TokensFlags {
   maxTokens?: number;
   threads?: number;
   format: FormatOption;
+  maxLineBytes?: number;
 }
 
 function positiveInteger(value: string): number {
@@ -40,6 +42,7 @@ export function register(program: Command): void {
     )
     .option('--threads <n>', 'worker threads for counting (default: every core)', positiveInteger)
     .addOption(new Option('--format <format>', 'input format').choices(FORMAT_CHOICES).default('auto'))
+    .option(MAX_LINE_BYTES_FLAG, MAX_LINE_BYTES_HELP, positiveInteger)
     .action(async (file: string, flags: TokensFlags) => {
       const write = (text: string): void => void process.stdout.write(text);
       if (!flags.json) write('line\ttotal\tassistant\n');
@@ -50,6 +53,8 @@ export function register(program: Command): void {
           model: flags.model,
           maxTokens: flags.maxTokens,
           threads: flags.threads,
+          format: flags.format,
+          maxLineBytes: flags.maxLineBytes,
         },
         (row) => write(flags.json ? `${JSON.stringify(row)}\n` : textRow(row)),
       );
