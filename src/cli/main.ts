@@ -5,6 +5,7 @@ import { isPhikitError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import { commandModules } from './commands.js';
 import { EXIT, EXIT_FOR_ERROR } from './exit-codes.js';
+import { terminalSafe } from './terminal.js';
 
 async function main(argv: string[]): Promise<number> {
   const program = new Command('phikit')
@@ -23,7 +24,8 @@ async function main(argv: string[]): Promise<number> {
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     if (isPhikitError(error)) {
-      process.stderr.write(`phikit: ${error.message}${error.hint ? `\n  hint: ${error.hint}` : ''}\n`);
+      const hint = error.hint ? `\n  hint: ${terminalSafe(error.hint)}` : '';
+      process.stderr.write(`phikit: ${terminalSafe(error.message)}${hint}\n`);
       return EXIT_FOR_ERROR[error.code];
     }
     const message = error instanceof Error ? error.message : String(error);

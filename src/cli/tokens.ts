@@ -5,6 +5,7 @@ import { countTokens, type TokenRow, type TokensSummary } from '../pipeline/toke
 import { DEFAULT_MODEL, MODEL_PRESETS } from '../tokenize/presets.js';
 import { MAX_LINE_BYTES_FLAG, MAX_LINE_BYTES_HELP } from './options.js';
 import { FORMAT_CHOICES } from './prep-flags.js';
+import { terminalJson, terminalSafe } from './terminal.js';
 
 interface TokensFlags {
   json?: boolean;
@@ -56,14 +57,14 @@ export function register(program: Command): void {
           format: flags.format,
           maxLineBytes: flags.maxLineBytes,
         },
-        (row) => write(flags.json ? `${JSON.stringify(row)}\n` : textRow(row)),
+        (row) => write(flags.json ? `${terminalJson(row)}\n` : textRow(row)),
       );
-      write(flags.json ? `${JSON.stringify({ summary })}\n` : textSummary(summary));
+      write(flags.json ? `${terminalJson({ summary })}\n` : textSummary(summary));
     });
 }
 
 function textRow(row: TokenRow): string {
-  if ('error' in row) return `${row.line}\t-\t-\tskipped: ${row.error}\n`;
+  if ('error' in row) return `${row.line}\t-\t-\tskipped: ${terminalSafe(row.error)}\n`;
   const note = row.specialToken === undefined ? '' : `\tcontains special token ${row.specialToken}`;
   return `${row.line}\t${row.total}\t${row.assistant}${note}\n`;
 }
@@ -74,7 +75,7 @@ function textSummary(summary: TokensSummary): string {
     `${label.padEnd(10)} sum ${format(d.sum)}  mean ${format(d.mean)}  p50 ${format(d.p50)}  p90 ${format(d.p90)}  ` +
     `p95 ${format(d.p95)}  p99 ${format(d.p99)}  max ${format(d.max)}\n`;
   return (
-    `\n${summary.examples.toLocaleString('en-US')} examples (${summary.skipped} lines skipped), tokenizer ${summary.tokenizer}\n` +
+    `\n${summary.examples.toLocaleString('en-US')} examples (${summary.skipped} lines skipped), tokenizer ${terminalSafe(summary.tokenizer)}\n` +
     line('total', summary.total) +
     line('assistant', summary.assistant) +
     `${summary.overMaxTokens} over ${summary.maxTokens} tokens, ${summary.withSpecialText} with special-token strings in their text\n`

@@ -11,6 +11,7 @@ import {
 } from './options.js';
 import { FORMAT_CHOICES } from './prep-flags.js';
 import { createProgress } from './progress.js';
+import { terminalJson, terminalSafe } from './terminal.js';
 
 interface ValidateFlags {
   format: 'auto';
@@ -39,7 +40,7 @@ export function register(program: Command): void {
         onProgress: (p) => progress.update(p),
       });
       progress.stop();
-      process.stdout.write(flags.json ? `${JSON.stringify(result, null, 2)}\n` : summary(result));
+      process.stdout.write(flags.json ? `${terminalJson(result, 2)}\n` : summary(result));
       process.exitCode = result.invalid > 0 ? EXIT.problemsFound : EXIT.ok;
     });
 }
@@ -47,7 +48,7 @@ export function register(program: Command): void {
 function summary(result: ValidateResult): string {
   const n = (value: number) => value.toLocaleString('en-US');
   const lines = [
-    `phikit validate: ${result.file} (${result.format}; ${result.formatDecision})`,
+    `phikit validate: ${terminalSafe(result.file)} (${result.format}; ${result.formatDecision})`,
     `  ${n(result.records)} records (${n(result.blank)} blank lines skipped): ${n(result.valid)} valid, ${n(result.invalid)} invalid`,
   ];
   for (const [reason, count] of Object.entries(result.byReason) as Array<[RejectReason, number]>) {
@@ -56,7 +57,7 @@ function summary(result: ValidateResult): string {
   if (result.problems.length > 0) {
     lines.push(`  first ${result.problems.length} problems:`);
     for (const problem of result.problems)
-      lines.push(`    line ${problem.line}: ${problem.message} [${problem.reason}]`);
+      lines.push(`    line ${problem.line}: ${terminalSafe(problem.message)} [${problem.reason}]`);
   }
   return `${lines.join('\n')}\n`;
 }

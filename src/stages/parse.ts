@@ -24,7 +24,7 @@ const HINTS: Record<string, string> = {
 export function explainInvalidJson(text: string, error: unknown): { message: string; column: number } {
   // V8 sometimes quotes the whole input in its message: keep only its first clause.
   const v8Message = (error instanceof Error ? error.message : String(error))
-    .replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, '')
+    .replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '')
     .replace(/ (?:in JSON )?at position \d+.*$/s, '');
   const errors: ParseError[] = [];
   parseTolerant(text, errors, {

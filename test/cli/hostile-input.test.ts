@@ -105,3 +105,56 @@ describe('a 40 MB line with --max-line-bytes 1000000', () => {
     ]);
   });
 });
+
+describe('control characters from the data', () => {
+  const red = '\u001b[31mred\u001b[0m';
+  const title = '\u001b]0;title\u0007';
+  const input = write('controls.jsonl', [
+    JSON.stringify({
+      messages: [
+        { role: 'user', content: 'hello', [red]: 1 },
+        { role: 'assistant', content: 'hi' },
+      ],
+    }),
+    JSON.stringify({ messages: [{ role: title, content: title }] }),
+    `{"messages": \u001b[2J${title}}`,
+    JSON.stringify({ messages: [{ role: 'user', content: 'hey', 'new\nline\u009b2J': 2 }] }),
+    JSON.stringify({
+      scenario: `${red}\u202espoof`,
+      messages: [
+        { role: 'user', content: `hello ${title}` },
+        { role: 'assistant', content: 'hi' },
+      ],
+    }),
+    chatLine('fine'),
+  ]);
+  const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u;
+  const expectInert = (run: { stdout: string; stderr: string }) => {
+    expect(run.stdout).not.toMatch(UNSAFE);
+    expect(run.stderr).not.toMatch(UNSAFE);
+  };
+
+  it('validate shows key names and messages escaped, in text and JSON', () => {
+    const run = runCli(['validate', input, '--quiet']);
+    expect(run.code).toBe(1);
+    expectInert(run);
+    expect(run.stdout).toContain('unknown key "\\u001b[31mred\\u001b[0m"');
+    expect(run.stdout).toContain('unknown key "new\\nline\\u009b2J"');
+    expect(run.stdout).toContain('line 3: invalid JSON at column 14');
+    const json = runCli(['validate', input, '--json']);
+    expectInert(json);
+    expect(JSON.stringify(JSON.parse(json.stdout))).toContain(JSON.stringify(red).slice(1, -1));
+  });
+
+  it('tokens and prep print nothing raw', () => {
+    expectInert(runCli(['tokens', input, '--threads', '1']));
+    expectInert(runCli(['tokens', input, '--threads', '1', '--json']));
+    const out = join(folder, 'controls-out');
+    const args = ['prep', input, '--out', out, '--no-tokens', '--scenario-field', 'scenario'];
+    const prep = runCli([...args, '--min-per-scenario', '5']);
+    expect(prep.code).toBe(0);
+    expectInert(prep);
+    expect(prep.stdout).toContain('\\u001b[31mred');
+    expectInert(runCli([...args, '--json', '--quiet']));
+  });
+});

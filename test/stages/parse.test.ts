@@ -44,6 +44,15 @@ describe('parse stage', () => {
   });
 });
 
+describe('parse stage: messages', () => {
+  it('does not echo the line text that V8 quotes in its message', async () => {
+    const path = tempFile('echo.jsonl', `{"messages": \u001b[2J\u001b]0;title\u0007 and more text}\n`);
+    expect((await validate(path)).problems.map((p) => p.message)).toEqual([
+      "invalid JSON at column 14: Unexpected token '\u001b'; strings need double quotes; the only literals are true, false and null",
+    ]);
+  });
+});
+
 describe('parse stage: nesting depth', () => {
   const depthMessage = (column: number) =>
     `invalid JSON at column ${column}: nesting too deep (over ${MAX_JSON_DEPTH} levels of [ and {); flatten the record`;
