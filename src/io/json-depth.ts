@@ -16,17 +16,13 @@ const CLOSE_BRACE = 0x7d;
  * or 0 when the text never nests that deep. Valid or not: one linear scan over the characters.
  */
 export function nestingTooDeepAt(text: string, maxDepth = MAX_JSON_DEPTH): number {
-  // A text shorter than the limit cannot exceed it.
-  if (text.length <= maxDepth) return 0;
+  // A text with at most `maxDepth` openers cannot exceed it: the usual case, found with indexOf.
+  if (text.length <= maxDepth || openersAtMost(text, maxDepth)) return 0;
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    if (inString) {
-      if (code === BACKSLASH) i++;
-      else if (code === QUOTE) inString = false;
-    } else if (code === QUOTE) {
-      inString = true;
+    if (code === QUOTE) {
+      i = closingQuote(text, i + 1);
     } else if (code === OPEN_BRACKET || code === OPEN_BRACE) {
       if (++depth > maxDepth) return i + 1;
     } else if ((code === CLOSE_BRACKET || code === CLOSE_BRACE) && depth > 0) {
@@ -34,6 +30,24 @@ export function nestingTooDeepAt(text: string, maxDepth = MAX_JSON_DEPTH): numbe
     }
   }
   return 0;
+}
+
+function openersAtMost(text: string, limit: number): boolean {
+  let openers = 0;
+  for (const opener of ['[', '{'])
+    for (let i = text.indexOf(opener); i !== -1; i = text.indexOf(opener, i + 1))
+      if (++openers > limit) return false;
+  return true;
+}
+
+/** Index of the quote that closes a string starting at `from`, or the text's length. Jumps with indexOf: most of a chat line is string. */
+function closingQuote(text: string, from: number): number {
+  for (let quote = text.indexOf('"', from); quote !== -1; quote = text.indexOf('"', quote + 1)) {
+    let backslashes = 0;
+    while (text.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return quote;
+  }
+  return text.length;
 }
 
 /** Whether a parsed value nests arrays/objects deeper than `maxDepth`; iterative, so any depth is safe. */
