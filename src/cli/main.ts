@@ -5,6 +5,7 @@ import { isPhikitError, type PhikitError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import { commandModules } from './commands.js';
 import { EXIT, EXIT_FOR_ERROR } from './exit-codes.js';
+import { terminalSafe } from './terminal.js';
 
 async function main(argv: string[]): Promise<number> {
   const program = new Command('phikit')
@@ -24,7 +25,8 @@ async function main(argv: string[]): Promise<number> {
     }
     if (isPhikitError(error)) {
       const { message, hint } = inFlagWords(error);
-      process.stderr.write(`phikit: ${message}${hint ? `\n  hint: ${hint}` : ''}\n`);
+      const hintLine = hint ? `\n  hint: ${terminalSafe(hint)}` : '';
+      process.stderr.write(`phikit: ${terminalSafe(message)}${hintLine}\n`);
       return EXIT_FOR_ERROR[error.code];
     }
     const message = error instanceof Error ? error.message : String(error);

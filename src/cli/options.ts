@@ -41,3 +41,7 @@ export function parseSimilarity(value: string): number {
   }
   return number;
 }
+
+export const MAX_LINE_BYTES_FLAG = '--max-line-bytes <n>';
+export const MAX_LINE_BYTES_HELP =
+  'longest input line read, in bytes (default 16 MiB); a longer one is rejected as too_large, unread';

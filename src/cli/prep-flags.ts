@@ -31,6 +31,7 @@ export interface PrepFlags {
   epochs?: number;
   allowSpecialText?: boolean;
   threads?: number;
+  maxLineBytes?: number;
   json?: boolean;
   quiet?: boolean;
   [flag: string]: unknown;
@@ -63,5 +64,6 @@ export function prepOptionsFromFlags(flags: PrepFlags): PrepOptions {
         }
       : false,
     nearDedup: flags.nearDedup ? { threshold: flags.nearDupThreshold, shingle: flags.shingle } : false,
+    maxLineBytes: flags.maxLineBytes,
   };
 }

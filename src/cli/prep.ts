@@ -6,6 +6,8 @@ import { REASON_DESCRIPTIONS, type RejectReason } from '../core/reasons.js';
 import { DEFAULT_SEED, prep } from '../pipeline/prep.js';
 import { FORMAT_CHOICES, type PrepFlags, prepOptionsFromFlags } from './prep-flags.js';
 import {
+  MAX_LINE_BYTES_FLAG,
+  MAX_LINE_BYTES_HELP,
   parseInteger,
   parseNonNegativeInteger,
   parsePositiveInteger,
@@ -17,6 +19,7 @@ import { InvalidArgumentError } from 'commander';
 import { isPhikitError } from '../core/errors.js';
 import { MODEL_PRESETS } from '../tokenize/presets.js';
 import { createProgress } from './progress.js';
+import { terminalJson, terminalSafe } from './terminal.js';
 
 export function register(program: Command): void {
   const command = program
@@ -106,6 +109,7 @@ export function register(program: Command): void {
       parseSimilarity,
       0.6,
     )
+    .option(MAX_LINE_BYTES_FLAG, MAX_LINE_BYTES_HELP, parsePositiveInteger)
     .option('--json', 'print manifest.json to stdout instead of the summary')
     .option('-q, --quiet', 'no progress on stderr');
   for (const rule of CLEAN_RULES)
@@ -121,7 +125,7 @@ export function register(program: Command): void {
         onProgress: (p) => progress.update(p),
       });
       progress.stop();
-      process.stdout.write(flags.json ? `${JSON.stringify(manifest, null, 2)}\n` : summary(manifest, outDir));
+      process.stdout.write(flags.json ? `${terminalJson(manifest, 2)}\n` : summary(manifest, outDir));
     } finally {
       progress.stop();
     }
@@ -146,7 +150,7 @@ function summary(manifest: Manifest, outDir: string): string {
   const n = (value: number) => value.toLocaleString('en-US');
   const { counts } = manifest;
   const lines = [
-    `phikit prep: ${manifest.input.name} (${manifest.input.format}; ${manifest.input.formatDecision})`,
+    `phikit prep: ${terminalSafe(manifest.input.name)} (${manifest.input.format}; ${manifest.input.formatDecision})`,
     `  read ${n(counts.read)} lines (${n(counts.blank)} blank): ${n(counts.kept)} kept = ${n(counts.train)} train + ${n(counts.validation)} validation; ${n(counts.rejected)} rejected`,
   ];
   const reasons = (Object.entries(counts.rejectedByReason) as Array<[RejectReason, number]>).filter(
@@ -176,7 +180,7 @@ function summary(manifest: Manifest, outDir: string): string {
       `  leakage: ${n(leakage.clustersOverOneExample)} clusters of similar examples (${n(leakage.examplesInThoseClusters)} examples, largest ${n(leakage.largestCluster)}) each kept on one side of the split`,
     );
   }
-  for (const warning of manifest.warnings) lines.push(`  warning: ${warning.message}`);
-  lines.push(`  wrote ${outDir}/{train,validation,rejected}.jsonl, manifest.json, report.html`);
+  for (const warning of manifest.warnings) lines.push(`  warning: ${terminalSafe(warning.message)}`);
+  lines.push(`  wrote ${terminalSafe(outDir)}/{train,validation,rejected}.jsonl, manifest.json, report.html`);
   return `${lines.join('\n')}\n`;
 }

@@ -3,7 +3,9 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { FormatOption } from '../pipeline/read.js';
 import { countTokens, type TokenRow, type TokensSummary } from '../pipeline/tokens.js';
 import { DEFAULT_MODEL, MODEL_PRESETS } from '../tokenize/presets.js';
+import { MAX_LINE_BYTES_FLAG, MAX_LINE_BYTES_HELP } from './options.js';
 import { FORMAT_CHOICES } from './prep-flags.js';
+import { terminalJson, terminalSafe } from './terminal.js';
 
 interface TokensFlags {
   json?: boolean;
@@ -12,6 +14,7 @@ interface TokensFlags {
   maxTokens?: number;
   threads?: number;
   format: FormatOption;
+  maxLineBytes?: number;
 }
 
 function positiveInteger(value: string): number {
@@ -40,6 +43,7 @@ export function register(program: Command): void {
     )
     .option('--threads <n>', 'worker threads for counting (default: every core)', positiveInteger)
     .addOption(new Option('--format <format>', 'input format').choices(FORMAT_CHOICES).default('auto'))
+    .option(MAX_LINE_BYTES_FLAG, MAX_LINE_BYTES_HELP, positiveInteger)
     .action(async (file: string, flags: TokensFlags) => {
       const write = (text: string): void => void process.stdout.write(text);
       if (!flags.json) write('line\ttotal\tassistant\n');
@@ -50,15 +54,17 @@ export function register(program: Command): void {
           model: flags.model,
           maxTokens: flags.maxTokens,
           threads: flags.threads,
+          format: flags.format,
+          maxLineBytes: flags.maxLineBytes,
         },
-        (row) => write(flags.json ? `${JSON.stringify(row)}\n` : textRow(row)),
+        (row) => write(flags.json ? `${terminalJson(row)}\n` : textRow(row)),
       );
-      write(flags.json ? `${JSON.stringify({ summary })}\n` : textSummary(summary));
+      write(flags.json ? `${terminalJson({ summary })}\n` : textSummary(summary));
     });
 }
 
 function textRow(row: TokenRow): string {
-  if ('error' in row) return `${row.line}\t-\t-\tskipped: ${row.error}\n`;
+  if ('error' in row) return `${row.line}\t-\t-\tskipped: ${terminalSafe(row.error)}\n`;
   const note = row.specialToken === undefined ? '' : `\tcontains special token ${row.specialToken}`;
   return `${row.line}\t${row.total}\t${row.assistant}${note}\n`;
 }
@@ -69,7 +75,7 @@ function textSummary(summary: TokensSummary): string {
     `${label.padEnd(10)} sum ${format(d.sum)}  mean ${format(d.mean)}  p50 ${format(d.p50)}  p90 ${format(d.p90)}  ` +
     `p95 ${format(d.p95)}  p99 ${format(d.p99)}  max ${format(d.max)}\n`;
   return (
-    `\n${summary.examples.toLocaleString('en-US')} examples (${summary.skipped} lines skipped), tokenizer ${summary.tokenizer}\n` +
+    `\n${summary.examples.toLocaleString('en-US')} examples (${summary.skipped} lines skipped), tokenizer ${terminalSafe(summary.tokenizer)}\n` +
     line('total', summary.total) +
     line('assistant', summary.assistant) +
     `${summary.overMaxTokens} over ${summary.maxTokens} tokens, ${summary.withSpecialText} with special-token strings in their text\n`

@@ -2,6 +2,7 @@
 // rejected.jsonl and manifest.json, and users filter on them.
 export const REJECT_REASONS = [
   'invalid_utf8',
+  'too_large',
   'invalid_json',
   'schema',
   'invalid_unicode',
@@ -20,6 +21,7 @@ export type RejectReason = (typeof REJECT_REASONS)[number];
 /** One-line explanations shown in reports and `--help`. */
 export const REASON_DESCRIPTIONS: Record<RejectReason, string> = {
   invalid_utf8: 'the line is not valid UTF-8',
+  too_large: 'the line is longer than --max-line-bytes (not copied to rejected.jsonl)',
   invalid_json: 'the line is not valid JSON',
   schema: 'the record does not follow the chat fine-tuning format',
   invalid_unicode:

@@ -1,6 +1,8 @@
 // Opens an input file as a stream of raw records: JSONL (one per line) or a top-level JSON array
 // (one per element, streamed with stream-json), either optionally gzip-compressed.
 // Memory: one chunk and the current record; the file's sha256 is computed as it streams by.
+// A JSONL line over `maxLineBytes` is skipped while streaming (never held); a JSON array element
+// is assembled by stream-json before its size is known, so it is held once before it is dropped.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -9,7 +11,8 @@ import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { streamArray } from 'stream-json/streamers/stream-array.js';
 import { PhikitError } from '../core/errors.js';
-import { readLines } from './line-reader.js';
+import { valueTooDeep } from './json-depth.js';
+import { DEFAULT_MAX_LINE_BYTES, readLines, type LineReaderOptions } from './line-reader.js';
 
 export interface SourceRecord {
   /** 1-based line (JSONL) or element index (JSON array). */
@@ -20,7 +23,21 @@ export interface SourceRecord {
   blank: boolean;
   /** Bytes of the file consumed so far (compressed bytes for .gz), for progress. */
   bytesRead: number;
+  /** Why the record could not be read as text; `raw` is then ''. */
+  problem?: SourceProblem;
 }
+
+export type SourceProblem =
+  | { kind: 'too_deep' }
+  | {
+      kind: 'too_large';
+      /** Bytes of the line (JSON text of the element, for a JSON array). */
+      bytes: number;
+      sha256: string;
+      /** Where the line starts in the (decompressed) file; JSONL only. */
+      offset?: number;
+      maxLineBytes: number;
+    };
 
 export interface InputFile {
   path: string;
@@ -35,7 +52,8 @@ export interface InputFile {
 
 const BLANK = /^[\s\uFEFF]*$/;
 
-export async function openInput(path: string): Promise<InputFile> {
+export async function openInput(path: string, options: LineReaderOptions = {}): Promise<InputFile> {
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   let size: number;
   try {
     const info = await stat(path);
@@ -66,17 +84,18 @@ export async function openInput(path: string): Promise<InputFile> {
   async function* records(): AsyncGenerator<SourceRecord> {
     try {
       if (container === 'jsonl') {
-        for await (const line of readLines(source)) {
+        for await (const line of readLines(source, { maxLineBytes })) {
           yield {
             line: line.line,
             raw: line.text,
             validUtf8: line.validUtf8,
-            blank: BLANK.test(line.text),
+            blank: !line.tooLarge && BLANK.test(line.text),
             bytesRead: gzip ? fileBytesRead : line.bytesRead,
+            ...(line.tooLarge ? { problem: { kind: 'too_large', ...line.tooLarge, maxLineBytes } } : {}),
           };
         }
       } else {
-        yield* jsonArrayRecords(source, path, () => fileBytesRead);
+        yield* jsonArrayRecords(source, path, maxLineBytes, () => fileBytesRead);
       }
     } catch (error) {
       if (error instanceof PhikitError) throw error;
@@ -109,6 +128,7 @@ export async function openInput(path: string): Promise<InputFile> {
 async function* jsonArrayRecords(
   source: Readable,
   path: string,
+  maxLineBytes: number,
   bytesRead: () => number,
 ): AsyncGenerator<SourceRecord> {
   const elements = source.pipe(streamArray.withParserAsStream());
@@ -119,10 +139,10 @@ async function* jsonArrayRecords(
       index++;
       yield {
         line: index,
-        raw: JSON.stringify(item.value),
         validUtf8: true,
         blank: false,
         bytesRead: bytesRead(),
+        ...elementText(item.value, maxLineBytes),
       };
     }
   } catch (error) {
@@ -133,4 +153,14 @@ async function* jsonArrayRecords(
       'a .json input must hold one top-level array of examples; use .jsonl for one example per line',
     );
   }
+}
+
+/** An element's JSON text, or why it has none (JSON.stringify would overflow the stack on a deep one). */
+function elementText(value: unknown, maxLineBytes: number): { raw: string; problem?: SourceProblem } {
+  if (valueTooDeep(value)) return { raw: '', problem: { kind: 'too_deep' } };
+  const raw = JSON.stringify(value);
+  const bytes = Buffer.byteLength(raw);
+  if (bytes <= maxLineBytes) return { raw };
+  const sha256 = createHash('sha256').update(raw).digest('hex');
+  return { raw: '', problem: { kind: 'too_large', bytes, sha256, maxLineBytes } };
 }

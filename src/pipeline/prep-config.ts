@@ -50,6 +50,8 @@ export interface PrepOptions {
   holdoutThreshold?: number;
   /** More per-record stages, run last; see docs/ARCHITECTURE.md. */
   extraStages?: Stage[];
+  /** Longest input line kept, in bytes (default 16 MiB); a longer one is `too_large`. */
+  maxLineBytes?: number;
   /** Write report.html (default true). */
   report?: boolean;
   onProgress?: (progress: PrepProgress) => void;
@@ -109,6 +111,7 @@ export interface PrepConfig {
   near: ResolvedNear;
   holdout: string | undefined;
   extraStages: Stage[];
+  maxLineBytes: number | undefined;
   report: boolean;
   onProgress: ((progress: PrepProgress) => void) | undefined;
   /** The resolved options as manifest.json records them. */
@@ -140,6 +143,7 @@ export async function resolvePrepConfig(options: PrepOptions): Promise<PrepConfi
     near,
     holdout: options.holdout,
     extraStages: options.extraStages ?? [],
+    maxLineBytes: options.maxLineBytes,
     report: options.report !== false,
     onProgress: options.onProgress,
   };

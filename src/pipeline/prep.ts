@@ -41,8 +41,11 @@ export async function prep(inputPath: string, options: PrepOptions): Promise<Pre
   const config = await resolvePrepConfig(options);
   await prepareOutDir(config.outDir);
   const holdout = await loadPrepHoldout(config);
-  const source = await readEnvelopes(inputPath, config.format, (progress) =>
-    config.onProgress?.({ ...progress, phase: 'read' }),
+  const source = await readEnvelopes(
+    inputPath,
+    config.format,
+    (progress) => config.onProgress?.({ ...progress, phase: 'read' }),
+    { maxLineBytes: config.maxLineBytes },
   );
   const stages = await buildStages(config, source.decision.format, holdout);
   const outputs = new PrepOutputs(config.outDir, { keepRawLines: config.balancing });
@@ -133,7 +136,8 @@ async function runFirstPass(
 function countRead(figures: StageFigures, batch: Envelope[]): void {
   figures.in += batch.length;
   for (const envelope of batch) {
-    if (envelope.rejection) figures.rejected.invalid_utf8 = (figures.rejected.invalid_utf8 ?? 0) + 1;
+    const reason = envelope.rejection?.reason;
+    if (reason) figures.rejected[reason] = (figures.rejected[reason] ?? 0) + 1;
     else figures.out++;
   }
 }

@@ -1,9 +1,12 @@
 // The read step shared by prep, validate and tokens: opens the input, decides the format,
 // and yields batches of envelopes in input order. Blank lines are counted, never yielded.
-import { UNLABELED, type Envelope } from '../core/envelope.js';
+// Records the reader could not take as text (too large, nested too deep) arrive already rejected.
+import { UNLABELED, type Envelope, type Rejection } from '../core/envelope.js';
 import type { InputFormat } from '../core/manifest.js';
 import { decideFormat, DETECT_SAMPLE, type FormatDecision } from '../formats/detect.js';
-import { openInput, type InputFile, type SourceRecord } from '../io/input.js';
+import { openInput, type InputFile, type SourceProblem, type SourceRecord } from '../io/input.js';
+import type { LineReaderOptions } from '../io/line-reader.js';
+import { tooDeep } from '../stages/parse.js';
 
 export type FormatOption = 'auto' | InputFormat;
 
@@ -27,8 +30,9 @@ export async function readEnvelopes(
   path: string,
   format: FormatOption,
   onProgress?: (progress: ReadProgress) => void,
+  readOptions: LineReaderOptions = {},
 ): Promise<EnvelopeSource> {
-  const input = await openInput(path);
+  const input = await openInput(path, readOptions);
   const iterator = input.records[Symbol.asyncIterator]();
   const head: SourceRecord[] = [];
   let decision: FormatDecision;
@@ -39,7 +43,7 @@ export async function readEnvelopes(
       const next = await iterator.next();
       if (next.done) break;
       head.push(next.value);
-      if (next.value.blank || !next.value.validUtf8) continue;
+      if (next.value.blank || !next.value.validUtf8 || next.value.problem) continue;
       try {
         sample.push(JSON.parse(next.value.raw));
       } catch {
@@ -84,7 +88,9 @@ export async function readEnvelopes(
 
 function toEnvelope(record: SourceRecord): Envelope {
   const envelope: Envelope = { line: record.line, raw: record.raw, scenario: UNLABELED };
-  if (!record.validUtf8) {
+  if (record.problem) {
+    envelope.rejection = record.problem.kind === 'too_deep' ? tooDeep(0) : tooLarge(record.problem);
+  } else if (!record.validUtf8) {
     const badAt = record.raw.search(/[\uDC80-\uDCFF]/u);
     const byte = record.raw.charCodeAt(badAt) - 0xdc00;
     envelope.rejection = {
@@ -94,4 +100,16 @@ function toEnvelope(record: SourceRecord): Envelope {
     };
   }
   return envelope;
+}
+
+function tooLarge(problem: Extract<SourceProblem, { kind: 'too_large' }>): Rejection {
+  const n = (value: number) => value.toLocaleString('en-US');
+  const { bytes, maxLineBytes, sha256, offset } = problem;
+  const what = offset === undefined ? `element is ${n(bytes)} bytes as JSON` : `line is ${n(bytes)} bytes`;
+  const where = offset === undefined ? '' : `, byte offset ${offset}`;
+  return {
+    reason: 'too_large',
+    message: `${what}, over --max-line-bytes ${n(maxLineBytes)}; raw text not copied (sha256 ${sha256}${where})`,
+    detail: { bytes, maxLineBytes, sha256, ...(offset === undefined ? {} : { offset }) },
+  };
 }

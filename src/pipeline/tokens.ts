@@ -20,6 +20,8 @@ export interface TokensOptions {
   /** Worker threads; default every core. Counts do not depend on it. */
   threads?: number;
   format?: FormatOption;
+  /** Longest input line kept, in bytes (default 16 MiB); a longer one is a skipped row. */
+  maxLineBytes?: number;
 }
 
 export type TokenRow =
@@ -47,7 +49,9 @@ export async function countTokens(
 ): Promise<TokensSummary> {
   const preset = modelPreset(options.model ?? DEFAULT_MODEL);
   const maxTokens = options.maxTokens ?? preset.maxTokens;
-  const source = await readEnvelopes(path, options.format ?? 'auto');
+  const source = await readEnvelopes(path, options.format ?? 'auto', undefined, {
+    maxLineBytes: options.maxLineBytes,
+  });
   const runner = new StageRunner([
     createParseStage(),
     createValidateStage({ format: source.decision.format }),

@@ -11,6 +11,8 @@ export interface ValidateOptions {
   format?: FormatOption;
   /** How many problems to keep in the result (default 20). */
   maxErrors?: number;
+  /** Longest input line kept, in bytes (default 16 MiB); a longer one is `too_large`. */
+  maxLineBytes?: number;
   onProgress?: (progress: ReadProgress) => void;
 }
 
@@ -38,7 +40,9 @@ export interface ValidateResult {
 
 export async function validate(path: string, options: ValidateOptions = {}): Promise<ValidateResult> {
   const maxErrors = options.maxErrors ?? 20;
-  const source = await readEnvelopes(path, options.format ?? 'auto', options.onProgress);
+  const source = await readEnvelopes(path, options.format ?? 'auto', options.onProgress, {
+    maxLineBytes: options.maxLineBytes,
+  });
   const runner = new StageRunner([
     createParseStage(),
     createValidateStage({ format: source.decision.format }),

@@ -1,7 +1,9 @@
 // Stage 1, parse: JSON.parse each line; a line that is not JSON becomes `invalid_json` with the
 // parser's message, the column and a hint. Invalid UTF-8 was found by the reader and is rejected here.
+// JSON nested deeper than MAX_JSON_DEPTH is `invalid_json` too: later stages recurse over records.
 import { parse as parseTolerant, printParseErrorCode, type ParseError } from 'jsonc-parser';
-import type { Envelope, Stage } from '../core/envelope.js';
+import type { Envelope, Rejection, Stage } from '../core/envelope.js';
+import { MAX_JSON_DEPTH, nestingTooDeepAt } from '../io/json-depth.js';
 
 const HINTS: Record<string, string> = {
   PropertyNameExpected: 'property names need double quotes, and JSON allows no trailing comma',
@@ -22,7 +24,7 @@ const HINTS: Record<string, string> = {
 export function explainInvalidJson(text: string, error: unknown): { message: string; column: number } {
   // V8 sometimes quotes the whole input in its message: keep only its first clause.
   const v8Message = (error instanceof Error ? error.message : String(error))
-    .replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, '')
+    .replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '')
     .replace(/ (?:in JSON )?at position \d+.*$/s, '');
   const errors: ParseError[] = [];
   parseTolerant(text, errors, {
@@ -44,6 +46,11 @@ export function createParseStage(): Stage {
     run(batch: Envelope[]) {
       for (const envelope of batch) {
         if (envelope.rejection) continue;
+        const tooDeepAt = nestingTooDeepAt(envelope.raw);
+        if (tooDeepAt > 0) {
+          envelope.rejection = tooDeep(tooDeepAt);
+          continue;
+        }
         try {
           envelope.record = JSON.parse(envelope.raw);
         } catch (error) {
@@ -52,5 +59,15 @@ export function createParseStage(): Stage {
         }
       }
     },
+  };
+}
+
+/** The rejection of a record nested deeper than MAX_JSON_DEPTH (`column` 0 when unknown). */
+export function tooDeep(column: number): Rejection {
+  const where = column > 0 ? ` at column ${column}` : '';
+  return {
+    reason: 'invalid_json',
+    message: `invalid JSON${where}: nesting too deep (over ${MAX_JSON_DEPTH} levels of [ and {); flatten the record`,
+    detail: { ...(column > 0 ? { column } : {}), maxDepth: MAX_JSON_DEPTH },
   };
 }

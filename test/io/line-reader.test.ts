@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { readLines } from '../../src/io/line-reader.js';
@@ -57,6 +58,71 @@ describe('readLines', () => {
     expect(line).toEqual({ line: 1, text: 'caf\uDCE9', validUtf8: false });
     expect(line!.text).not.toContain('\uFFFD');
     expect(encodeSurrogateEscape(line!.text)).toEqual(bytes.subarray(0, 4));
+  });
+});
+
+describe('readLines with maxLineBytes', () => {
+  const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
+
+  /** Yields `line` in 64 KiB pieces between two short lines. */
+  function* chunked(line: Buffer): Generator<Buffer> {
+    yield Buffer.from('{"a":1}\n');
+    for (let i = 0; i < line.length; i += 65536) yield line.subarray(i, i + 65536);
+    yield Buffer.from('\r\n{"b":2}\n');
+  }
+
+  it('yields a line over the limit as tooLarge with its size, hash and offset, and no text', async () => {
+    const long = Buffer.alloc(3_000_000, 'x');
+    const out = [];
+    for await (const line of readLines(Readable.from(chunked(long)), { maxLineBytes: 100_000 }))
+      out.push({ line: line.line, text: line.text, tooLarge: line.tooLarge });
+    expect(out).toEqual([
+      { line: 1, text: '{"a":1}', tooLarge: undefined },
+      {
+        line: 2,
+        text: '',
+        tooLarge: { bytes: long.length, sha256: sha256(long), offset: 8 },
+      },
+      { line: 3, text: '{"b":2}', tooLarge: undefined },
+    ]);
+  });
+
+  it('keeps a line of exactly maxLineBytes, with a BOM and CRLF around it, and rejects one byte more', async () => {
+    const read = async (body: string, maxLineBytes: number) => {
+      const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${body}\r\nnext`)]);
+      // One byte per chunk: the limit is checked as pieces arrive, not only at the newline.
+      const chunks = [...bytes].map((b) => Buffer.from([b]));
+      const out = [];
+      for await (const line of readLines(Readable.from(chunks), { maxLineBytes }))
+        out.push({ text: line.text, tooLarge: line.tooLarge });
+      return out;
+    };
+    expect(await read('é'.repeat(5), 10)).toEqual([
+      { text: 'é'.repeat(5), tooLarge: undefined },
+      { text: 'next', tooLarge: undefined },
+    ]);
+    expect(await read('é'.repeat(5) + 'x', 10)).toEqual([
+      { text: '', tooLarge: { bytes: 11, sha256: sha256('é'.repeat(5) + 'x'), offset: 0 } },
+      { text: 'next', tooLarge: undefined },
+    ]);
+    expect(await read('y'.repeat(40), 10)).toEqual([
+      { text: '', tooLarge: { bytes: 40, sha256: sha256('y'.repeat(40)), offset: 0 } },
+      { text: 'next', tooLarge: undefined },
+    ]);
+  });
+
+  it('reports a too-large last line without a newline', async () => {
+    const [line] = await (async () => {
+      const out = [];
+      for await (const l of readLines(Readable.from([Buffer.from('z'.repeat(50))]), { maxLineBytes: 8 }))
+        out.push(l);
+      return out;
+    })();
+    expect(line).toMatchObject({
+      line: 1,
+      text: '',
+      tooLarge: { bytes: 50, sha256: sha256('z'.repeat(50)), offset: 0 },
+    });
   });
 });
 
