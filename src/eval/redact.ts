@@ -23,16 +23,11 @@ export function redactSecrets(text: string, secrets: readonly string[] = []): st
     .replace(SECRET_KEY, REDACTED);
 }
 
-/** The credentials among request headers: their whole values and, for `Bearer X`, X alone. */
+/** The credentials among request headers: the value, or for `Bearer X` the X (so "Bearer" stays readable). */
 export function secretsOfHeaders(headers: Record<string, string>): string[] {
-  const secrets: string[] = [];
-  for (const [name, value] of Object.entries(headers)) {
-    if (!/^(authorization|(x-)?api-key)$/i.test(name)) continue;
-    secrets.push(value);
-    const token = /^\s*bearer\s+(.+)$/is.exec(value)?.[1];
-    if (token) secrets.push(token);
-  }
-  return secrets;
+  return Object.entries(headers)
+    .filter(([name]) => /^(authorization|(x-)?api-key)$/i.test(name))
+    .map(([, value]) => /^\s*bearer\s+(.+)$/is.exec(value)?.[1] ?? value);
 }
 
 /** True when the key holds a character no HTTP header may carry (a newline, a tab, ...). */
