@@ -34,7 +34,8 @@ function echoBody(route: string, req: IncomingMessage): { status: number; type: 
     return { status: 401, type: 'text/plain', body: `Unauthorized. Authorization: ${authorization}` };
   if (route === 'html500') {
     // The key straddles character 200, where long bodies are cut: no half key may be left.
-    const head = '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1><p>';
+    const head =
+      '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1><p>';
     const padding = 'x'.repeat(190 - head.length - '</p><pre>Authorization: Bearer '.length);
     return {
       status: 500,
