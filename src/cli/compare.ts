@@ -1,7 +1,8 @@
 // `phikit compare RUN_DIR... --out DIR`: paired comparison of evaluated models.
 import type { Command } from 'commander';
 import { compare } from '../compare/compare.js';
-import { parsePositiveInteger } from './options.js';
+import { EVAL_LIMITS } from '../eval/limits.js';
+import { damagedWarning, parseInRange } from './eval.js';
 
 export function register(program: Command): void {
   program
@@ -11,10 +12,11 @@ export function register(program: Command): void {
     )
     .argument('<runs...>', 'output folders of `phikit eval` (one with several endpoints is enough)')
     .requiredOption('-o, --out <dir>', 'where comparison.json and compare.html go')
-    .option('--seed <n>', 'seed for the paired bootstrap', parsePositiveInteger, 42)
+    .option('--seed <n>', 'seed for the paired bootstrap', parseInRange(EVAL_LIMITS.seed), 42)
     .option('--json', 'print comparison.json without the examples')
     .action(async (runs: string[], flags: { out: string; seed: number; json?: boolean }) => {
       const comparison = await compare(runs, { out: flags.out, seed: flags.seed });
+      if (comparison.damagedLines.length > 0) process.stderr.write(damagedWarning(comparison.damagedLines));
       if (flags.json) {
         process.stdout.write(
           `${JSON.stringify({ models: comparison.models, pairs: comparison.pairs }, null, 2)}\n`,

@@ -1,12 +1,30 @@
 // `phikit eval EXAMPLES --endpoint NAME=URL... --out DIR`: flags -> evaluate() -> a summary.
 // The API key is read from the environment variable named by --api-key-env, never from a flag.
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { PhikitError } from '../core/errors.js';
 import { parseEndpointSpec, type EndpointSpec } from '../eval/endpoint.js';
+import { DEFAULT_MAX_ANSWER_BYTES, EVAL_LIMITS, rangeProblem, type NumericRange } from '../eval/limits.js';
+import { hasControlCharacter } from '../eval/redact.js';
+import type { DamagedLine } from '../eval/results-store.js';
 import { evaluate, type EvaluateResult } from '../eval/run.js';
 import { EXIT } from './exit-codes.js';
-import { parseNonNegativeInteger, parseNumber, parsePositiveInteger } from './options.js';
 import { FORMAT_CHOICES } from './prep-flags.js';
+
+/** A flag parser that refuses numbers outside `range` (commander's usage error: exit 2). */
+export function parseInRange(range: NumericRange): (value: string) => number {
+  return (value: string) => {
+    const number = value.trim() === '' ? NaN : Number(value);
+    const problem = rangeProblem(number, range);
+    if (problem !== undefined) throw new InvalidArgumentError(`expected ${problem}, got "${value}"`);
+    return number;
+  };
+}
+
+const TIMEOUT_SECONDS: NumericRange = {
+  ...EVAL_LIMITS.timeoutMs,
+  max: EVAL_LIMITS.timeoutMs.max / 1000,
+  unit: 'seconds',
+};
 
 interface EvalFlags {
   endpoint: EndpointSpec[];
@@ -26,6 +44,7 @@ interface EvalFlags {
   seed: number;
   retryErrors?: boolean;
   limit?: number;
+  maxAnswerBytes: number;
   json?: boolean;
   quiet?: boolean;
 }
@@ -54,36 +73,32 @@ export function register(program: Command): void {
       '--chat-template <spec>',
       'tokenizer whose chat template renders prompts for reference perplexity (default phi-3)',
     )
-    .option('--temperature <t>', 'sampling temperature', parseNumber, 0)
-    .option('--max-tokens <n>', 'longest answer in tokens', parsePositiveInteger)
-    .option('--concurrency <n>', 'requests in flight per run', parsePositiveInteger, 4)
-    .option('--rpm <n>', 'at most this many requests per minute', parsePositiveInteger)
-    .option('--timeout <seconds>', 'per request', parseNumber, 60)
+    .option('--temperature <t>', 'sampling temperature', parseInRange(EVAL_LIMITS.temperature), 0)
+    .option('--max-tokens <n>', 'longest answer in tokens', parseInRange(EVAL_LIMITS.maxTokens))
+    .option('--concurrency <n>', 'requests in flight per run', parseInRange(EVAL_LIMITS.concurrency), 4)
+    .option('--rpm <n>', 'at most this many requests per minute', parseInRange(EVAL_LIMITS.rpm))
+    .option('--timeout <seconds>', 'per request', parseInRange(TIMEOUT_SECONDS), 60)
     .option(
       '--retries <n>',
       'retries after 408/409/429/5xx, timeouts and dropped connections',
-      parseNonNegativeInteger,
+      parseInRange(EVAL_LIMITS.retries),
       4,
     )
     .option('--scenario-field <path>', 'dotted path to the scenario label in each example')
     .addOption(new Option('--format <format>', 'input format').choices(FORMAT_CHOICES).default('auto'))
-    .option('--seed <n>', 'seed for bootstrap intervals and retry jitter', parsePositiveInteger, 42)
+    .option('--seed <n>', 'seed for bootstrap intervals and retry jitter', parseInRange(EVAL_LIMITS.seed), 42)
     .option('--retry-errors', 'ask again the examples whose last answer was an error')
-    .option('--limit <n>', 'only the first N examples', parsePositiveInteger)
+    .option('--limit <n>', 'only the first N examples', parseInRange(EVAL_LIMITS.limit))
+    .option(
+      '--max-answer-bytes <n>',
+      'longest answer stored, in UTF-8 bytes; longer ones are cut and counted',
+      parseInRange(EVAL_LIMITS.maxAnswerBytes),
+      DEFAULT_MAX_ANSWER_BYTES,
+    )
     .option('--json', 'print metrics.json to stdout')
     .option('-q, --quiet', 'no progress on stderr')
     .action(async (examples: string, flags: EvalFlags) => {
-      let apiKey: string | undefined;
-      if (flags.apiKeyEnv) {
-        apiKey = process.env[flags.apiKeyEnv];
-        if (!apiKey) {
-          throw new PhikitError(
-            'USAGE',
-            `environment variable ${flags.apiKeyEnv} is empty or not set`,
-            `export ${flags.apiKeyEnv}=... first`,
-          );
-        }
-      }
+      const apiKey = flags.apiKeyEnv ? readApiKey(flags.apiKeyEnv) : undefined;
       let lastReport = 0;
       const result = await evaluate(examples, {
         out: flags.out,
@@ -103,15 +118,47 @@ export function register(program: Command): void {
         seed: flags.seed,
         retryErrors: flags.retryErrors,
         limit: flags.limit,
+        maxAnswerBytes: flags.maxAnswerBytes,
         onProgress: ({ done, total, errors }) => {
           if (flags.quiet || flags.json || Date.now() - lastReport < 2000) return;
           lastReport = Date.now();
           process.stderr.write(`eval: ${done}/${total} answers, ${errors} errors\n`);
         },
       });
+      if (result.damagedLines.length > 0) process.stderr.write(damagedWarning(result.damagedLines));
       process.stdout.write(flags.json ? `${JSON.stringify(result.metrics, null, 2)}\n` : summary(result));
       process.exitCode = result.counts.errors > 0 ? EXIT.problemsFound : EXIT.ok;
     });
+}
+
+/** The key from the environment; never printed, not even in the error about it. */
+function readApiKey(variable: string): string {
+  const apiKey = process.env[variable];
+  if (!apiKey) {
+    throw new PhikitError(
+      'USAGE',
+      `environment variable ${variable} is empty or not set`,
+      `export ${variable}=... first`,
+    );
+  }
+  if (hasControlCharacter(apiKey)) {
+    throw new PhikitError(
+      'USAGE',
+      `environment variable ${variable} holds a control character (e.g. a trailing newline), which no HTTP header may carry`,
+      `set it again without the line end, e.g. export ${variable}="$(tr -d '\\r\\n' < keyfile)"`,
+    );
+  }
+  return apiKey;
+}
+
+/** One warning line for results.jsonl lines that were skipped, with where the first few are. */
+export function damagedWarning(damaged: readonly DamagedLine[]): string {
+  const shown = damaged
+    .slice(0, 5)
+    .map((d) => `${d.file}:${d.line} (${d.message})`)
+    .join(', ');
+  const more = damaged.length > 5 ? `, and ${damaged.length - 5} more (listed in metrics.json)` : '';
+  return `phikit: warning: skipped ${damaged.length} damaged line${damaged.length === 1 ? '' : 's'} of results.jsonl: ${shown}${more}\n`;
 }
 
 function summary(result: EvaluateResult): string {
@@ -133,6 +180,12 @@ function summary(result: EvaluateResult): string {
     lines.push(
       `  errors by kind: ${kinds.map(([k, n]) => `${k} ${n}`).join(', ')} (rerun with --retry-errors to ask again)`,
     );
+  if (result.counts.truncatedAnswers > 0)
+    lines.push(
+      `  ${result.counts.truncatedAnswers} answers longer than ${result.metrics.answers.maxAnswerBytes} bytes were cut (answerTruncated in results.jsonl; raise --max-answer-bytes to keep more)`,
+    );
+  if (result.damagedLines.length > 0)
+    lines.push(`  skipped ${result.damagedLines.length} damaged lines of results.jsonl (see metrics.json)`);
   lines.push(`  wrote results.jsonl, results.csv, metrics.json, report.html`);
   return `${lines.join('\n')}\n`;
 }

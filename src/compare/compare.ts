@@ -1,10 +1,14 @@
 // `compare`: models evaluated on the same examples, paired by example id. Per metric the paired
 // difference with a bootstrap 95% CI and p-value, McNemar's exact test for exact match,
-// win/tie/loss on F1, and the examples where the models disagree most.
+// win/tie/loss on F1, and the examples where the models disagree most. Results files are only
+// read (never truncated); damaged lines are skipped and reported, error messages redacted again
+// (runs written before redaction existed may hold a key).
 import { access, constants, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PhikitError } from '../core/errors.js';
-import { ResultsStore } from '../eval/results-store.js';
+import { checkNumericOptions } from '../eval/limits.js';
+import { redactSecrets } from '../eval/redact.js';
+import { readResultsFile, type DamagedLine, type ResultsFile } from '../eval/results-store.js';
 import type { EvalResult } from '../eval/types.js';
 import { writeFileAtomic } from '../io/atomic-writer.js';
 import { mcnemarExact, pairedBootstrap, type PairedComparison } from '../metrics/stats.js';
@@ -44,17 +48,25 @@ export interface Comparison {
   pairs: PairwiseComparison[];
   /** Every example with every model's answer, largest disagreement first. */
   examples: Disagreement[];
+  /** results.jsonl lines skipped because they are not results. */
+  damagedLines: DamagedLine[];
+}
+
+export interface RunResults {
+  results: EvalResult[];
+  damagedLines: DamagedLine[];
 }
 
 /** Reads the results of one or more `phikit eval` output folders. */
-export async function readRuns(runDirs: readonly string[]): Promise<EvalResult[]> {
+export async function readRuns(runDirs: readonly string[]): Promise<RunResults> {
   const results: EvalResult[] = [];
+  const damagedLines: DamagedLine[] = [];
   const seen = new Map<string, string>();
   for (const dir of runDirs) {
-    let store: ResultsStore;
+    let file: ResultsFile;
     try {
       await access(join(dir, 'results.jsonl'), constants.R_OK);
-      store = await ResultsStore.open(join(dir, 'results.jsonl'));
+      file = await readResultsFile(join(dir, 'results.jsonl'));
     } catch {
       throw new PhikitError(
         'INPUT_NOT_FOUND',
@@ -62,8 +74,8 @@ export async function readRuns(runDirs: readonly string[]): Promise<EvalResult[]
         'pass the --out folders of `phikit eval` runs',
       );
     }
-    await store.close();
-    for (const result of store.previous.values()) {
+    damagedLines.push(...file.damaged);
+    for (const result of file.results.values()) {
       const owner = seen.get(result.endpoint);
       if (owner !== undefined && owner !== dir) {
         throw new PhikitError(
@@ -73,13 +85,18 @@ export async function readRuns(runDirs: readonly string[]): Promise<EvalResult[]
         );
       }
       seen.set(result.endpoint, dir);
+      if (result.error) result.error.message = redactSecrets(result.error.message);
       results.push(result);
     }
   }
-  return results;
+  return { results, damagedLines };
 }
 
-export function compareResults(results: readonly EvalResult[], options: { seed: number }): Comparison {
+export function compareResults(
+  results: readonly EvalResult[],
+  options: { seed: number; damagedLines?: DamagedLine[] },
+): Comparison {
+  checkNumericOptions('compare', { seed: options.seed });
   const models = [...new Set(results.map((r) => r.endpoint))];
   if (models.length < 2) {
     throw new PhikitError(
@@ -113,7 +130,13 @@ export function compareResults(results: readonly EvalResult[], options: { seed: 
     return { id, line: first.line, scenario: first.scenario, reference: first.reference, answers, spread };
   });
   examples.sort((a, b) => b.spread - a.spread || a.line - b.line);
-  return { models, metrics: summarizeResults(results, { seed: options.seed }), pairs, examples };
+  return {
+    models,
+    metrics: summarizeResults(results, { seed: options.seed }),
+    pairs,
+    examples,
+    damagedLines: options.damagedLines ?? [],
+  };
 }
 
 function comparePair(
@@ -174,7 +197,9 @@ export async function compare(
   runDirs: readonly string[],
   options: { out: string; seed?: number },
 ): Promise<Comparison> {
-  const comparison = compareResults(await readRuns(runDirs), { seed: options.seed ?? 42 });
+  checkNumericOptions('compare', { seed: options.seed });
+  const { results, damagedLines } = await readRuns(runDirs);
+  const comparison = compareResults(results, { seed: options.seed ?? 42, damagedLines });
   const outDir = resolve(options.out);
   await mkdir(outDir, { recursive: true });
   await writeFileAtomic(join(outDir, 'comparison.json'), `${JSON.stringify(comparison, null, 2)}\n`);

@@ -94,7 +94,19 @@ export function parseEndpointSpec(text: string): EndpointSpec {
       'e.g. --endpoint base=http://127.0.0.1:8000/v1',
     );
   }
-  return { name: text.slice(0, at), url: text.slice(at + 1) };
+  const spec = { name: text.slice(0, at), url: text.slice(at + 1) };
+  if (isHttpUrl(spec.url) && !URL.canParse(spec.url)) {
+    throw new PhikitError(
+      'USAGE',
+      `--endpoint ${spec.name}: "${spec.url}" is not a valid URL`,
+      'e.g. --endpoint base=http://127.0.0.1:8000/v1',
+    );
+  }
+  return spec;
+}
+
+function isHttpUrl(url: string): boolean {
+  return /^https?:\/\//i.test(url);
 }
 
 export async function createEndpoint(spec: EndpointSpec, options: EndpointOptions): Promise<Endpoint> {
@@ -103,7 +115,14 @@ export async function createEndpoint(spec: EndpointSpec, options: EndpointOption
     (await import('../gguf/endpoint.js')).registerGgufEndpoint();
   }
   for (const [prefix, factory] of backends) if (spec.url.startsWith(prefix)) return factory(spec, options);
-  if (/^https?:\/\//.test(spec.url)) {
+  if (isHttpUrl(spec.url)) {
+    if (!URL.canParse(spec.url)) {
+      throw new PhikitError(
+        'USAGE',
+        `endpoint "${spec.name}": "${spec.url}" is not a valid URL`,
+        'give the base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1',
+      );
+    }
     const { OpenAiEndpoint } = await import('./openai-endpoint.js');
     return new OpenAiEndpoint(spec, options);
   }

@@ -1,6 +1,8 @@
 // One JSON POST with a timeout, classified into EndpointError kinds; retries are the runner's
-// business (src/eval/retry.ts) so every attempt is counted where results are written.
+// business (src/eval/retry.ts) so every attempt is counted where results are written. Every error
+// message is redacted here: servers echo credentials in error bodies (see redact.ts).
 import { EndpointError } from './endpoint.js';
+import { redactSecrets, secretsOfHeaders } from './redact.js';
 
 export interface PostOptions {
   headers: Record<string, string>;
@@ -10,6 +12,8 @@ export interface PostOptions {
 }
 
 export async function postJson(url: string, body: unknown, options: PostOptions): Promise<unknown> {
+  const secrets = secretsOfHeaders(options.headers);
+  const redact = (text: string) => redactSecrets(text, secrets);
   const signals = [AbortSignal.timeout(options.timeoutMs)];
   if (options.signal) signals.push(options.signal);
   let response: Response;
@@ -21,17 +25,18 @@ export async function postJson(url: string, body: unknown, options: PostOptions)
       signal: AbortSignal.any(signals),
     });
   } catch (error) {
-    throw classifyFetchError(error, options.timeoutMs);
+    throw classifyFetchError(error, options.timeoutMs, redact);
   }
   let text: string;
   try {
     text = await response.text();
   } catch (error) {
-    throw classifyFetchError(error, options.timeoutMs);
+    throw classifyFetchError(error, options.timeoutMs, redact);
   }
   if (!response.ok) {
     const retryAfterMs = parseRetryAfter(response.headers);
-    const detail = errorMessageOf(text) ?? response.statusText;
+    // Redacted before parsing (a cut could split a key) and after (JSON escapes could hide one).
+    const detail = redact(errorMessageOf(redact(text)) ?? response.statusText);
     const status = response.status;
     const kind =
       status === 429
@@ -46,18 +51,22 @@ export async function postJson(url: string, body: unknown, options: PostOptions)
   } catch {
     throw new EndpointError(
       'invalid_response',
-      `the server answered with something that is not JSON: ${text.slice(0, 120)}`,
+      `the server answered with something that is not JSON: ${redact(text).slice(0, 120)}`,
     );
   }
 }
 
-function classifyFetchError(error: unknown, timeoutMs: number): EndpointError {
+function classifyFetchError(
+  error: unknown,
+  timeoutMs: number,
+  redact: (text: string) => string,
+): EndpointError {
   const name = (error as { name?: string }).name;
   if (name === 'TimeoutError') return new EndpointError('timeout', `no answer within ${timeoutMs} ms`);
   if (name === 'AbortError') return new EndpointError('timeout', 'request aborted');
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   const detail = cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
-  return new EndpointError('connection', `connection failed (${detail})`);
+  return new EndpointError('connection', `connection failed (${redact(detail)})`);
 }
 
 /** `retry-after-ms`, or `retry-after` in seconds or as an HTTP date. */
@@ -72,6 +81,7 @@ export function parseRetryAfter(headers: Headers, now = Date.now()): number | un
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
+/** The message of an error body (already redacted: cutting it first could split a key). */
 function errorMessageOf(text: string): string | undefined {
   try {
     const body = JSON.parse(text) as { error?: { message?: string } | string; message?: string };

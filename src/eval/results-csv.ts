@@ -1,4 +1,5 @@
-// results.csv: one row per example and endpoint, for spreadsheets (RFC 4180 quoting).
+// results.csv: one row per example and endpoint, for spreadsheets (RFC 4180 quoting). Text cells
+// that a spreadsheet would run as a formula get a leading quote (OWASP CSV injection guidance).
 import type { EvalResult } from './types.js';
 
 const COLUMNS = [
@@ -21,39 +22,51 @@ const COLUMNS = [
   'error',
   'prediction',
   'reference',
+  'answer_truncated_bytes',
 ] as const;
 
-function cell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text = String(value);
+/** Starts that make Excel, LibreOffice or Sheets read a cell as a formula. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+function quoted(text: string): string {
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** A number phikit computed (a negative log-probability stays a number). */
+function numberCell(value: number | null | undefined): string {
+  return value === null || value === undefined ? '' : String(value);
+}
+
+/** Text from a model, a dataset or a user: never a formula. */
+export function textCell(value: string | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  return quoted(FORMULA_START.test(value) ? `'${value}` : value);
 }
 
 export function resultsCsv(results: readonly EvalResult[]): string {
   const rows = results.map((r) =>
     [
-      r.id,
-      r.line,
-      r.scenario,
-      r.endpoint,
-      r.model,
-      r.scores?.em,
-      r.scores?.f1,
-      r.scores?.accuracy,
-      r.logprobs?.kind,
-      r.logprobs?.sumLogprob,
-      r.logprobs?.tokens,
-      r.latencyMs,
-      r.usage?.promptTokens,
-      r.usage?.completionTokens,
-      r.attempts,
-      r.error?.kind,
-      r.error?.message,
-      r.prediction,
-      r.reference,
-    ]
-      .map(cell)
-      .join(','),
+      textCell(r.id),
+      numberCell(r.line),
+      textCell(r.scenario),
+      textCell(r.endpoint),
+      textCell(r.model),
+      numberCell(r.scores?.em),
+      numberCell(r.scores?.f1),
+      numberCell(r.scores?.accuracy),
+      textCell(r.logprobs?.kind),
+      numberCell(r.logprobs?.sumLogprob),
+      numberCell(r.logprobs?.tokens),
+      numberCell(r.latencyMs),
+      numberCell(r.usage?.promptTokens),
+      numberCell(r.usage?.completionTokens),
+      numberCell(r.attempts),
+      textCell(r.error?.kind),
+      textCell(r.error?.message),
+      textCell(r.prediction),
+      textCell(r.reference),
+      numberCell(r.answerTruncated?.bytes),
+    ].join(','),
   );
   return `${[COLUMNS.join(','), ...rows].join('\r\n')}\r\n`;
 }

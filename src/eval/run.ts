@@ -1,6 +1,7 @@
 // `evaluate`: asks each endpoint every held-out example, scores the answers, and writes
 // results.jsonl (appended as answers arrive: the resume cache), metrics.json, results.csv and
-// report.html. Memory: the examples and one result per example and endpoint.
+// report.html. Memory: the examples and one result per example and endpoint (answers capped at
+// maxAnswerBytes). The API key is redacted from every error recorded or thrown (redact.ts).
 import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -11,9 +12,17 @@ import { seededRandom } from '../metrics/stats.js';
 import { summarizeResults, type EvalMetrics } from '../metrics/summary.js';
 import type { FormatOption } from '../pipeline/read.js';
 import { renderEvalReport } from '../report/eval-report.js';
-import { createEndpoint, type ChatRequest, type Endpoint, type EndpointSpec } from './endpoint.js';
+import {
+  createEndpoint,
+  type ChatAnswer,
+  type ChatRequest,
+  type Endpoint,
+  type EndpointSpec,
+} from './endpoint.js';
 import { loadExamples } from './examples.js';
-import { ResultsStore } from './results-store.js';
+import { checkNumericOptions, DEFAULT_MAX_ANSWER_BYTES } from './limits.js';
+import { hasControlCharacter, redactSecrets } from './redact.js';
+import { ResultsStore, type DamagedLine } from './results-store.js';
 import { DEFAULT_RETRY, RateLimiter, withRetries, type RetryPolicy } from './retry.js';
 import { resultsCsv } from './results-csv.js';
 import type { EvalExample, EvalResult, LogprobData, PerplexityKind } from './types.js';
@@ -41,19 +50,57 @@ export interface EvaluateOptions {
   /** Ask again the examples whose last answer was an error. */
   retryErrors?: boolean;
   limit?: number;
+  /** Longest answer stored, in UTF-8 bytes (default 1 MiB); longer ones are cut on a character boundary. */
+  maxAnswerBytes?: number;
   fetch?: typeof fetch;
   onProgress?: (progress: { done: number; total: number; errors: number }) => void;
 }
 
+/** metrics.json: the metrics, plus what happened to the answers and to results.jsonl. */
+export interface EvalRunMetrics extends EvalMetrics {
+  answers: { maxAnswerBytes: number; truncated: number };
+  resultsFile: { skippedLines: number; damagedLines: DamagedLine[] };
+}
+
 export interface EvaluateResult {
   outDir: string;
-  metrics: EvalMetrics;
-  counts: { examples: number; skippedLines: number; requested: number; fromCache: number; errors: number };
+  metrics: EvalRunMetrics;
+  counts: {
+    examples: number;
+    skippedLines: number;
+    requested: number;
+    fromCache: number;
+    errors: number;
+    /** Answers cut at maxAnswerBytes. */
+    truncatedAnswers: number;
+  };
+  /** results.jsonl lines skipped because they are not results (garbage, zero-filled blocks). */
+  damagedLines: DamagedLine[];
   errorsByKind: Record<string, number>;
   perplexityKinds: Record<string, PerplexityKind>;
 }
 
 export async function evaluate(examplesPath: string, options: EvaluateOptions): Promise<EvaluateResult> {
+  checkOptions(options);
+  const secrets = options.apiKey ? [options.apiKey] : [];
+  try {
+    return await evaluateChecked(examplesPath, options, secrets);
+  } catch (error) {
+    // Nothing thrown past here may carry the key, whatever raised it.
+    if (error instanceof Error) error.message = redactSecrets(error.message, secrets);
+    throw error;
+  }
+}
+
+function checkOptions(options: EvaluateOptions): void {
+  if (options.apiKey !== undefined && hasControlCharacter(options.apiKey)) {
+    throw new PhikitError(
+      'USAGE',
+      'evaluate: options.apiKey contains a control character (e.g. a newline)',
+      'pass the key without line ends or other control characters',
+    );
+  }
+  checkNumericOptions('evaluate', options);
   if (options.endpoints.length === 0) {
     throw new PhikitError(
       'USAGE',
@@ -69,6 +116,14 @@ export async function evaluate(examplesPath: string, options: EvaluateOptions): 
       `two endpoints are named "${duplicate}"`,
       'give each --endpoint its own NAME',
     );
+}
+
+async function evaluateChecked(
+  examplesPath: string,
+  options: EvaluateOptions,
+  secrets: string[],
+): Promise<EvaluateResult> {
+  const maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
   const seed = options.seed ?? 42;
   const outDir = resolve(options.out);
   await mkdir(outDir, { recursive: true });
@@ -141,7 +196,7 @@ export async function evaluate(examplesPath: string, options: EvaluateOptions): 
     const total = tasks.length;
     const runTask = async (task: (typeof tasks)[number]): Promise<void> => {
       const kind = perplexityKinds[task.endpoint.name]!;
-      const result = await ask(task.endpoint, task.example, task.request, task.key, kind, policy, limiter);
+      const result = await ask(task, kind, { policy, limiter, maxAnswerBytes, secrets });
       await store.append(result);
       results.set(task.key, result);
       done++;
@@ -152,7 +207,11 @@ export async function evaluate(examplesPath: string, options: EvaluateOptions): 
 
     // Results in a stable order: endpoints as given, examples as in the file.
     const ordered = planned.map(({ key }) => results.get(key)!);
-    const metrics = summarizeResults(ordered, { seed, perplexityKinds });
+    const metrics: EvalRunMetrics = {
+      ...summarizeResults(ordered, { seed, perplexityKinds }),
+      answers: { maxAnswerBytes, truncated: ordered.filter((r) => r.answerTruncated).length },
+      resultsFile: { skippedLines: store.damaged.length, damagedLines: store.damaged },
+    };
     await writeFileAtomic(join(outDir, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
     await writeFileAtomic(join(outDir, 'results.csv'), resultsCsv(ordered));
     await writeFileAtomic(join(outDir, 'report.html'), renderEvalReport(metrics, ordered, { examplesPath }));
@@ -168,7 +227,9 @@ export async function evaluate(examplesPath: string, options: EvaluateOptions): 
         requested: total,
         fromCache,
         errors: ordered.filter((r) => r.error).length,
+        truncatedAnswers: metrics.answers.truncated,
       },
+      damagedLines: store.damaged,
       errorsByKind,
       perplexityKinds,
     };
@@ -203,15 +264,20 @@ async function probeAll(endpoints: Endpoint[], path: string): Promise<Record<str
   return kinds;
 }
 
+interface AskContext {
+  policy: RetryPolicy;
+  limiter: RateLimiter;
+  maxAnswerBytes: number;
+  /** Redacted from error messages before they are recorded. */
+  secrets: string[];
+}
+
 async function ask(
-  endpoint: Endpoint,
-  example: EvalExample,
-  request: ChatRequest,
-  key: string,
+  task: { endpoint: Endpoint; example: EvalExample; request: ChatRequest; key: string },
   kind: PerplexityKind,
-  policy: RetryPolicy,
-  limiter: RateLimiter,
+  { policy, limiter, maxAnswerBytes, secrets }: AskContext,
 ): Promise<EvalResult> {
+  const { endpoint, example, request, key } = task;
   const started = performance.now();
   const answer = await withRetries(policy, async () => {
     await limiter.wait();
@@ -238,7 +304,8 @@ async function ask(
     if (scored.value) logprobs = { kind, ...scored.value };
     else error = scored.error;
   }
-  const prediction = answer.value?.text ?? null;
+  const stored = answer.value ? capAnswer(answer.value, maxAnswerBytes) : undefined;
+  const prediction = stored?.text ?? null;
   return {
     id: example.id,
     line: example.line,
@@ -248,6 +315,7 @@ async function ask(
     promptHash: createHash('sha256').update(JSON.stringify(example.prompt)).digest('hex'),
     requestKey: key,
     prediction,
+    ...(stored?.originalBytes !== undefined ? { answerTruncated: { bytes: stored.originalBytes } } : {}),
     reference: example.reference,
     scores: prediction !== null && !error ? scorePrediction(prediction, example.reference) : null,
     logprobs: error ? null : logprobs,
@@ -255,9 +323,25 @@ async function ask(
     usage: answer.value?.usage ?? null,
     attempts,
     error: error
-      ? { kind: error.kind, message: error.message, ...(error.status ? { status: error.status } : {}) }
+      ? {
+          kind: error.kind,
+          message: redactSecrets(error.message, secrets),
+          ...(error.status ? { status: error.status } : {}),
+        }
       : null,
   };
+}
+
+/** The answer's text cut to at most `maxBytes` of UTF-8 on a character boundary, and its size if cut. */
+export function capAnswer(answer: ChatAnswer, maxBytes: number): { text: string; originalBytes?: number } {
+  // A UTF-16 unit is at most 3 UTF-8 bytes: short answers need no encoding.
+  if (answer.text.length * 3 <= maxBytes) return { text: answer.text };
+  const bytes = Buffer.from(answer.text, 'utf8');
+  if (bytes.length <= maxBytes) return { text: answer.text };
+  let end = maxBytes;
+  // Back off continuation bytes (10xxxxxx) so the cut falls before a character's first byte.
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+  return { text: bytes.subarray(0, end).toString('utf8'), originalBytes: bytes.length };
 }
 
 /** Runs `work` over `items` with at most `concurrency` at a time. */

@@ -37,7 +37,10 @@ export interface EvalResult {
   promptHash: string;
   /** sha256 of endpoint URL, model and request body: the cache and resume key. */
   requestKey: string;
+  /** The answer as stored: cut at maxAnswerBytes when longer (see answerTruncated). */
   prediction: string | null;
+  /** Present when the answer was cut: its size before the cut, in UTF-8 bytes. */
+  answerTruncated?: { bytes: number };
   reference: string;
   /** 0-100; null when the request failed. */
   scores: { em: number; f1: number; accuracy: number } | null;
