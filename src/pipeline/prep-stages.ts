@@ -35,9 +35,15 @@ export async function loadPrepHoldout(config: PrepConfig): Promise<HoldoutSet | 
   });
 }
 
+/**
+ * Below this input size the token count runs on the main thread: starting a worker per core
+ * (each building the vocabulary) costs more than it saves. Counts do not depend on threads.
+ */
+export const SMALL_INPUT_BYTES = 8 * 1024 * 1024;
+
 export async function buildStages(
   config: PrepConfig,
-  format: InputFormat,
+  input: { format: InputFormat; bytes: number },
   holdout: HoldoutSet | undefined,
 ): Promise<PrepStages> {
   const { near, tokens } = config;
@@ -47,7 +53,7 @@ export async function buildStages(
         tokenizer: tokens.tokenizer,
         maxTokens: tokens.maxTokens,
         allowSpecialText: tokens.allowSpecialText,
-        threads: tokens.threads,
+        threads: tokens.threads ?? (input.bytes < SMALL_INPUT_BYTES ? 1 : undefined),
       })
     : undefined;
   const decontaminate = holdout ? createDecontaminateStage(holdout, near.shingle) : undefined;
@@ -61,7 +67,7 @@ export async function buildStages(
         });
   const stages = [
     createParseStage(),
-    createValidateStage({ format, scenario: config.scenario }),
+    createValidateStage({ format: input.format, scenario: config.scenario }),
     clean,
     createDedupeExactStage(),
     tokenStage,

@@ -47,7 +47,11 @@ export async function prep(inputPath: string, options: PrepOptions): Promise<Pre
     (progress) => config.onProgress?.({ ...progress, phase: 'read' }),
     { maxLineBytes: config.maxLineBytes },
   );
-  const stages = await buildStages(config, source.decision.format, holdout);
+  const stages = await buildStages(
+    config,
+    { format: source.decision.format, bytes: source.input.bytes },
+    holdout,
+  );
   const outputs = new PrepOutputs(config.outDir, { keepRawLines: config.balancing });
   try {
     const firstPass = await runFirstPass(source, stages, outputs, config.seed);
