@@ -35,8 +35,11 @@ export interface Envelope {
   contentKey?: string;
   /** The cleaned example as written to train/validation.jsonl, serialized once by dedupe-exact. */
   serialized?: string;
-  /** 96-byte MinHash signature of the user and assistant text, computed once by the first stage that needs it. */
-  signature?: Uint8Array;
+  /**
+   * 96-byte MinHash signature of the user and assistant text for one shingle size, computed once
+   * by the first stage that needs it; `value` is undefined when the text has too few shingles.
+   */
+  signature?: { shingle: number; value: Uint8Array | undefined };
   /** The example's ordinal in the near-duplicate store: its leakage cluster is looked up by it after pass 1. */
   nearOrdinal?: number;
   /** Set by the stage that drops the envelope; later stages skip it. */

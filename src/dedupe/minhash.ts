@@ -1,5 +1,6 @@
-// MinHash signatures over word shingles, and LSH indexes that find earlier examples whose
-// estimated Jaccard similarity reaches a threshold. Typed arrays only.
+// MinHash signatures over shingles (words; characters in scripts written without spaces), and LSH
+// indexes that find earlier examples whose estimated Jaccard similarity reaches a threshold.
+// Typed arrays only.
 //
 // Signature: 96 values by one-permutation MinHash with optimal densification (`minhash`); each
 // value is kept as the low byte of its minimum (b-bit MinHash, corrected for the 1/256 chance
@@ -63,23 +64,66 @@ function fnv1a(text: string, seed: number): number {
   return h >>> 0;
 }
 
-/** Lowercased words (letters and digits in any script). */
-export function words(text: string): string[] {
-  return text
-    .toLowerCase()
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter((word) => word !== '');
+/**
+ * Scripts written without spaces between words (Han, Kana, Hangul, Thai, Lao, Khmer, Myanmar):
+ * a "word" there would be a whole clause, so their runs are shingled by characters instead.
+ */
+const UNSPACED =
+  /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Hangul}\p{sc=Thai}\p{sc=Lao}\p{sc=Khmer}\p{sc=Myanmar}\u30fc]/u;
+const UNSPACED_CHARACTERS = new RegExp(UNSPACED.source, 'gu');
+/**
+ * Characters per shingle in unspaced runs. A 1-character edit of a 40-character text changes 3
+ * of 38 trigrams (Jaccard 0.85, above 0.8); 4-grams would give 0.80, 5-grams 0.76.
+ */
+export const CHARACTER_SHINGLE = 3;
+
+/** A stretch of text shingled by one rule: words, or characters of an unspaced script (punctuation between them skipped). */
+export interface ShingleRun {
+  characters: boolean;
+  units: string[];
 }
 
-/** The set of `size`-word shingles (the whole text as one shingle when it is shorter). */
-export function shingles(text: string, size: number): Set<string> {
-  const list = words(text);
-  const result = new Set<string>();
-  if (list.length <= size) {
-    if (list.length > 0) result.add(list.join(' '));
-    return result;
+/** Lowercased words (letters, marks and digits in any script), unspaced-script characters one by one. */
+export function shingleRuns(text: string): ShingleRun[] {
+  const tokens = text
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}\p{M}]+/u)
+    .filter((token) => token !== '');
+  if (!UNSPACED.test(text)) return tokens.length > 0 ? [{ characters: false, units: tokens }] : [];
+  const runs: ShingleRun[] = [];
+  const push = (unit: string, characters: boolean) => {
+    const last = runs[runs.length - 1];
+    if (last?.characters === characters) last.units.push(unit);
+    else runs.push({ characters, units: [unit] });
+  };
+  for (const token of tokens) {
+    let from = 0;
+    for (const match of token.matchAll(UNSPACED_CHARACTERS)) {
+      if (match.index > from) push(token.slice(from, match.index), false);
+      push(match[0], true);
+      from = match.index + match[0].length;
+    }
+    if (from < token.length) push(token.slice(from), false);
   }
-  for (let i = 0; i + size <= list.length; i++) result.add(list.slice(i, i + size).join(' '));
+  return runs;
+}
+
+/** Units per shingle in a run: `size` words, or CHARACTER_SHINGLE characters. */
+function widthOf(run: ShingleRun, size: number): number {
+  return Math.min(run.characters ? CHARACTER_SHINGLE : size, run.units.length);
+}
+
+/**
+ * The set of shingles: `size`-word ones in word runs, CHARACTER_SHINGLE-character ones in
+ * unspaced runs; a run shorter than its shingle is one shingle.
+ */
+export function shingles(text: string, size: number): Set<string> {
+  const result = new Set<string>();
+  for (const run of shingleRuns(text)) {
+    const width = widthOf(run, size);
+    const glue = run.characters ? '' : ' ';
+    for (let i = 0; i + width <= run.units.length; i++) result.add(run.units.slice(i, i + width).join(glue));
+  }
   return result;
 }
 
@@ -92,21 +136,42 @@ export function conversationText(example: ChatExample): string {
 }
 
 /**
- * 32-bit hashes of the `size`-word shingles (the whole text as one when it is shorter), built
- * from per-word hashes without making shingle strings. Repeats stay: MinHash ignores them.
+ * 32-bit hashes of the shingles of `shingles()`, built from per-unit hashes without making
+ * shingle strings. Repeats stay: MinHash ignores them.
  */
 export function shingleHashes(text: string, size: number): Uint32Array {
-  const list = words(text);
-  if (list.length === 0) return new Uint32Array(0);
-  const wordHashes = list.map((word) => fnv1a(word, 0));
-  const width = Math.min(size, list.length);
-  const out = new Uint32Array(list.length - width + 1);
-  for (let i = 0; i < out.length; i++) {
-    let h = width;
-    for (let k = 0; k < width; k++) h = fmix32(h ^ wordHashes[i + k]!);
-    out[i] = h;
+  const runs = shingleRuns(text);
+  let count = 0;
+  for (const run of runs) count += run.units.length - widthOf(run, size) + 1;
+  const out = new Uint32Array(count);
+  let at = 0;
+  for (const run of runs) {
+    const unitHashes = run.units.map((unit) => fnv1a(unit, 0));
+    const width = widthOf(run, size);
+    // Word shingles keep their old hashes; character ones get a seed of their own.
+    const seed = run.characters ? width + CHARACTER_SEED : width;
+    for (let i = 0; i + width <= unitHashes.length; i++) {
+      let h = seed;
+      for (let k = 0; k < width; k++) h = fmix32(h ^ unitHashes[i + k]!);
+      out[at++] = h;
+    }
   }
   return out;
+}
+
+const CHARACTER_SEED = 0x6a09e667;
+
+/**
+ * Fewer distinct shingles than this and an 8-bit signature cannot tell similar from equal: each
+ * value fills many bins, so one chance byte match (1 in 256) reads as "~1.00 similar". Measured
+ * on 300,000 distinct texts at 0.6: 361 flagged with 3 shingles, 3 with 4, none with 5.
+ */
+export const MIN_SHINGLES = 5;
+
+function distinctAtLeast(hashes: Uint32Array, wanted: number): boolean {
+  const seen = new Set<number>();
+  for (let i = 0; i < hashes.length && seen.size < wanted; i++) seen.add(hashes[i]!);
+  return seen.size >= wanted;
 }
 
 const EMPTY = 0xffffffff;
@@ -149,6 +214,16 @@ export function lowBytes(mins: Uint32Array): Uint8Array {
 /** The 96-byte signature of a text. */
 export function signatureOf(text: string, shingleSize: number): Uint8Array {
   return lowBytes(minhash(shingleHashes(text, shingleSize)));
+}
+
+/**
+ * The signature near-duplicate search uses, or undefined when the text has fewer than
+ * MIN_SHINGLES distinct shingles: such a text is never a MinHash candidate (exact dedupe
+ * still catches copies).
+ */
+export function nearSignatureOf(text: string, shingleSize: number): Uint8Array | undefined {
+  const hashes = shingleHashes(text, shingleSize);
+  return distinctAtLeast(hashes, MIN_SHINGLES) ? lowBytes(minhash(hashes)) : undefined;
 }
 
 export function exactJaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {

@@ -1,6 +1,8 @@
 // `--holdout FILE`: the evaluation set that training must not contain. Read with prep's own
 // reader, parse, validate and clean stages (so both sides are compared after the same
-// cleaning), then indexed by MinHash signature. Memory: ~250 bytes per holdout example (22 bands at 0.6).
+// cleaning), then indexed by MinHash signature; an example with too few shingles to compare
+// (MIN_SHINGLES in src/dedupe/minhash.ts) is counted, not indexed. Memory: ~250 bytes per
+// holdout example (22 bands at 0.6).
 import type { CleanRule } from '../clean/rules.js';
 import { GrowableUint32 } from '../core/growable.js';
 import { NearDuplicateIndex } from '../dedupe/minhash.js';
@@ -25,6 +27,7 @@ export async function loadHoldout(
   const index = new NearDuplicateIndex(options.threshold);
   const lines = new GrowableUint32();
   let unreadable = 0;
+  let tooFewShingles = 0;
   try {
     for await (const batch of source.batches) {
       await runner.run(batch);
@@ -33,12 +36,17 @@ export async function loadHoldout(
           unreadable++;
           continue;
         }
-        index.add(envelopeSignature(envelope, options.shingle));
+        const signature = envelopeSignature(envelope, options.shingle);
+        if (!signature) {
+          tooFewShingles++;
+          continue;
+        }
+        index.add(signature);
         lines.push(envelope.line);
       }
     }
   } finally {
     await runner.close();
   }
-  return { path, examples: index.size, unreadable, index, lines };
+  return { path, examples: index.size, unreadable, tooFewShingles, index, lines };
 }

@@ -14,6 +14,8 @@ export interface HoldoutSet {
   examples: number;
   /** Holdout lines that are not valid examples (not indexed). */
   unreadable: number;
+  /** Holdout examples with too few shingles to compare (not indexed; see MIN_SHINGLES). */
+  tooFewShingles: number;
   index: NearDuplicateIndex;
   /** Holdout line of each indexed example, by ordinal. */
   lines: GrowableUint32;
@@ -32,7 +34,8 @@ export function createDecontaminateStage(holdout: HoldoutSet, shingle: number): 
     run(batch: Envelope[]) {
       for (const envelope of batch) {
         if (envelope.rejection || !envelope.example) continue;
-        const match = holdout.index.query(envelopeSignature(envelope, shingle));
+        const signature = envelopeSignature(envelope, shingle);
+        const match = signature && holdout.index.query(signature);
         if (!match) continue;
         const line = holdout.lines.get(match.ordinal);
         dropped++;
@@ -48,6 +51,7 @@ export function createDecontaminateStage(holdout: HoldoutSet, shingle: number): 
       threshold: holdout.index.threshold,
       holdoutExamples: holdout.examples,
       holdoutUnreadable: holdout.unreadable,
+      holdoutTooFewShingles: holdout.tooFewShingles,
       contaminated: dropped,
     }),
   };

@@ -1,5 +1,5 @@
-// dedupe-near: MinHash + LSH over word shingles of the cleaned user and assistant text. Two jobs
-// on one index of the kept examples:
+// dedupe-near: MinHash + LSH over shingles (words; characters in Han, Kana, Hangul, Thai, ...
+// runs) of the cleaned user and assistant text. Two jobs on one index of the kept examples:
 // - drop: the first example is kept, a later one whose estimated Jaccard similarity reaches
 //   `threshold` is `near_duplicate` ("~0.91 similar to line N");
 // - leakage clusters: kept examples at or above the looser `leakThreshold` are joined
@@ -7,19 +7,22 @@
 // One band table serves both: its band count is the larger of what each needs (0.995 at the
 // near-duplicate threshold, 0.95 at the leak threshold), so each kept example is looked up once.
 // Memory per kept example: 96-byte signature + 4-byte line + ~7 bytes per band (13 bands at
-// the defaults; see src/dedupe/minhash.ts) + 4 bytes of cluster parent.
+// the defaults; see src/dedupe/minhash.ts) + 4 bytes of cluster parent. An example with too
+// few shingles to compare keeps an ordinal (an unindexed zero signature) and its own cluster.
 import type { Envelope, Stage } from '../core/envelope.js';
 import { GrowableUint32 } from '../core/growable.js';
 import type { NearDuplicateFigures } from '../core/manifest.js';
 import {
+  CHARACTER_SHINGLE,
   closest,
   Clusters,
   conversationText,
   lshParameters,
+  MIN_SHINGLES,
   NearDuplicateIndex,
   PERMUTATIONS,
   SignatureStore,
-  signatureOf,
+  nearSignatureOf,
   type NearMatch,
 } from '../dedupe/minhash.js';
 
@@ -44,11 +47,18 @@ export interface DedupeNearStage extends Stage {
   clusterOf(ordinal: number): number;
 }
 
-/** The envelope's signature, computed once and shared by the stages that need it. */
-export function envelopeSignature(envelope: Envelope, shingle: number): Uint8Array {
-  envelope.signature ??= signatureOf(conversationText(envelope.example!), shingle);
-  return envelope.signature;
+/**
+ * The envelope's signature for `shingle`, computed once and shared by the stages that need it;
+ * undefined when the text has too few shingles to be compared (see MIN_SHINGLES).
+ */
+export function envelopeSignature(envelope: Envelope, shingle: number): Uint8Array | undefined {
+  if (envelope.signature?.shingle !== shingle)
+    envelope.signature = { shingle, value: nearSignatureOf(conversationText(envelope.example!), shingle) };
+  return envelope.signature.value;
 }
+
+/** Stored for an example too short to compare: it keeps its ordinal (and cluster) but is never indexed. */
+const UNINDEXED = new Uint8Array(PERMUTATIONS);
 
 export function createDedupeNearStage(options: NearDedupeOptions = {}): DedupeNearStage {
   const threshold = options.threshold ?? DEFAULT_NEAR_THRESHOLD;
@@ -65,6 +75,12 @@ export function createDedupeNearStage(options: NearDedupeOptions = {}): DedupeNe
   const lines = new GrowableUint32();
   let dropped = 0;
   let joins = 0;
+  let tooFewShingles = 0;
+  const keep = (envelope: Envelope, ordinal: number) => {
+    clusters.add();
+    lines.push(envelope.line);
+    envelope.nearOrdinal = ordinal;
+  };
   return {
     name: 'dedupe-near',
     needs: ['example'],
@@ -73,6 +89,11 @@ export function createDedupeNearStage(options: NearDedupeOptions = {}): DedupeNe
       for (const envelope of batch) {
         if (envelope.rejection || !envelope.example) continue;
         const signature = envelopeSignature(envelope, shingleSize);
+        if (!signature) {
+          tooFewShingles++;
+          keep(envelope, index.store.add(UNINDEXED));
+          continue;
+        }
         const similar: NearMatch[] = [];
         index.forEachMatch(signature, (match) => similar.push(match));
         const duplicateOf = threshold === false ? undefined : closest(similar, threshold);
@@ -81,15 +102,13 @@ export function createDedupeNearStage(options: NearDedupeOptions = {}): DedupeNe
           dropped++;
           envelope.rejection = {
             reason: 'near_duplicate',
-            message: `~${duplicateOf.similarity.toFixed(2)} similar to line ${line} (estimated Jaccard of ${shingleSize}-word shingles, threshold ${threshold})`,
+            message: `~${duplicateOf.similarity.toFixed(2)} similar to line ${line} (estimated Jaccard of shingles: ${shingleSize} words, ${CHARACTER_SHINGLE} characters in unspaced scripts; threshold ${threshold})`,
             detail: { similarTo: line, similarity: Number(duplicateOf.similarity.toFixed(4)) },
           };
           continue;
         }
         const ordinal = index.add(signature);
-        clusters.add();
-        lines.push(envelope.line);
-        envelope.nearOrdinal = ordinal;
+        keep(envelope, ordinal);
         if (leakThreshold === false) continue;
         for (const match of similar) {
           if (match.similarity < leakThreshold) continue;
@@ -109,13 +128,16 @@ export function createDedupeNearStage(options: NearDedupeOptions = {}): DedupeNe
         permutations: PERMUTATIONS,
         bands: lsh.bands,
         rows: lsh.rows,
-        kept: index.size,
+        kept: lines.length,
+        keptWithTooFewShingles: tooFewShingles,
+        minShingles: MIN_SHINGLES,
+        characterShingle: CHARACTER_SHINGLE,
         dropped,
         candidatePairs: index.candidates,
         leakThreshold,
         similarPairsJoined: joins,
         indexBytes: bytes,
-        bytesPerKeptExample: index.size > 0 ? Math.round(bytes / index.size) : 0,
+        bytesPerKeptExample: lines.length > 0 ? Math.round(bytes / lines.length) : 0,
       };
     },
   };
