@@ -143,6 +143,11 @@ export type NearDuplicateFigures = {
   bands: number;
   rows: number;
   kept: number;
+  /** Kept examples too short to compare by MinHash (never near-duplicates, never clustered). */
+  keptWithTooFewShingles: number;
+  minShingles: number;
+  /** Characters per shingle in scripts written without spaces. */
+  characterShingle: number;
   dropped: number;
   candidatePairs: number;
   leakThreshold: number | false;
@@ -185,6 +190,7 @@ export type HoldoutFigures = {
   threshold: number;
   holdoutExamples: number;
   holdoutUnreadable: number;
+  holdoutTooFewShingles: number;
   contaminated: number;
 };
 

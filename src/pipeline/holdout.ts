@@ -6,47 +6,33 @@
 import type { CleanRule } from '../clean/rules.js';
 import { GrowableUint32 } from '../core/growable.js';
 import { NearDuplicateIndex } from '../dedupe/minhash.js';
-import { createCleanStage } from '../stages/clean.js';
 import { envelopeSignature } from '../stages/dedupe-near.js';
 import type { HoldoutSet } from '../stages/decontaminate.js';
-import { createParseStage } from '../stages/parse.js';
-import { createValidateStage } from '../stages/validate.js';
-import { readEnvelopes } from './read.js';
-import { StageRunner } from './stages.js';
+import { readChatExamples } from './chat-examples.js';
 
 export async function loadHoldout(
   path: string,
   options: { threshold: number; shingle: number; disableClean?: CleanRule[] },
 ): Promise<HoldoutSet> {
-  const source = await readEnvelopes(path, 'auto');
-  const runner = new StageRunner([
-    createParseStage(),
-    createValidateStage({ format: source.decision.format }),
-    createCleanStage({ disabled: options.disableClean ?? [] }),
-  ]);
+  const source = await readChatExamples(path, { clean: { disabled: options.disableClean ?? [] } });
   const index = new NearDuplicateIndex(options.threshold);
   const lines = new GrowableUint32();
   let unreadable = 0;
   let tooFewShingles = 0;
-  try {
-    for await (const batch of source.batches) {
-      await runner.run(batch);
-      for (const envelope of batch) {
-        if (envelope.rejection) {
-          unreadable++;
-          continue;
-        }
-        const signature = envelopeSignature(envelope, options.shingle);
-        if (!signature) {
-          tooFewShingles++;
-          continue;
-        }
-        index.add(signature);
-        lines.push(envelope.line);
+  for await (const batch of source.batches) {
+    for (const envelope of batch) {
+      if (envelope.rejection) {
+        unreadable++;
+        continue;
       }
+      const signature = envelopeSignature(envelope, options.shingle);
+      if (!signature) {
+        tooFewShingles++;
+        continue;
+      }
+      index.add(signature);
+      lines.push(envelope.line);
     }
-  } finally {
-    await runner.close();
   }
   return { path, examples: index.size, unreadable, tooFewShingles, index, lines };
 }

@@ -2,13 +2,11 @@
 // Lines that are not chat examples are reported as rows, not thrown. Memory: one batch of envelopes
 // plus two numbers per example (for the percentiles).
 import type { Distribution } from '../core/manifest.js';
-import { createParseStage } from '../stages/parse.js';
-import { createValidateStage } from '../stages/validate.js';
 import { distribution } from '../tokenize/figures.js';
 import { createTokenCountPool } from '../tokenize/pool.js';
 import { DEFAULT_MODEL, modelPreset } from '../tokenize/presets.js';
-import { readEnvelopes, type FormatOption } from './read.js';
-import { StageRunner } from './stages.js';
+import { readChatExamples } from './chat-examples.js';
+import type { FormatOption } from './read.js';
 
 export interface TokensOptions {
   /** Tokenizer spec; default the model preset's tokenizer (the built-in Phi-3 one). */
@@ -49,13 +47,7 @@ export async function countTokens(
 ): Promise<TokensSummary> {
   const preset = modelPreset(options.model ?? DEFAULT_MODEL);
   const maxTokens = options.maxTokens ?? preset.maxTokens;
-  const source = await readEnvelopes(path, options.format ?? 'auto', undefined, {
-    maxLineBytes: options.maxLineBytes,
-  });
-  const runner = new StageRunner([
-    createParseStage(),
-    createValidateStage({ format: source.decision.format }),
-  ]);
+  const source = await readChatExamples(path, { format: options.format, maxLineBytes: options.maxLineBytes });
   const pool = await createTokenCountPool({
     tokenizer: options.tokenizer ?? preset.tokenizer,
     allowSpecialText: false,
@@ -68,7 +60,6 @@ export async function countTokens(
   let withSpecialText = 0;
   try {
     for await (const batch of source.batches) {
-      await runner.run(batch);
       const examples = batch.filter(
         (envelope) => envelope.rejection === undefined && envelope.example !== undefined,
       );

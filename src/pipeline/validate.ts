@@ -1,11 +1,8 @@
 // `validate`: the per-line checks of prep (UTF-8, JSON, chat schema, emptiness after cleaning)
 // without writing anything. Memory: the first `maxErrors` problems only.
 import type { RejectReason } from '../core/reasons.js';
-import { createCleanStage } from '../stages/clean.js';
-import { createParseStage } from '../stages/parse.js';
-import { createValidateStage } from '../stages/validate.js';
-import { readEnvelopes, type FormatOption, type ReadProgress } from './read.js';
-import { StageRunner } from './stages.js';
+import { readChatExamples } from './chat-examples.js';
+import type { FormatOption, ReadProgress } from './read.js';
 
 export interface ValidateOptions {
   format?: FormatOption;
@@ -40,20 +37,12 @@ export interface ValidateResult {
 
 export async function validate(path: string, options: ValidateOptions = {}): Promise<ValidateResult> {
   const maxErrors = options.maxErrors ?? 20;
-  const source = await readEnvelopes(path, options.format ?? 'auto', options.onProgress, {
-    maxLineBytes: options.maxLineBytes,
-  });
-  const runner = new StageRunner([
-    createParseStage(),
-    createValidateStage({ format: source.decision.format }),
-    createCleanStage(),
-  ]);
+  const source = await readChatExamples(path, { ...options, clean: { disabled: [] } });
   const byReason: Partial<Record<RejectReason, number>> = {};
   const problems: LineProblem[] = [];
   let records = 0;
   let invalid = 0;
   for await (const batch of source.batches) {
-    await runner.run(batch);
     for (const envelope of batch) {
       records++;
       const rejection = envelope.rejection;

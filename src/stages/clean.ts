@@ -16,6 +16,7 @@ import {
   type RuleChange,
 } from '../clean/rules.js';
 import { SampleCollector } from '../clean/samples.js';
+import { perExample } from './per-example.js';
 
 export interface CleanOptions {
   /** Rules switched off with --no-clean-<rule>. */
@@ -88,17 +89,14 @@ export function createCleanStage(options: CleanOptions = {}): Stage & { cleanSum
     for (const rule of rulesInExample) cleaning[rule].examples++;
   }
 
-  return {
+  return perExample({
     name: 'clean',
     needs: ['example'],
     provides: [],
-    run(batch: Envelope[]) {
-      for (const envelope of batch) {
-        if (envelope.rejection || !envelope.example) continue;
-        const invalid = invalidUnicode(envelope.example);
-        if (invalid) envelope.rejection = invalid;
-        else cleanExample(envelope, envelope.example);
-      }
+    each(envelope) {
+      const invalid = invalidUnicode(envelope.example);
+      if (invalid) envelope.rejection = invalid;
+      else cleanExample(envelope, envelope.example);
     },
     cleanSummary: () => ({
       // What html kept is a figure only when the rule ran.
@@ -109,7 +107,7 @@ export function createCleanStage(options: CleanOptions = {}): Stage & { cleanSum
       warnings: contentWarnings(contentChanged),
     }),
     summary: () => ({ rules: cleaning }),
-  };
+  });
 }
 
 /** Whether the conversation's user or system turns talk about markup, asked once and only if needed. */
