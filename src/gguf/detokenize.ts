@@ -6,7 +6,7 @@
 export interface TokenPieces {
   /** The token's bytes as the text shows them (a SentencePiece `▁` as a space, a byte token as its byte). */
   bytes(token: number): Uint8Array;
-  /** Control and user-defined tokens: llama.cpp puts a space before the raw text after them (and at the start). */
+  /** Control and user-defined tokens: llama.cpp puts a space before the text after them (and at the start). */
   isSpecial(token: number): boolean;
   /** The tokenizer adds that space (SentencePiece `add_space_prefix`): it is not in the text. */
   spacePrefix: boolean;
@@ -86,7 +86,7 @@ export function completeLength(bytes: Uint8Array): number {
   return bytes.length;
 }
 
-/** Length of the sequence a lead byte starts (1 when it starts none), given the byte after it (its range narrows for some leads). */
+/** Length of the sequence a lead byte starts (1 when none), given the byte after it (some leads narrow its range). */
 function sequenceLength(lead: number, next: number | undefined): number {
   if (next !== undefined && !validSecond(lead, next)) return 1;
   if (lead >= 0xc2 && lead <= 0xdf) return 2;

@@ -91,9 +91,9 @@ export function chatLogprobs(entries: readonly TokenLogprob[]): object {
   };
 }
 
-/** A token in a completion's logprobs: the text it adds, and its score unless it has no context (the first one). */
+/** A token in a completion's logprobs: the text it adds, its score unless it has no context (the first one). */
 export interface CompletionToken {
-  /** "" for a token the text leaves out (a BOS the server added) or that starts a character a later token ends. */
+  /** "" for a token the text leaves out (an added BOS) or that starts a character a later token ends. */
   text: string;
   /** Alternatives' texts are what each would add in the same place. */
   scored?: { logprob: number; top: Array<{ text: string; logprob: number }> };

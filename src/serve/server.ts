@@ -286,9 +286,9 @@ async function completion(
 }
 
 /**
- * Each token's text in the returned text, by incremental detokenization over bytes, and its score with the
- * alternatives' texts in the same place (`scoreAt(i)` for token i, none for token 0). A leading BOS the text leaves out (the
- * server added it, or the prompt is token ids) and generated special tokens add no text, as in vLLM.
+ * Each token's text in the returned text, by incremental detokenization over bytes, and its score (`scoreAt(i)`,
+ * none for token 0) with the alternatives' texts in the same place. A leading BOS the text leaves out (the server
+ * added it, or the prompt is token ids) and generated special tokens add no text, as in vLLM.
  */
 function completionTexts(
   model: GgufModel,
