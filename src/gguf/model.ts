@@ -5,6 +5,7 @@ import { basename } from 'node:path';
 import type { ChatHistoryItem, ChatWrapper, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
 import type { ChatMessage } from '../core/example.js';
 import { PhikitError } from '../core/errors.js';
+import { gpt2PieceBytes, IncrementalDetokenizer, type TokenPieces } from './detokenize.js';
 import { getCpuLlama, loadNodeLlamaCpp } from './load.js';
 import { logprobFromFilteredLogits, logSoftmax, type TokenLogprob } from './logprobs.js';
 import { chooseToken } from './sampling.js';
@@ -39,6 +40,8 @@ export interface GenerateOptions {
 
 export interface Generation {
   text: string;
+  /** The generated tokens, an end-of-generation token left out. */
+  tokens: Token[];
   finishReason: 'stop' | 'length';
   promptTokens: number;
   completionTokens: number;
@@ -68,7 +71,6 @@ export class GgufRequestError extends Error {
 
 const DEFAULT_MAX_CONTEXT = 4096;
 const TINY_MODEL_BYTES = 64 * 1024 * 1024;
-const TEXT_WINDOW = 8;
 
 export class GgufModel {
   /** A short name for the model: the file name without `.gguf`. */
@@ -78,6 +80,7 @@ export class GgufModel {
   readonly chatWrapperName: string;
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
+  private pieces: TokenPieces | undefined;
 
   private constructor(
     readonly path: string,
@@ -186,23 +189,12 @@ export class GgufModel {
   }
 
   /**
-   * The text of each of `tokens[start..]` such that they join to `detokenize(tokens.slice(start))` (a
-   * SentencePiece word's leading space belongs to its token; the text's very first space is not there).
+   * A detokenizer that gives the text each token adds, computed over bytes: the texts of a token sequence join
+   * to its text, and a character split over byte tokens goes to the token that completes it.
    */
-  tokenTexts(tokens: readonly Token[], start: number): string[] {
-    const texts: string[] = [];
-    for (let index = start; index < tokens.length; index += 1) {
-      // A short window of earlier tokens gives the spacing and the rest of split UTF-8 characters.
-      const from = Math.max(start, index - TEXT_WINDOW);
-      const before = this.model.detokenize(tokens.slice(from, index), true);
-      const after = this.model.detokenize(tokens.slice(from, index + 1), true);
-      texts.push(
-        after.startsWith(before)
-          ? after.slice(before.length)
-          : after.slice(commonPrefixLength([...before], [...after])),
-      );
-    }
-    return texts;
+  detokenizer(): IncrementalDetokenizer {
+    this.pieces ??= this.readPieces();
+    return new IncrementalDetokenizer(this.pieces);
   }
 
   /**
@@ -316,6 +308,7 @@ export class GgufModel {
       }
       return {
         text,
+        tokens: generated,
         finishReason,
         promptTokens: prompt.length,
         completionTokens: generated.length,
@@ -365,6 +358,38 @@ export class GgufModel {
         text: this.tokenText(candidate as Token),
         logprob,
       })),
+    };
+  }
+
+  /** Token bytes from the vocabulary: llama.cpp's strings lose the bytes of a split character (U+FFFD). */
+  private readPieces(): TokenPieces {
+    const vocabulary = this.model.fileInfo.metadata.tokenizer.ggml;
+    const cache = new Map<number, Uint8Array>();
+    const pieceBytes = (token: number): Uint8Array => {
+      const attributes = this.model.getTokenAttributes(token as Token);
+      const piece = vocabulary.tokens[token] ?? '';
+      const byte = /^<0x([0-9A-Fa-f]{2})>$/.exec(piece);
+      if (attributes.byte && byte !== null) return Uint8Array.of(Number.parseInt(byte[1]!, 16));
+      if (attributes.normal && vocabulary.model === 'llama') {
+        return Buffer.from(piece.replaceAll('\u2581', ' '), 'utf8');
+      }
+      if (attributes.normal && vocabulary.model === 'gpt2') return gpt2PieceBytes(piece);
+      // Control, user-defined and unknown tokens, and other vocabularies: llama.cpp's own text.
+      return Buffer.from(this.tokenText(token as Token), 'utf8');
+    };
+    const probe = this.model.tokenize('a');
+    return {
+      bytes: (token) => {
+        let bytes = cache.get(token);
+        if (bytes === undefined) cache.set(token, (bytes = pieceBytes(token)));
+        return bytes;
+      },
+      isSpecial: (token) => {
+        const attributes = this.model.getTokenAttributes(token as Token);
+        return attributes.control || attributes.userDefined;
+      },
+      // A tokenizer that adds a space prefix turns "a" into " a".
+      spacePrefix: probe.length > 0 && pieceBytes(probe[0]!)[0] === 0x20,
     };
   }
 

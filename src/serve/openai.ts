@@ -91,15 +91,18 @@ export function chatLogprobs(entries: readonly TokenLogprob[]): object {
   };
 }
 
-/** A token in a completion's logprobs: its text, and its score unless it has no context (the first one). */
-export type CompletionToken = { text: string; inText: boolean } & (
-  { scored: TokenLogprob } | { scored?: undefined }
-);
+/** A token in a completion's logprobs: the text it adds, its score unless it has no context (the first one). */
+export interface CompletionToken {
+  /** "" for a token the text leaves out (an added BOS) or that starts a character a later token ends. */
+  text: string;
+  /** Alternatives' texts are what each would add in the same place. */
+  scored?: { logprob: number; top: Array<{ text: string; logprob: number }> };
+}
 
 /**
  * OpenAI legacy completion logprobs as vLLM fills them: `null` for a token without context (the first prompt
- * token), `top_logprobs` holding the top alternatives plus the token itself, `text_offset` the character
- * offset of each token in the returned text (a BOS the server added is not in the text: it takes no room).
+ * token), `top_logprobs` keyed by token text holding the top alternatives plus the token itself, `text_offset`
+ * the offset of each token in the returned text in UTF-16 code units (the texts before it, joined).
  */
 export function completionLogprobs(entries: readonly CompletionToken[]): object {
   const tokens: string[] = [];
@@ -110,17 +113,20 @@ export function completionLogprobs(entries: readonly CompletionToken[]): object 
   for (const entry of entries) {
     tokens.push(entry.text);
     textOffset.push(offset);
-    if (entry.inText) offset += entry.text.length;
+    offset += entry.text.length;
     if (entry.scored === undefined) {
       tokenLogprobs.push(null);
       topLogprobs.push(null);
       continue;
     }
     tokenLogprobs.push(entry.scored.logprob);
-    const top: Record<string, number> = {};
-    for (const alternative of entry.scored.top) top[alternative.text] = alternative.logprob;
-    top[entry.text] = entry.scored.logprob;
-    topLogprobs.push(top);
+    // Two tokens with one text share a key: the more likely one keeps it, the token itself always does.
+    const top = new Map<string, number>();
+    for (const alternative of entry.scored.top) {
+      if (!top.has(alternative.text)) top.set(alternative.text, alternative.logprob);
+    }
+    top.set(entry.text, entry.scored.logprob);
+    topLogprobs.push(Object.fromEntries(top));
   }
   return { tokens, token_logprobs: tokenLogprobs, top_logprobs: topLogprobs, text_offset: textOffset };
 }

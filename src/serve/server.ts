@@ -252,31 +252,19 @@ async function completion(
     topLogprobs: request.logprobs,
     signal,
   });
-  const promptText = typeof request.prompt === 'string' ? request.prompt : model.detokenize(promptTokens);
-  let logprobs: object | null = null;
-  if (request.logprobs !== undefined) {
-    const generated = trimTop(generation.logprobs ?? [], request.logprobs);
-    const all = [...promptTokens, ...generated.map((entry) => entry.token as Token)];
-    // A BOS the server added is not in the prompt text; every other token's text is, in order.
-    const bosAdded =
-      typeof request.prompt === 'string' &&
-      promptTokens[0] === model.bosToken &&
-      !promptText.startsWith(model.tokenText(promptTokens[0]!));
-    const first = request.echo ? (bosAdded ? 1 : 0) : promptTokens.length;
-    const texts = model.tokenTexts(all, first);
-    const promptScores = trimTop(scoredPrompt ?? [], request.logprobs);
-    const entries: CompletionToken[] = texts.map((text, index) => {
-      const position = first + index;
-      if (position === 0) return { text, inText: true };
-      const scored =
-        position < promptTokens.length
-          ? promptScores[position - 1]
-          : generated[position - promptTokens.length];
-      return { text, inText: true, scored: scored! };
-    });
-    if (request.echo && bosAdded) entries.unshift({ text: model.tokenText(promptTokens[0]!), inText: false });
-    logprobs = completionLogprobs(entries);
-  }
+  const top = request.logprobs ?? 0;
+  const promptScores = trimTop(scoredPrompt ?? [], top);
+  const generatedScores = trimTop(generation.logprobs ?? [], top);
+  const texts = completionTexts(model, request.prompt, promptTokens, generation.tokens, (index) =>
+    index < promptTokens.length ? promptScores[index - 1] : generatedScores[index - promptTokens.length],
+  );
+  const promptText =
+    typeof request.prompt === 'string' ? request.prompt : joinTexts(texts.slice(0, promptTokens.length));
+  const generatedText = cutAtStop(joinTexts(texts.slice(promptTokens.length)), request.stop);
+  const logprobs =
+    request.logprobs === undefined
+      ? null
+      : completionLogprobs(request.echo ? texts : texts.slice(promptTokens.length));
   return {
     id: `cmpl-${randomUUID()}`,
     object: 'text_completion',
@@ -285,7 +273,7 @@ async function completion(
     choices: [
       {
         index: 0,
-        text: request.echo ? promptText + generation.text : generation.text,
+        text: request.echo ? promptText + generatedText : generatedText,
         logprobs,
         finish_reason: generation.finishReason,
         ...(request.promptLogprobs === undefined
@@ -295,6 +283,52 @@ async function completion(
     ],
     usage: usage(generation.promptTokens, generation.completionTokens),
   };
+}
+
+/**
+ * Each token's text in the returned text, by incremental detokenization over bytes, and its score (`scoreAt(i)`,
+ * none for token 0) with the alternatives' texts in the same place. A leading BOS the text leaves out (the server
+ * added it, or the prompt is token ids) and generated special tokens add no text, as in vLLM.
+ */
+function completionTexts(
+  model: GgufModel,
+  prompt: string | number[],
+  promptTokens: readonly Token[],
+  generatedTokens: readonly Token[],
+  scoreAt: (index: number) => TokenLogprob | undefined,
+): CompletionToken[] {
+  const bos = model.bosToken;
+  const bosHidden =
+    bos !== undefined &&
+    promptTokens[0] === bos &&
+    !(typeof prompt === 'string' && prompt.startsWith(model.tokenText(bos)));
+  const detokenizer = model.detokenizer();
+  const entries = [...promptTokens, ...generatedTokens].map((token, index): CompletionToken => {
+    const hidden = index === 0 ? bosHidden : index >= promptTokens.length && detokenizer.isSpecial(token);
+    const scored = scoreAt(index);
+    const top = scored?.top.map((alternative) => ({
+      text: detokenizer.peek(alternative.token),
+      logprob: alternative.logprob,
+    }));
+    const text = detokenizer.push(token, hidden);
+    return scored === undefined || top === undefined
+      ? { text }
+      : { text, scored: { logprob: scored.logprob, top } };
+  });
+  const last = entries[entries.length - 1];
+  if (last !== undefined) last.text += detokenizer.finish();
+  return entries;
+}
+
+function joinTexts(entries: readonly CompletionToken[]): string {
+  return entries.map((entry) => entry.text).join('');
+}
+
+/** The text before the first stop string (generation stopped at the token that completed it). */
+function cutAtStop(text: string, stop: readonly string[]): string {
+  const cuts = stop.filter((candidate) => candidate.length > 0).map((candidate) => text.indexOf(candidate));
+  const found = cuts.filter((at) => at !== -1);
+  return found.length === 0 ? text : text.slice(0, Math.min(...found));
 }
 
 function trimTop(entries: readonly TokenLogprob[], top: number): TokenLogprob[] {

@@ -21,6 +21,7 @@ describe('loading node-llama-cpp where it is not installed', () => {
     for (const file of [
       'gguf/load.ts',
       'gguf/model.ts',
+      'gguf/detokenize.ts',
       'gguf/logprobs.ts',
       'gguf/sampling.ts',
       'core/errors.ts',

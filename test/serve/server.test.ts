@@ -119,9 +119,9 @@ describe.skipIf(!hasModels)('phikit serve on stories260K (real server, real Open
       expect(top![logprobs.tokens![index + 1]!]).toBe(scored[index]!.logprob);
       expect(Object.keys(top!).length).toBeLessThanOrEqual(2);
     }
-    // text_offset points into the returned text: the added BOS takes no room, the other tokens spell the text.
-    expect(logprobs.tokens![0]).toBe('<s>');
-    expect(logprobs.tokens!.slice(1).join('')).toBe(text);
+    // text_offset points into the returned text: the added BOS is not in it (""), the other tokens spell it.
+    expect(logprobs.tokens![0]).toBe('');
+    expect(logprobs.tokens!.join('')).toBe(text);
     expect(logprobs.text_offset!.slice(0, 2)).toEqual([0, 0]);
     for (const [index, token] of logprobs.tokens!.entries()) {
       const offset = logprobs.text_offset![index]!;
