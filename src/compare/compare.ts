@@ -203,6 +203,6 @@ export async function compare(
   const outDir = resolve(options.out);
   await mkdir(outDir, { recursive: true });
   await writeFileAtomic(join(outDir, 'comparison.json'), `${JSON.stringify(comparison, null, 2)}\n`);
-  await writeFileAtomic(join(outDir, 'compare.html'), renderCompareReport(comparison));
+  await writeFileAtomic(join(outDir, 'compare.html'), await renderCompareReport(comparison));
   return comparison;
 }

@@ -214,7 +214,10 @@ async function evaluateChecked(
     };
     await writeFileAtomic(join(outDir, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
     await writeFileAtomic(join(outDir, 'results.csv'), resultsCsv(ordered));
-    await writeFileAtomic(join(outDir, 'report.html'), renderEvalReport(metrics, ordered, { examplesPath }));
+    await writeFileAtomic(
+      join(outDir, 'report.html'),
+      await renderEvalReport(metrics, ordered, { examplesPath }),
+    );
     const errorsByKind: Record<string, number> = {};
     for (const result of ordered)
       if (result.error) errorsByKind[result.error.kind] = (errorsByKind[result.error.kind] ?? 0) + 1;

@@ -1,13 +1,28 @@
 // Charts rendered to inline SVG when the report is built (Observable Plot on a linkedom
 // document): no script or network at view time, native <title> tooltips on hover.
-import * as Plot from '@observablehq/plot';
-import { parseHTML } from 'linkedom';
+// Plot and linkedom load on first use (they are most of phikit's start-up otherwise): a report
+// renderer awaits `loadChartLibrary()` before it draws.
+import type * as PlotModule from '@observablehq/plot';
+import { PhikitError } from '../core/errors.js';
 import { html, PALETTE, raw, type SafeHtml } from './html.js';
 
-type PlotDocument = NonNullable<Plot.PlotOptions['document']>;
+type PlotDocument = NonNullable<PlotModule.PlotOptions['document']>;
+
+let loaded: { Plot: typeof PlotModule; parseHTML: (html: string) => { document: unknown } } | undefined;
+
+export async function loadChartLibrary(): Promise<void> {
+  if (loaded) return;
+  const [Plot, linkedom] = await Promise.all([import('@observablehq/plot'), import('linkedom')]);
+  loaded = { Plot, parseHTML: linkedom.parseHTML };
+}
+
+function library(): NonNullable<typeof loaded> {
+  if (!loaded) throw new PhikitError('INTERNAL', 'charts drawn before loadChartLibrary() was awaited');
+  return loaded;
+}
 
 function document(): PlotDocument {
-  return parseHTML('<!doctype html><html><body></body></html>').document as unknown as PlotDocument;
+  return library().parseHTML('<!doctype html><html><body></body></html>').document as PlotDocument;
 }
 
 /** What a chart says it draws: one bar per group (per series when grouped), read back by tests. */
@@ -17,8 +32,8 @@ interface ChartClaim {
   series?: readonly string[];
 }
 
-function render(options: Plot.PlotOptions, claim: ChartClaim): SafeHtml {
-  const svg = Plot.plot({ document: document(), ...options }) as unknown as { outerHTML: string };
+function render(options: PlotModule.PlotOptions, claim: ChartClaim): SafeHtml {
+  const svg = library().Plot.plot({ document: document(), ...options }) as unknown as { outerHTML: string };
   // Plot names its CSS class from a random id; a fixed one keeps reports byte-identical.
   const markup = raw(svg.outerHTML.replace(/plot-[0-9a-f]{6}/g, 'phikit-plot'));
   const series = claim.series ? html` data-series="${JSON.stringify(claim.series)}"` : '';
@@ -35,6 +50,7 @@ export interface Bar {
 
 /** Horizontal bars, one per label, in the order given. */
 export function barChart(bars: readonly Bar[], options: { xLabel: string; width?: number }): SafeHtml {
+  const { Plot } = library();
   const labels = bars.map((bar) => bar.label);
   const longest = Math.max(0, ...labels.map((label) => label.length));
   return render(
@@ -87,6 +103,7 @@ export function groupedBarChart(
   bars: readonly GroupedBar[],
   options: { xLabel: string; series: readonly string[]; width?: number },
 ): SafeHtml {
+  const { Plot } = library();
   const groups = [...new Set(bars.map((bar) => bar.group))];
   const longest = Math.max(0, ...groups.map((group) => axisLabel(group).length));
   const colors = [PALETTE.primary, PALETTE.secondary, PALETTE.accent, PALETTE.muted];
@@ -137,11 +154,12 @@ export function histogramChart(
   data: HistogramData,
   options: { xLabel: string; limit?: number; limitLabel?: string; width?: number },
 ): SafeHtml {
+  const { Plot } = library();
   const bins = data.counts.map((count, i) => ({
     bin: `${data.edges[i]!.toLocaleString('en-US')}–${data.edges[i + 1]!.toLocaleString('en-US')}`,
     count,
   }));
-  const marks: Plot.Markish[] = [
+  const marks: PlotModule.Markish[] = [
     Plot.rectY(bins, {
       x1: (_bin: unknown, i: number) => i,
       x2: (_bin: unknown, i: number) => i + 1,

@@ -2,7 +2,7 @@
 // F1 per scenario, and every example's answers with filters (scenario, disagreements, errors).
 import type { Comparison } from '../compare/compare.js';
 import type { PairedComparison } from '../metrics/stats.js';
-import { groupedBarChart } from './charts.js';
+import { groupedBarChart, loadChartLibrary } from './charts.js';
 import { METRICS_HEAD, metricsRow } from './eval-report.js';
 import { formatNumber, html, page, TABLE_FILTER_SCRIPT, truncated, type SafeHtml } from './html.js';
 
@@ -12,7 +12,8 @@ function difference(d: PairedComparison): SafeHtml {
   return html`${sign}${d.value.toFixed(1)} <span class="more">[${d.low.toFixed(1)}, ${d.high.toFixed(1)}], p ${d.pValue < 0.001 ? '< 0.001' : d.pValue.toFixed(3)}</span>`;
 }
 
-export function renderCompareReport(comparison: Comparison): string {
+export async function renderCompareReport(comparison: Comparison): Promise<string> {
+  await loadChartLibrary();
   const { metrics, pairs, examples, models } = comparison;
   const overall = metrics.endpoints.map((endpoint) =>
     metricsRow(html`<strong>${endpoint.endpoint}</strong>`, endpoint.overall),

@@ -3,7 +3,7 @@
 import type { EvalResult } from '../eval/types.js';
 import type { EvalMetrics, GroupMetrics } from '../metrics/summary.js';
 import type { Interval } from '../metrics/stats.js';
-import { groupedBarChart } from './charts.js';
+import { groupedBarChart, loadChartLibrary } from './charts.js';
 import { formatNumber, html, page, TABLE_FILTER_SCRIPT, truncated, type SafeHtml } from './html.js';
 
 export function formatInterval(interval: Interval, digits = 1): SafeHtml {
@@ -42,11 +42,12 @@ export const METRICS_HEAD = html`<thead>
   </tr>
 </thead>`;
 
-export function renderEvalReport(
+export async function renderEvalReport(
   metrics: EvalMetrics,
   results: readonly EvalResult[],
   context: { examplesPath: string },
-): string {
+): Promise<string> {
+  await loadChartLibrary();
   const endpointSections = metrics.endpoints.map(
     (endpoint) => html`<h3>${endpoint.endpoint} <span class="more">${endpoint.model}</span></h3>
       <table>

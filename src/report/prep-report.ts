@@ -9,7 +9,7 @@ import { PhikitError } from '../core/errors.js';
 import { REASON_DESCRIPTIONS, REJECT_REASONS, type RejectReason } from '../core/reasons.js';
 import { writeFileAtomic } from '../io/atomic-writer.js';
 import { readLines } from '../io/line-reader.js';
-import { barChart, groupedBarChart, histogramChart } from './charts.js';
+import { barChart, groupedBarChart, histogramChart, loadChartLibrary } from './charts.js';
 import {
   formatBytes,
   formatNumber,
@@ -44,7 +44,7 @@ export async function writePrepReport(outDir: string): Promise<string> {
   }
   const samples = await firstRejectedSamples(join(outDir, 'rejected.jsonl'));
   const path = join(outDir, 'report.html');
-  await writeFileAtomic(path, renderPrepReport(manifest, samples));
+  await writeFileAtomic(path, await renderPrepReport(manifest, samples));
   return path;
 }
 
@@ -70,7 +70,11 @@ export async function firstRejectedSamples(
   return samples;
 }
 
-export function renderPrepReport(manifest: Manifest, samples: readonly RejectedSample[]): string {
+export async function renderPrepReport(
+  manifest: Manifest,
+  samples: readonly RejectedSample[],
+): Promise<string> {
+  await loadChartLibrary();
   const body = html`
     <h1>Dataset report: ${manifest.input.name}</h1>
     <p class="sub">

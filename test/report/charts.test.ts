@@ -1,8 +1,8 @@
 // The chart markup itself, without a browser (the chromium test measures what is drawn):
 // one titled rect per group × series, and long group names cut on the axis only.
 import { parseHTML } from 'linkedom';
-import { describe, expect, it } from 'vitest';
-import { groupedBarChart } from '../../src/report/charts.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { groupedBarChart, loadChartLibrary } from '../../src/report/charts.js';
 
 function parse(markup: string) {
   const { document } = parseHTML(`<!doctype html><html><body>${markup}</body></html>`);
@@ -17,6 +17,7 @@ function parse(markup: string) {
 }
 
 describe('groupedBarChart', () => {
+  beforeAll(loadChartLibrary);
   it('draws one titled bar per group and series, zero included', () => {
     const bars = [
       { group: '账单 💳', series: 'train', value: 1234 },
