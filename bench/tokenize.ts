@@ -3,7 +3,8 @@
 // encoder (1 thread, cold and warm word cache), chat counting through the worker pool (1 thread and every
 // core) and, when installed, Debian's C++ spm_encode with Llama-2's tokenizer.model. --write puts the
 // table into bench/README.md. phikit's code is measured as users run it: the build in dist/ (the npm
-// script builds first), so worker threads run plain JavaScript.
+// script builds first), so worker threads run plain JavaScript. Then the tiktoken-rank tokenizers (Phi-4,
+// Phi-4-mini) next to tiktoken's WASM build (bench/tokenize-tiktoken.ts); `--tiktoken-only` runs just those.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
@@ -18,6 +19,7 @@ import type * as SpBpeModule from '../src/tokenize/sp-bpe.js';
 import { datasetStrings } from '../test/tokenize/real-data.js';
 import { hasShared, reference } from '../test/helpers/shared.js';
 import { generateCorpus, textLines } from './tokenize-corpus.js';
+import { benchTiktokenRanks } from './tokenize-tiktoken.js';
 import { writeReadmeBlock } from './tokenize-readme.js';
 
 const { values: flags } = parseArgs({
@@ -25,6 +27,7 @@ const { values: flags } = parseArgs({
     mb: { type: 'string', default: '5' },
     seed: { type: 'string', default: '1' },
     write: { type: 'boolean', default: false },
+    'tiktoken-only': { type: 'boolean', default: false },
   },
 });
 const megabytes = Number(flags.mb);
@@ -47,6 +50,21 @@ const { SpBpeEncoder } = (await import(built('sp-bpe.js').href)) as typeof SpBpe
 const lines = generateCorpus(textLines(datasetStrings()), megabytes * 1e6, seed)
   .flatMap((document) => document.split(/\r?\n/))
   .filter((line) => line !== '');
+
+const tiktokenCommand = `npm run bench:tokenize -- --mb ${megabytes} --seed ${seed}${flags['tiktoken-only'] ? ' --tiktoken-only' : ''} --write`;
+const tiktokenTable = async (): Promise<void> => {
+  const table = await benchTiktokenRanks(
+    lines,
+    `### Phi-4 and Phi-4-mini (tiktoken ranks)\n\nCommand: \`${tiktokenCommand}\` (seed ${seed}).`,
+  );
+  console.log(table);
+  if (flags.write) writeReadmeBlock('bench:tokenize-tiktoken', table);
+};
+if (flags['tiktoken-only']) {
+  await tiktokenTable();
+  process.exit(0);
+}
+
 const bytes = lines.reduce((sum, line) => sum + Buffer.byteLength(line), 0);
 const mb = bytes / 1e6;
 
@@ -181,6 +199,8 @@ if (flags.write) {
     `### Speed\n\nCommand: \`npm run bench:tokenize -- --mb ${megabytes} --seed ${seed} --write\`\n\n${table}`,
   );
 }
+
+await tiktokenTable();
 
 async function parallelCapacity(workers: number): Promise<number> {
   const loop = `const { parentPort } = require('node:worker_threads'); let x = 0; const t = process.hrtime.bigint();

@@ -63,7 +63,7 @@ export async function countTokens(
       const examples = batch.filter(
         (envelope) => envelope.rejection === undefined && envelope.example !== undefined,
       );
-      const results = await pool.count(examples.map((envelope) => envelope.example!.messages));
+      const results = await pool.count(examples.map((envelope) => envelope.example!));
       const byLine = new Map(examples.map((envelope, index) => [envelope.line, results[index]!]));
       for (const envelope of batch) {
         const result = byLine.get(envelope.line);

@@ -36,6 +36,8 @@ export interface ChatTokenizer {
   countChat(messages: readonly ChatMessage[], options?: CountOptions): TokenCounts;
   /** The first message whose content holds a special-token string. */
   findSpecialText(messages: readonly ChatMessage[]): SpecialTextHit | undefined;
+  /** The template renders tool definitions and calls (Phi-4-mini); otherwise tools are not counted. */
+  readonly countsTools?: boolean;
 }
 
 /** The encoder behind a ChatTokenizer. */

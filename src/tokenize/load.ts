@@ -22,8 +22,11 @@ import {
   phi3Vocabulary,
   type BuiltinTokenizerName,
 } from './phi3.js';
+import { createOpenAiChatTokenizer } from './openai-chat.js';
+import { isPhi4TokenizerName, PHI4_MODELS, type Phi4TokenizerName } from './phi4.js';
 import { isModelPresetName, MODEL_PRESETS } from './presets.js';
 import { SpBpeEncoder } from './sp-bpe.js';
+import { loadPlainEncoder, tiktokenBackend } from './tiktoken-bpe.js';
 import {
   fastEncoderObstacle,
   mergePair,
@@ -33,6 +36,16 @@ import {
 } from './tokenizer-json.js';
 
 export const DEFAULT_TOKENIZER: BuiltinTokenizerName = 'phi-3';
+
+/** GPT-4o-class targets: o200k_base ids with the OpenAI cookbook's chat overhead (an estimate). */
+export const OPENAI_ESTIMATE_TOKENIZER = 'openai-o200k-estimate';
+
+/** Every built-in tokenizer name, for messages and `--tokenizer` help. */
+export const BUILTIN_TOKENIZER_NAMES: readonly string[] = [
+  ...BUILTIN_TOKENIZERS,
+  ...Object.keys(PHI4_MODELS),
+  OPENAI_ESTIMATE_TOKENIZER,
+];
 
 export interface LoadTokenizerOptions {
   /** Where `hf:` downloads go; default $PHIKIT_CACHE_DIR, else $XDG_CACHE_HOME/phikit or ~/.cache/phikit. */
@@ -72,6 +85,10 @@ async function resolveSpec(spec: string, options: LoadTokenizerOptions): Promise
   if ((BUILTIN_TOKENIZERS as readonly string[]).includes(builtin)) {
     return loadBuiltin(builtin as BuiltinTokenizerName, options.engine);
   }
+  if (isPhi4TokenizerName(builtin)) return loadPhi4(builtin);
+  if (builtin === OPENAI_ESTIMATE_TOKENIZER) {
+    return createOpenAiChatTokenizer(builtin, await loadPlainEncoder('o200k_base'));
+  }
   if (spec.startsWith('hf:')) {
     const folder = await downloadHfTokenizer(spec.slice(3), options);
     return loadFolder(folder, spec, options.engine);
@@ -84,7 +101,7 @@ async function resolveSpec(spec: string, options: LoadTokenizerOptions): Promise
   throw new PhikitError(
     'TOKENIZER_UNAVAILABLE',
     `unknown tokenizer "${spec}": not a built-in name, a model preset, a folder or hf:ORG/NAME`,
-    `use ${[...BUILTIN_TOKENIZERS, ...Object.keys(MODEL_PRESETS)].join(', ')}, a folder with tokenizer.json and tokenizer_config.json, or hf:ORG/NAME`,
+    `use ${[...BUILTIN_TOKENIZER_NAMES, ...Object.keys(MODEL_PRESETS)].join(', ')}, a folder with tokenizer.json and tokenizer_config.json, or hf:ORG/NAME`,
   );
 }
 
@@ -100,6 +117,17 @@ async function loadBuiltin(
     backend = fastBackend(new SpBpeEncoder(await phi3Vocabulary(name)));
   }
   return createChatTokenizer({ name, backend, config, trustedTemplate: true });
+}
+
+/**
+ * Phi-4 and Phi-4-mini: tiktoken ranks plus the added tokens and template in phi4.ts. There is no
+ * tokenizer.json offline, so `engine: 'reference'` has nothing to run; the fast encoder serves both.
+ */
+async function loadPhi4(name: Phi4TokenizerName): Promise<ChatTokenizer> {
+  const model = PHI4_MODELS[name];
+  const backend = tiktokenBackend(await loadPlainEncoder(model.ranks), model.addedTokens);
+  const tokenizer = createChatTokenizer({ name, backend, config: model.config, trustedTemplate: true });
+  return name === 'phi-4-mini' ? { ...tokenizer, countsTools: true } : tokenizer;
 }
 
 /** Reads tokenizer.json and tokenizer_config.json from `folder`. */

@@ -4,8 +4,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { PhikitError, type PhikitErrorCode } from '../core/errors.js';
-import type { ChatMessage } from '../core/example.js';
-import { countConversation, type ChatCountResult } from './count-job.js';
+import { countConversation, type ChatCountResult, type Conversation } from './count-job.js';
 import { loadTokenizer } from './load.js';
 
 export interface WorkerInit {
@@ -15,7 +14,7 @@ export interface WorkerInit {
 
 export interface WorkerRequest {
   id: number;
-  conversations: ChatMessage[][];
+  conversations: Conversation[];
 }
 
 /** `id: -1` is the ready (or failed-to-load) signal. */
@@ -32,7 +31,7 @@ export interface TokenCountPool {
   readonly threads: number;
   /** The tokenizer's name (loaded in this thread too, so a bad spec fails before any worker starts). */
   readonly tokenizer: string;
-  count(conversations: ChatMessage[][]): Promise<ChatCountResult[]>;
+  count(conversations: readonly Conversation[]): Promise<ChatCountResult[]>;
   close(): Promise<void>;
 }
 

@@ -1,20 +1,58 @@
 // Model presets for `--model`: the context length to check against and the tokenizer to count with.
 import { PhikitError } from '../core/errors.js';
 
+const OPENAI_ESTIMATE = 'openai-o200k-estimate';
+const OPENAI_DOCS = 'OpenAI fine-tuning guide (tokens per training example)';
+
 export interface ModelPreset {
   /** Longest conversation the model trains on, in tokens (`--max-tokens` default). */
   maxTokens: number;
-  /** Tokenizer spec for loadTokenizer: all Phi-3 family models share the Phi-3 tokenizer. */
+  /** Tokenizer spec for loadTokenizer: the Phi-3 family shares the Phi-3 tokenizer. */
   tokenizer: string;
-  /** The Hugging Face model the figures come from. */
+  /** Where the figures come from: the Hugging Face model, or OpenAI's fine-tuning documentation. */
   source: string;
+  /** The chat template renders tool definitions and calls, so tool-calling examples can be counted. */
+  supportsTools: boolean;
 }
 
 export const MODEL_PRESETS = {
-  'phi-3-mini-4k': { maxTokens: 4096, tokenizer: 'phi-3', source: 'microsoft/Phi-3-mini-4k-instruct' },
-  'phi-3-mini-128k': { maxTokens: 131072, tokenizer: 'phi-3', source: 'microsoft/Phi-3-mini-128k-instruct' },
-  'phi-3-medium-4k': { maxTokens: 4096, tokenizer: 'phi-3', source: 'microsoft/Phi-3-medium-4k-instruct' },
-  'phi-3.5-mini': { maxTokens: 131072, tokenizer: 'phi-3', source: 'microsoft/Phi-3.5-mini-instruct' },
+  'phi-3-mini-4k': {
+    maxTokens: 4096,
+    tokenizer: 'phi-3',
+    source: 'microsoft/Phi-3-mini-4k-instruct',
+    supportsTools: false,
+  },
+  'phi-3-mini-128k': {
+    maxTokens: 131072,
+    tokenizer: 'phi-3',
+    source: 'microsoft/Phi-3-mini-128k-instruct',
+    supportsTools: false,
+  },
+  'phi-3-medium-4k': {
+    maxTokens: 4096,
+    tokenizer: 'phi-3',
+    source: 'microsoft/Phi-3-medium-4k-instruct',
+    supportsTools: false,
+  },
+  'phi-3.5-mini': {
+    maxTokens: 131072,
+    tokenizer: 'phi-3',
+    source: 'microsoft/Phi-3.5-mini-instruct',
+    supportsTools: false,
+  },
+  'phi-4': { maxTokens: 16384, tokenizer: 'phi-4', source: 'microsoft/phi-4', supportsTools: false },
+  'phi-4-mini': {
+    maxTokens: 131072,
+    tokenizer: 'phi-4-mini',
+    source: 'microsoft/Phi-4-mini-instruct',
+    supportsTools: true,
+  },
+  // OpenAI's limit per training example; token counts are the cookbook's estimate (see openai-chat.ts).
+  'gpt-4o': { maxTokens: 65536, tokenizer: OPENAI_ESTIMATE, source: OPENAI_DOCS, supportsTools: false },
+  'gpt-4o-mini': { maxTokens: 65536, tokenizer: OPENAI_ESTIMATE, source: OPENAI_DOCS, supportsTools: false },
+  'gpt-4.1': { maxTokens: 65536, tokenizer: OPENAI_ESTIMATE, source: OPENAI_DOCS, supportsTools: false },
+  'gpt-4.1-mini': { maxTokens: 65536, tokenizer: OPENAI_ESTIMATE, source: OPENAI_DOCS, supportsTools: false },
+  'gpt-4.1-nano': { maxTokens: 32768, tokenizer: OPENAI_ESTIMATE, source: OPENAI_DOCS, supportsTools: false },
 } as const satisfies Record<string, ModelPreset>;
 
 export type ModelPresetName = keyof typeof MODEL_PRESETS;
