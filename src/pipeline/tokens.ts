@@ -5,6 +5,7 @@ import type { Distribution } from '../core/manifest.js';
 import { distribution } from '../tokenize/figures.js';
 import { createTokenCountPool } from '../tokenize/pool.js';
 import { DEFAULT_MODEL, modelPreset } from '../tokenize/presets.js';
+import { textTurns } from '../core/example.js';
 import { readChatExamples } from './chat-examples.js';
 import type { FormatOption } from './read.js';
 
@@ -63,7 +64,7 @@ export async function countTokens(
       const examples = batch.filter(
         (envelope) => envelope.rejection === undefined && envelope.example !== undefined,
       );
-      const results = await pool.count(examples.map((envelope) => envelope.example!.messages));
+      const results = await pool.count(examples.map((envelope) => textTurns(envelope.example!)));
       const byLine = new Map(examples.map((envelope, index) => [envelope.line, results[index]!]));
       for (const envelope of batch) {
         const result = byLine.get(envelope.line);

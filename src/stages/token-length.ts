@@ -3,7 +3,7 @@
 // over --max-tokens (`too_long`) or with special-token strings in their text (`special_token_in_text`).
 // Memory: one batch of conversations in flight, plus a few counters.
 import type { Envelope, Stage } from '../core/envelope.js';
-import type { ChatMessage } from '../core/example.js';
+import { textTurns, type ChatMessage } from '../core/example.js';
 import { createTokenCountPool } from '../tokenize/pool.js';
 
 export interface TokenLengthOptions {
@@ -43,7 +43,7 @@ export async function createTokenLengthStage(options: TokenLengthOptions): Promi
         (envelope) => envelope.rejection === undefined && envelope.example !== undefined,
       );
       if (pending.length === 0) return;
-      const conversations: ChatMessage[][] = pending.map((envelope) => envelope.example!.messages);
+      const conversations: ChatMessage[][] = pending.map((envelope) => textTurns(envelope.example!));
       const results = await pool.count(conversations);
       pending.forEach((envelope, index) => {
         const { tokens, special } = results[index]!;

@@ -8,13 +8,35 @@ export interface ModelPreset {
   tokenizer: string;
   /** The Hugging Face model the figures come from. */
   source: string;
+  /** Whether the model's chat template renders tools and tool calls (Phi-3's does not). */
+  supportsTools: boolean;
 }
 
 export const MODEL_PRESETS = {
-  'phi-3-mini-4k': { maxTokens: 4096, tokenizer: 'phi-3', source: 'microsoft/Phi-3-mini-4k-instruct' },
-  'phi-3-mini-128k': { maxTokens: 131072, tokenizer: 'phi-3', source: 'microsoft/Phi-3-mini-128k-instruct' },
-  'phi-3-medium-4k': { maxTokens: 4096, tokenizer: 'phi-3', source: 'microsoft/Phi-3-medium-4k-instruct' },
-  'phi-3.5-mini': { maxTokens: 131072, tokenizer: 'phi-3', source: 'microsoft/Phi-3.5-mini-instruct' },
+  'phi-3-mini-4k': {
+    maxTokens: 4096,
+    tokenizer: 'phi-3',
+    source: 'microsoft/Phi-3-mini-4k-instruct',
+    supportsTools: false,
+  },
+  'phi-3-mini-128k': {
+    maxTokens: 131072,
+    tokenizer: 'phi-3',
+    source: 'microsoft/Phi-3-mini-128k-instruct',
+    supportsTools: false,
+  },
+  'phi-3-medium-4k': {
+    maxTokens: 4096,
+    tokenizer: 'phi-3',
+    source: 'microsoft/Phi-3-medium-4k-instruct',
+    supportsTools: false,
+  },
+  'phi-3.5-mini': {
+    maxTokens: 131072,
+    tokenizer: 'phi-3',
+    source: 'microsoft/Phi-3.5-mini-instruct',
+    supportsTools: false,
+  },
 } as const satisfies Record<string, ModelPreset>;
 
 export type ModelPresetName = keyof typeof MODEL_PRESETS;
