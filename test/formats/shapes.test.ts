@@ -22,7 +22,13 @@ async function prepRecords(records: unknown[], options: Partial<PrepOptions> = {
   const input = join(dir, 'input.jsonl');
   writeFileSync(input, records.map((record) => JSON.stringify(record)).join('\n') + '\n');
   const out = join(dir, 'out');
-  const { manifest } = await prep(input, { out, report: false, nearDedup: false, leakThreshold: false, ...options });
+  const { manifest } = await prep(input, {
+    out,
+    report: false,
+    nearDedup: false,
+    leakThreshold: false,
+    ...options,
+  });
   const kept = [...readLines(join(out, 'train.jsonl')), ...readLines(join(out, 'validation.jsonl'))];
   const rejected = readLines(join(out, 'rejected.jsonl')).map((line) => JSON.parse(line) as Rejected);
   expect(kept.length + rejected.length).toBe(records.length);
@@ -38,7 +44,10 @@ const weatherTool = {
   },
 };
 
-function toolChat(city: string, options: { answered?: boolean; args?: string; name?: string; id?: string } = {}) {
+function toolChat(
+  city: string,
+  options: { answered?: boolean; args?: string; name?: string; id?: string } = {},
+) {
   const call = {
     id: 'call_1',
     type: 'function',
@@ -110,7 +119,12 @@ describe('tool calling', () => {
   });
 
   it('rejects content null on a message that calls no tool', async () => {
-    const record = { messages: [{ role: 'user', content: null }, { role: 'assistant', content: 'Hi' }] };
+    const record = {
+      messages: [
+        { role: 'user', content: null },
+        { role: 'assistant', content: 'Hi' },
+      ],
+    };
     const { rejected } = await prepRecords([record], { tokens: false });
     expect(rejected).toMatchObject([{ reason: 'schema' }]);
     expect(rejected[0]!.message).toContain('messages[0].content is null');
@@ -121,7 +135,13 @@ describe('content parts', () => {
   it('joins text parts without a separator and rejects an image part as non_text_content', async () => {
     const textParts = {
       messages: [
-        { role: 'user', content: [{ type: 'text', text: '你好，' }, { type: 'text', text: 'world 👋' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: '你好，' },
+            { type: 'text', text: 'world 👋' },
+          ],
+        },
         { role: 'assistant', content: [{ type: 'text', text: 'Hello!' }] },
       ],
     };
@@ -174,18 +194,29 @@ describe('content parts', () => {
 describe('pairs and field mapping', () => {
   const pairs: Array<[string, Record<string, string>, string]> = [
     ['prompt-response', { prompt: '巴黎有什么？', response: 'La tour Eiffel 🗼' }, '巴黎有什么？'],
-    ['question-answer', { question: 'Freezing point of water?', answer: '32 °F.' }, 'Freezing point of water?'],
-    ['dolly', { instruction: 'Summarise.', context: 'Long text.', response: 'Short.', category: 'summarization' }, 'Summarise.\n\nLong text.'],
+    [
+      'question-answer',
+      { question: 'Freezing point of water?', answer: '32 °F.' },
+      'Freezing point of water?',
+    ],
+    [
+      'dolly',
+      { instruction: 'Summarise.', context: 'Long text.', response: 'Short.', category: 'summarization' },
+      'Summarise.\n\nLong text.',
+    ],
     ['query-response', { query: 'Capital of Peru?', response: 'Lima.' }, 'Capital of Peru?'],
     ['input-output', { input: 'Translate: cat', output: 'gato' }, 'Translate: cat'],
   ];
-  it.each(pairs)('detects %s and reads the pair as a user and an assistant turn', async (format, record, user) => {
-    const { kept, manifest } = await prepRecords([record], { tokens: false });
-    expect(manifest.input.format).toBe(format);
-    const example = JSON.parse(kept[0]!) as { messages: Array<{ role: string; content: string }> };
-    expect(example.messages.map((message) => message.role)).toEqual(['user', 'assistant']);
-    expect(example.messages[0]!.content).toBe(user);
-  });
+  it.each(pairs)(
+    'detects %s and reads the pair as a user and an assistant turn',
+    async (format, record, user) => {
+      const { kept, manifest } = await prepRecords([record], { tokens: false });
+      expect(manifest.input.format).toBe(format);
+      const example = JSON.parse(kept[0]!) as { messages: Array<{ role: string; content: string }> };
+      expect(example.messages.map((message) => message.role)).toEqual(['user', 'assistant']);
+      expect(example.messages[0]!.content).toBe(user);
+    },
+  );
 
   it('reads any other pair through --fields, nested paths included', async () => {
     const record = { q: { text: 'Ping?' }, a: 'Pong.', sys: 'Be brief.' };
@@ -215,8 +246,12 @@ describe('pairs and field mapping', () => {
 describe('raw chat template', () => {
   it('parses <|user|>…<|end|> text back into messages, Chinese and emoji included', async () => {
     const records = [
-      { text: '<|system|>\nBe kind.<|end|>\n<|user|>\n你好吗？ 😀 <|end|>\n<|assistant|> \n很好，谢谢！🎉 <|end|>' },
-      { text: '<s><|user|>\nHi<|end|>\n<|assistant|>\nHello<|end|>\n<|user|>\nBye<|end|>\n<|assistant|>\nSee you<|end|><|endoftext|>' },
+      {
+        text: '<|system|>\nBe kind.<|end|>\n<|user|>\n你好吗？ 😀 <|end|>\n<|assistant|> \n很好，谢谢！🎉 <|end|>',
+      },
+      {
+        text: '<s><|user|>\nHi<|end|>\n<|assistant|>\nHello<|end|>\n<|user|>\nBye<|end|>\n<|assistant|>\nSee you<|end|><|endoftext|>',
+      },
     ];
     const { kept, manifest } = await prepRecords(records, { tokens: false });
     expect(manifest.input.format).toBe('template');
