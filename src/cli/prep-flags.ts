@@ -3,11 +3,25 @@
 import type { PrepOptions } from '../pipeline/prep.js';
 import type { FormatOption } from '../pipeline/read.js';
 
-export const FORMAT_CHOICES = ['auto', 'messages', 'sharegpt', 'alpaca', 'prompt-completion'];
+/** `fields` is not a choice: `--fields` names the mapping and implies it. */
+export const FORMAT_CHOICES = [
+  'auto',
+  'messages',
+  'sharegpt',
+  'alpaca',
+  'prompt-completion',
+  'prompt-response',
+  'question-answer',
+  'dolly',
+  'query-response',
+  'input-output',
+  'template',
+];
 
 export interface PrepFlags {
   out: string;
   format: FormatOption;
+  fields?: string;
   scenarioField?: string;
   scenarioBy?: 'system';
   scenarioRules?: string;
@@ -41,6 +55,7 @@ export function prepOptionsFromFlags(flags: PrepFlags): PrepOptions {
   return {
     out: flags.out,
     format: flags.format,
+    fields: flags.fields,
     scenarioField: flags.scenarioField,
     scenarioBy: flags.scenarioBy,
     scenarioRules: flags.scenarioRules,

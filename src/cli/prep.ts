@@ -29,6 +29,10 @@ export function register(program: Command): void {
     .requiredOption('-o, --out <dir>', 'output folder (created if missing)')
     .addOption(new Option('--format <format>', 'input format').choices(FORMAT_CHOICES).default('auto'))
     .option(
+      '--fields <mapping>',
+      'read turns from these fields (dotted paths): user=PATH,assistant=PATH[,system=PATH][,context=PATH]',
+    )
+    .option(
       '--scenario-field <path>',
       'dotted path to the scenario label, e.g. scenario or metadata.category',
     )

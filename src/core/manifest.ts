@@ -2,7 +2,19 @@
 // schemas/manifest.schema.json describes the same document for other tools; a test keeps them in step.
 import type { RejectReason } from './reasons.js';
 
-export type InputFormat = 'messages' | 'sharegpt' | 'alpaca' | 'prompt-completion';
+export type InputFormat =
+  | 'messages'
+  | 'sharegpt'
+  | 'alpaca'
+  | 'prompt-completion'
+  | 'prompt-response'
+  | 'question-answer'
+  | 'dolly'
+  | 'query-response'
+  | 'input-output'
+  | 'template'
+  /** Turns read from the fields named by `--fields`. */
+  | 'fields';
 
 export interface StageFigures {
   name: string;
@@ -133,6 +145,10 @@ export type ManifestOptions = {
   leakThreshold: number | false;
   holdout: string | null;
   holdoutThreshold: number | null;
+  /** `--fields` mapping as given (`user=q,assistant=a`), null when not set. */
+  fields: string | null;
+  /** Whether examples that use tool calling are kept (the model's template supports tools, or no tokens are counted). */
+  tools: boolean;
 };
 
 /** The near-duplicate index: parameters, what it dropped, its memory. */
@@ -233,6 +249,8 @@ export interface Manifest {
   leakage?: LeakageFigures;
   /** `--holdout` decontamination figures. */
   holdout?: HoldoutFigures;
+  /** Top-level keys phikit does not use (not written to the outputs) -> examples that had them. */
+  unknownKeys: Record<string, number>;
   warnings: Warning[];
   outputs: { train: OutputFile; validation: OutputFile; rejected: OutputFile };
   timings: { totalMs: number };

@@ -5,6 +5,8 @@ export const REJECT_REASONS = [
   'too_large',
   'invalid_json',
   'schema',
+  'non_text_content',
+  'tools_unsupported',
   'invalid_unicode',
   'empty_after_clean',
   'duplicate',
@@ -24,6 +26,9 @@ export const REASON_DESCRIPTIONS: Record<RejectReason, string> = {
   too_large: 'the line is longer than --max-line-bytes (not copied to rejected.jsonl)',
   invalid_json: 'the line is not valid JSON',
   schema: 'the record does not follow the chat fine-tuning format',
+  non_text_content:
+    'a message holds an image, audio or other non-text part; the model is trained on text only',
+  tools_unsupported: "the example uses tool calling, which the model's chat template does not support",
   invalid_unicode:
     "a message holds a lone surrogate (not valid Unicode; Python's .encode('utf-8') fails on it)",
   empty_after_clean: 'a message became empty after cleaning',

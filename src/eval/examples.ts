@@ -1,6 +1,7 @@
 // Held-out examples for evaluation, read with the prep reader and checks: the prompt is every
 // message before the final assistant message, the reference is that message.
 import { createHash } from 'node:crypto';
+import { usesTools, type ChatMessage } from '../core/example.js';
 import { readEnvelopes, type FormatOption } from '../pipeline/read.js';
 import { StageRunner } from '../pipeline/stages.js';
 import { createParseStage } from '../stages/parse.js';
@@ -32,7 +33,13 @@ export async function loadExamples(
         continue;
       }
       if (options.limit !== undefined && examples.length >= options.limit) continue;
-      const messages = envelope.example!.messages;
+      const example = envelope.example!;
+      // Endpoints are asked text turns; a tool-calling example has no text reference to score.
+      if (usesTools(example)) {
+        skipped.push({ line: envelope.line, message: 'tool-calling example: eval scores text answers only' });
+        continue;
+      }
+      const messages = example.messages as ChatMessage[];
       const prompt = messages.slice(0, -1);
       const reference = messages[messages.length - 1]!.content;
       examples.push({

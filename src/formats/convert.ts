@@ -1,62 +1,60 @@
 // Converts records of the dataset formats curators already have into chat messages.
 // The mapping is documented in README.md ("Input formats"); it never invents content.
-import type { ChatMessage } from '../core/example.js';
 import type { InputFormat } from '../core/manifest.js';
+import { fromFields, PAIR_FORMATS, withoutKeys, type FieldMapping } from './fields.js';
+import { withTextContent } from './parts.js';
+import { fromShareGpt } from './sharegpt.js';
+import { fromTemplate } from './template.js';
 
-export type Conversion = { ok: true; value: unknown } | { ok: false; error: string };
+export { SHAREGPT_ROLES } from './sharegpt.js';
 
-/** ShareGPT speaker names and the chat role each maps to. */
-export const SHAREGPT_ROLES: Record<string, ChatMessage['role']> = {
-  system: 'system',
-  human: 'user',
-  user: 'user',
-  gpt: 'assistant',
-  assistant: 'assistant',
-  chatgpt: 'assistant',
-  bard: 'assistant',
-  bing: 'assistant',
-  model: 'assistant',
-};
+export type Conversion =
+  | { ok: true; value: unknown }
+  /** `reason` when the record is readable but cannot be trained on as text (default `schema`). */
+  | { ok: false; error: string; reason?: 'non_text_content' };
 
 /**
  * Returns the record in chat format (`{messages: [...]}`), or why it cannot be converted.
- * `messages` records pass through unchanged; the chat schema checks them afterwards.
+ * `messages` records keep their shape (content parts become text); the chat schema checks them afterwards.
+ * `fields` is the mapping of the `fields` format (`--fields`).
  */
-export function toChat(record: unknown, format: InputFormat): Conversion {
-  if (format === 'messages') return { ok: true, value: record };
+export function toChat(record: unknown, format: InputFormat, fields?: FieldMapping): Conversion {
   if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+    if (format === 'messages') return { ok: true, value: record };
     return { ok: false, error: `the line must be a JSON object in ${format} format` };
   }
-  const fields = record as Record<string, unknown>;
+  const object = record as Record<string, unknown>;
   switch (format) {
+    case 'messages':
+      return 'messages' in object ? withTextContent(object) : noChat(object);
     case 'sharegpt':
-      return fromShareGpt(fields);
+      return fromShareGpt(object);
     case 'alpaca':
-      return fromAlpaca(fields);
+      return fromAlpaca(object);
     case 'prompt-completion':
-      return fromPromptCompletion(fields);
+      return fromFields(object, { user: 'prompt', assistant: 'completion' }, 'prompt/completion format');
+    case 'template':
+      return fromTemplate(object);
+    case 'fields':
+      if (!fields)
+        return { ok: false, error: 'the fields format needs a mapping: --fields user=PATH,assistant=PATH' };
+      return fromFields(object, fields, '--fields');
+    default:
+      return fromFields(object, PAIR_FORMATS[format], `${format} format`);
   }
 }
 
-function fromShareGpt(fields: Record<string, unknown>): Conversion {
-  const turns = fields.conversations;
-  if (!Array.isArray(turns)) return { ok: false, error: 'missing "conversations" array (ShareGPT format)' };
-  const messages: Array<{ role: string; content: unknown }> = [];
-  if (typeof fields.system === 'string' && fields.system.trim() !== '') {
-    messages.push({ role: 'system', content: fields.system });
-  }
-  for (const [index, turn] of turns.entries()) {
-    const from = (turn as { from?: unknown } | null)?.from;
-    const role = typeof from === 'string' ? SHAREGPT_ROLES[from.toLowerCase()] : undefined;
-    if (role === undefined) {
-      return {
-        ok: false,
-        error: `conversations[${index}].from must be one of ${Object.keys(SHAREGPT_ROLES).join(', ')} (got ${JSON.stringify(from ?? null)})`,
-      };
-    }
-    messages.push({ role, content: (turn as { value?: unknown }).value });
-  }
-  return { ok: true, value: { ...withoutKeys(fields, ['conversations', 'system']), messages } };
+/** No format fits: name the keys the record has and the flag that maps them. */
+function noChat(record: Record<string, unknown>): Conversion {
+  const keys = Object.keys(record);
+  if (keys.length === 0)
+    return { ok: false, error: 'the record is an empty object: each line needs "messages"' };
+  const shown = keys.slice(0, 8).map((key) => JSON.stringify(key));
+  const found = `${shown.join(', ')}${keys.length > shown.length ? `, … (${keys.length} keys)` : ''}`;
+  return {
+    ok: false,
+    error: `missing "messages" and no known format: the record has ${found}; map them with --fields user=KEY,assistant=KEY[,system=KEY] or pick --format`,
+  };
 }
 
 function fromAlpaca(fields: Record<string, unknown>): Conversion {
@@ -85,30 +83,4 @@ function fromAlpaca(fields: Record<string, unknown>): Conversion {
     ok: true,
     value: { ...withoutKeys(fields, ['instruction', 'input', 'output', 'system', 'history']), messages },
   };
-}
-
-function fromPromptCompletion(fields: Record<string, unknown>): Conversion {
-  const { prompt, completion } = fields;
-  if (typeof prompt !== 'string')
-    return { ok: false, error: 'prompt must be a string (prompt/completion format)' };
-  if (typeof completion !== 'string') {
-    return { ok: false, error: 'completion must be a string (prompt/completion format)' };
-  }
-  return {
-    ok: true,
-    value: {
-      ...withoutKeys(fields, ['prompt', 'completion']),
-      messages: [
-        { role: 'user', content: prompt },
-        { role: 'assistant', content: completion },
-      ],
-    },
-  };
-}
-
-/** Other top-level keys stay, so --scenario-field can still find a label in them. */
-function withoutKeys(fields: Record<string, unknown>, keys: string[]): Record<string, unknown> {
-  const rest: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(fields)) if (!keys.includes(key)) rest[key] = value;
-  return rest;
 }

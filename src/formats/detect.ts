@@ -1,17 +1,41 @@
 // `--format auto`: decides the format of a whole file from its first records, by majority.
 import type { InputFormat } from '../core/manifest.js';
+import { looksLikeTemplate } from './template.js';
 
-export const FORMATS: readonly InputFormat[] = ['messages', 'sharegpt', 'alpaca', 'prompt-completion'];
+/** The formats auto can pick, in the order a tie is broken (`fields` needs a mapping). */
+export const FORMATS: readonly InputFormat[] = [
+  'messages',
+  'sharegpt',
+  'alpaca',
+  'prompt-completion',
+  'prompt-response',
+  'question-answer',
+  'dolly',
+  'query-response',
+  'input-output',
+  'template',
+];
 
 /** How many parseable records `auto` looks at. */
 export const DETECT_SAMPLE = 100;
 
+/** The keys that name each format; the first match wins (Alpaca's instruction/output before input/output). */
+const KEYS_OF: ReadonlyArray<readonly [InputFormat, readonly string[]]> = [
+  ['messages', ['messages']],
+  ['sharegpt', ['conversations']],
+  ['alpaca', ['instruction', 'output']],
+  ['dolly', ['instruction', 'response']],
+  ['prompt-completion', ['prompt', 'completion']],
+  ['prompt-response', ['prompt', 'response']],
+  ['question-answer', ['question', 'answer']],
+  ['query-response', ['query', 'response']],
+  ['input-output', ['input', 'output']],
+];
+
 export function formatOf(record: unknown): InputFormat | undefined {
   if (typeof record !== 'object' || record === null || Array.isArray(record)) return undefined;
-  if ('messages' in record) return 'messages';
-  if ('conversations' in record) return 'sharegpt';
-  if ('instruction' in record && 'output' in record) return 'alpaca';
-  if ('prompt' in record && 'completion' in record) return 'prompt-completion';
+  for (const [format, keys] of KEYS_OF) if (keys.every((key) => key in record)) return format;
+  if (looksLikeTemplate(record)) return 'template';
   return undefined;
 }
 

@@ -10,12 +10,18 @@ import { formatBalance, parseBalance, type BalanceMode } from '../stages/balance
 import { DEFAULT_LEAK_THRESHOLD, DEFAULT_NEAR_THRESHOLD, DEFAULT_SHINGLE } from '../stages/dedupe-near.js';
 import { compileScenarioRules, type ScenarioRulesFile, type ScenarioSource } from '../stages/scenario.js';
 import { modelPreset } from '../tokenize/presets.js';
+import { formatFieldMapping, parseFieldMapping, type FieldMapping } from '../formats/fields.js';
 import type { FormatOption, ReadProgress } from './read.js';
 
 export interface PrepOptions {
   /** Output folder; created if missing. */
   out: string;
   format?: FormatOption;
+  /**
+   * Read each record's turns from these fields (dotted paths), for records that are neither
+   * chats nor a known pair: `user=q,assistant=a.text,system=sys` or an object. Implies format `fields`.
+   */
+  fields?: string | FieldMapping;
   /** Scenario label from a dotted field path (at most one of scenarioField, scenarioBy, scenarioRules). */
   scenarioField?: string;
   /** Scenario label from the system prompt, shortened to a readable label. */
@@ -98,6 +104,9 @@ export interface ResolvedNear {
 export interface PrepConfig {
   outDir: string;
   format: FormatOption;
+  fields: FieldMapping | undefined;
+  /** The model whose template cannot render tools (tool examples are `tools_unsupported`); unset: tools kept. */
+  toolsUnsupportedBy: string | undefined;
   seed: number;
   scenario: ScenarioSource | undefined;
   balance: BalanceMode;
@@ -128,9 +137,13 @@ export async function resolvePrepConfig(options: PrepOptions): Promise<PrepConfi
       : (options.balance ?? { kind: 'none' });
   const near = resolveNear(options);
   const tokens = resolveTokenCheck(options.tokens);
+  const fields = resolveFields(options);
   const config: Omit<PrepConfig, 'recorded'> = {
     outDir: resolve(options.out),
-    format: options.format ?? 'auto',
+    format: fields ? 'fields' : (options.format ?? 'auto'),
+    fields,
+    // Without token counting no chat template is applied, so tool calling is kept as it is.
+    toolsUnsupportedBy: tokens && !modelPreset(tokens.model).supportsTools ? tokens.model : undefined,
     seed,
     scenario: await resolveScenarioSource(options),
     balance,
@@ -174,11 +187,23 @@ function recordedOptions(config: Omit<PrepConfig, 'recorded'>, options: PrepOpti
     leakThreshold: near.leakThreshold,
     holdout: config.holdout ?? null,
     holdoutThreshold: config.holdout ? near.holdoutThreshold : null,
+    fields: config.fields ? formatFieldMapping(config.fields) : null,
+    tools: config.toolsUnsupportedBy === undefined,
   };
 }
 
 function usage(message: string, options: string[], hint?: string): PhikitError {
   return new PhikitError('USAGE', message, hint, { options });
+}
+
+function resolveFields(options: PrepOptions): FieldMapping | undefined {
+  if (options.fields === undefined) return undefined;
+  if (options.format !== undefined && options.format !== 'auto' && options.format !== 'fields')
+    throw usage(`fields maps the turns itself; it cannot be combined with format ${options.format}`, [
+      'fields',
+      'format',
+    ]);
+  return parseFieldMapping(options.fields);
 }
 
 function checkSplitOptions(options: PrepOptions, valRatio: number, seed: number): void {

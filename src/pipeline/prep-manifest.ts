@@ -31,6 +31,7 @@ export function buildManifest(facts: PrepFacts): Manifest {
   const { near, tokens } = config;
   const kept = files.train.lines + files.validation.lines;
   const cleanSummary = stages.clean.cleanSummary();
+  const unknownKeys = unknownKeysOf(facts.stageFigures);
   return {
     phikit: { version: VERSION, node: process.version },
     input: {
@@ -72,7 +73,9 @@ export function buildManifest(facts: PrepFacts): Manifest {
           }),
         }
       : {}),
+    unknownKeys,
     warnings: [
+      ...unknownKeyWarnings(unknownKeys),
       ...outputWarnings(files.train.lines, facts.examplesWithoutSystem, kept),
       ...planWarnings(plan, scenarioNames, config),
       ...cleanSummary.warnings,
@@ -84,6 +87,26 @@ export function buildManifest(facts: PrepFacts): Manifest {
     },
     timings: { totalMs: facts.totalMs },
   };
+}
+
+/** The validate stage's count of top-level keys phikit does not use. */
+function unknownKeysOf(figures: StageFigures[]): Record<string, number> {
+  const details = figures.find((stage) => stage.name === 'validate')?.details;
+  return (details?.unknownKeys as Record<string, number> | undefined) ?? {};
+}
+
+function unknownKeyWarnings(unknownKeys: Record<string, number>): Warning[] {
+  const keys = Object.entries(unknownKeys).sort((a, b) => b[1] - a[1]);
+  if (keys.length === 0) return [];
+  const shown = keys.slice(0, 5).map(([key, count]) => `${JSON.stringify(key)} (${count})`);
+  const more = keys.length > shown.length ? `, and ${keys.length - shown.length} more` : '';
+  return [
+    {
+      code: 'unknown_keys',
+      message: `top-level keys not written to the outputs: ${shown.join(', ')}${more}; name one with --scenario-field to use it as the scenario, or map turns with --fields`,
+      count: keys.length,
+    },
+  ];
 }
 
 function balanceFigures(plan: Plan, names: string[], config: PrepConfig): BalanceFigures {

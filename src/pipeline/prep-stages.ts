@@ -67,7 +67,12 @@ export async function buildStages(
         });
   const stages = [
     createParseStage(),
-    createValidateStage({ format: input.format, scenario: config.scenario }),
+    createValidateStage({
+      format: input.format,
+      fields: config.fields,
+      scenario: config.scenario,
+      toolsUnsupportedBy: config.toolsUnsupportedBy,
+    }),
     clean,
     createDedupeExactStage(),
     tokenStage,

@@ -3,10 +3,12 @@
 import type { ErrorObject } from 'ajv';
 import type { ChatExample } from '../core/example.js';
 import { describeValue, readablePath, schemaValidator } from './registry.js';
+import { checkToolUse } from './tools.js';
 
 export type ChatCheck = { ok: true; example: ChatExample } | { ok: false; errors: string[] };
 
-const MESSAGE_KEYS = 'role, content, name, weight';
+const MESSAGE_KEYS = 'role, content, name, weight, tool_calls, tool_call_id, function_call';
+const ROLES = ['system', 'user', 'assistant', 'tool', 'function'];
 
 export function checkChatExample(value: unknown): ChatCheck {
   const errors: string[] = [];
@@ -25,17 +27,19 @@ export function checkChatExample(value: unknown): ChatCheck {
   if (Array.isArray(messages) && messages.length > 0) {
     const last = messages[messages.length - 1] as { role?: unknown } | null;
     const role = typeof last === 'object' && last !== null ? last.role : undefined;
-    if (role !== 'assistant' && (role === 'user' || role === 'system')) {
+    if (role !== 'assistant' && ROLES.includes(String(role))) {
       errors.push(
         `messages[${messages.length - 1}].role: the last message must be from the assistant (got ${describeValue(role)})`,
       );
     }
   }
+  if (errors.length === 0) errors.push(...checkToolUse(value as ChatExample));
   if (errors.length === 0) return { ok: true, example: value as ChatExample };
   // A message-level error names what to fix more precisely than a whole-array one ("no assistant").
-  const specificFirst = [...errors].sort(
-    (a, b) => Number(!a.startsWith('messages[')) - Number(!b.startsWith('messages[')),
-  );
+  // A wrong role explains the other errors of its message, so it comes first.
+  const rank = (error: string) =>
+    Number(!error.startsWith('messages[')) * 2 + Number(!/^messages\[\d+\]\.role/.test(error));
+  const specificFirst = [...errors].sort((a, b) => rank(a) - rank(b));
   return { ok: false, errors: specificFirst };
 }
 
@@ -47,6 +51,12 @@ function explain(error: ErrorObject): string | undefined {
   switch (error.keyword) {
     case 'type':
       if (path === '') return `the line must be a JSON object with a "messages" array (got ${got})`;
+      if (path.endsWith('.arguments'))
+        return `${where} must be a string holding JSON (got ${got}): encode the arguments with JSON.stringify`;
+      if (path.endsWith('.content') && error.data === null)
+        return `${where} is null: only an assistant message with tool_calls may have no content`;
+      if (Array.isArray(params.type))
+        return `${where} must be ${params.type.map(String).join(' or ')} (got ${got})`;
       return `${where} must be ${article(String(params.type))} (got ${got})`;
     case 'required':
       if (path === '')
@@ -55,6 +65,7 @@ function explain(error: ErrorObject): string | undefined {
     case 'additionalProperties':
       return `${where} has an unknown key "${String(params.additionalProperty)}" (allowed: ${MESSAGE_KEYS})`;
     case 'minItems':
+      if (path !== 'messages') return `${where} is empty`;
       return `messages needs at least a user and an assistant message (got ${(error.data as unknown[]).length})`;
     case 'minLength':
       return `${where} is empty`;
@@ -67,22 +78,24 @@ function explain(error: ErrorObject): string | undefined {
         if (error.data === 'system' && !path.startsWith('messages[0]')) {
           return `${where}: a system message may only come first`;
         }
-        if (
-          error.schemaPath.includes('turn') &&
-          ['system', 'user', 'assistant'].includes(String(error.data))
-        ) {
-          return undefined;
-        }
-        return `${where} must be one of system, user, assistant (got ${got})`;
+        if (error.schemaPath.includes('turn') && ROLES.includes(String(error.data))) return undefined;
+        return `${where} must be one of ${ROLES.join(', ')} (got ${got})`;
       }
       if (path.endsWith('.weight')) return `${where} must be 0 or 1 (got ${got})`;
       return `${where} must be one of ${(params.allowedValues as unknown[]).map(String).join(', ')} (got ${got})`;
     }
     case 'const':
-      if (path.endsWith('.role') && error.schemaPath.includes('/then/'))
-        return `${where.slice(0, -'.role'.length)}.weight is only allowed on assistant messages`;
+      if (path.endsWith('.role') && error.schemaPath.includes('/then/')) {
+        const message = where.slice(0, -'.role'.length);
+        if (error.schemaPath.includes('allOf/1/'))
+          return `${message}: tool_calls and function_call are only allowed on assistant messages`;
+        return `${message}.weight is only allowed on assistant messages`;
+      }
       return `${where} must be ${describeValue(params.allowedValue)} (got ${got})`;
+    case 'not':
+      return `${where}: tool_call_id is only allowed on tool messages`;
     case 'if':
+    case 'anyOf':
       return undefined;
     default:
       return `${where} ${error.message ?? 'is invalid'}`;

@@ -4,7 +4,7 @@
 // (`empty_after_clean`). Keeps per rule a few samples with a character diff, and what html kept.
 // Memory: per rule at most `samples` windows, plus the first lines of changed assistant text.
 import type { Envelope, Rejection, Stage } from '../core/envelope.js';
-import type { ChatExample, ChatMessage } from '../core/example.js';
+import { isTextMessage, type ChatExample, type ChatMessage } from '../core/example.js';
 import type { CleaningRuleFigures, CleaningSample, Warning } from '../core/manifest.js';
 import { charDiff, diffWindow } from '../clean/diff.js';
 import { HTML_KEPT_REASONS, talksAboutMarkup, type HtmlKeptReason } from '../clean/html.js';
@@ -58,8 +58,10 @@ export function createCleanStage(options: CleanOptions = {}): Stage & { cleanSum
 
   function cleanExample(envelope: Envelope, example: ChatExample): void {
     const rulesInExample = new Set<CleanRule>();
-    const context = markupContext(example.messages);
+    const context = markupContext(example.messages.filter(isTextMessage));
     for (const [index, message] of example.messages.entries()) {
+      // Tool calls and tool answers are kept byte for byte: their text is data, not prose.
+      if (!isTextMessage(message)) continue;
       const result = cleanText(message.content, enabled, context);
       if (result.htmlKept) htmlKept[result.htmlKept]++;
       if (result.changes.length === 0) continue;
@@ -125,9 +127,10 @@ function markupContext(messages: readonly ChatMessage[]): CleanContext {
 function invalidUnicode(example: ChatExample): Rejection | undefined {
   for (const [index, message] of example.messages.entries()) {
     for (const field of ['content', 'name'] as const) {
-      const text = message[field];
-      const match = text === undefined ? null : LONE_SURROGATE.exec(text);
-      if (!match || text === undefined) continue;
+      const text = (message as { content?: unknown; name?: unknown })[field];
+      if (typeof text !== 'string') continue;
+      const match = LONE_SURROGATE.exec(text);
+      if (!match) continue;
       const character = Array.from(text.slice(0, match.index)).length + 1;
       const hex = match[0].charCodeAt(0).toString(16);
       const codeUnit = `U+${hex.toUpperCase()}`;

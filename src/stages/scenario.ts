@@ -72,7 +72,7 @@ export function compileScenarioRules(value: unknown, source: string): ScenarioRu
 export function scenarioFromMessages(example: ChatExample, source: ScenarioSource): string {
   if (source.by === 'system') {
     const system = example.messages.find((message) => message.role === 'system');
-    return system ? systemPromptLabel(system.content) : NO_SYSTEM_PROMPT;
+    return system?.content ? systemPromptLabel(system.content) : NO_SYSTEM_PROMPT;
   }
   if (source.by === 'rules') {
     const user = example.messages.find((message) => message.role === 'user')?.content ?? '';

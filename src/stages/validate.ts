@@ -1,25 +1,51 @@
 // Stage 2, validate: converts the record from its input format to chat messages, reads its
-// scenario label, and checks it against schemas/chat.schema.json. All errors are kept; the first is shown.
-import type { ChatExample, ChatMessage } from '../core/example.js';
-import { UNLABELED, type Envelope, type Stage } from '../core/envelope.js';
+// scenario label, and checks it against schemas/chat.schema.json (tool calling included). All
+// errors are kept; the first is shown. Top-level keys phikit does not use are counted, never
+// dropped without a word. Memory: one counter per distinct unknown key.
+import { usesTools, type ChatExample, type ExampleMessage } from '../core/example.js';
+import { UNLABELED, type Envelope, type Rejection, type Stage } from '../core/envelope.js';
 import type { InputFormat } from '../core/manifest.js';
 import { toChat } from '../formats/convert.js';
+import type { FieldMapping } from '../formats/fields.js';
 import { checkChatExample } from '../schema/chat.js';
 import { scenarioFromMessages, type ScenarioSource } from './scenario.js';
 
 export interface ValidateOptions {
   format: InputFormat;
+  /** The mapping of the `fields` format (`--fields user=PATH,assistant=PATH`). */
+  fields?: FieldMapping;
   /** Dotted path to the scenario label, e.g. `scenario` or `metadata.category`. */
   scenarioField?: string;
   /** Where the scenario comes from otherwise: the system prompt or rules (see scenario.ts). */
   scenario?: ScenarioSource;
+  /**
+   * The model whose chat template has no tool calling: examples that use tools are
+   * `tools_unsupported`. Unset (the default): tools are allowed.
+   */
+  toolsUnsupportedBy?: string;
 }
+
+/** Top-level keys phikit reads (besides the scenario field): never counted as unknown. */
+export const KNOWN_KEYS = ['messages', 'tools', 'functions', 'parallel_tool_calls', 'references'];
+
+/** Keys an unknown-key count keeps at most: a file with a new key per line cannot grow it without bound. */
+const MAX_UNKNOWN_KEYS = 1000;
 
 export function createValidateStage(options: ValidateOptions): Stage {
   const source = options.scenario;
   const field = options.scenarioField ?? (source?.by === 'field' ? source.path : undefined);
   const scenarioPath = field?.split('.');
   const fromMessages = source && source.by !== 'field' ? source : undefined;
+  const known = new Set([...KNOWN_KEYS, ...(scenarioPath ? [scenarioPath[0]!] : [])]);
+  const unknownKeys = new Map<string, number>();
+  const countUnknownKeys = (value: unknown): void => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
+    for (const key of Object.keys(value)) {
+      if (known.has(key)) continue;
+      if (unknownKeys.has(key) || unknownKeys.size < MAX_UNKNOWN_KEYS)
+        unknownKeys.set(key, (unknownKeys.get(key) ?? 0) + 1);
+    }
+  };
   return {
     name: 'validate',
     needs: ['record'],
@@ -28,15 +54,13 @@ export function createValidateStage(options: ValidateOptions): Stage {
       for (const envelope of batch) {
         if (envelope.rejection) continue;
         if (scenarioPath) envelope.scenario = scenarioOf(envelope.record, scenarioPath);
-        const converted = toChat(envelope.record, options.format);
+        const converted = toChat(envelope.record, options.format, options.fields);
         if (!converted.ok) {
-          envelope.rejection = {
-            reason: 'schema',
-            message: converted.error,
-            detail: { errors: [converted.error] },
-          };
+          const reason = converted.reason ?? 'schema';
+          envelope.rejection = { reason, message: converted.error, detail: { errors: [converted.error] } };
           continue;
         }
+        countUnknownKeys(converted.value);
         const check = checkChatExample(converted.value);
         if (!check.ok) {
           const errors = check.errors;
@@ -44,10 +68,23 @@ export function createValidateStage(options: ValidateOptions): Stage {
           envelope.rejection = { reason: 'schema', message: `${errors[0]}${more}`, detail: { errors } };
           continue;
         }
+        if (options.toolsUnsupportedBy !== undefined && usesTools(check.example)) {
+          envelope.rejection = toolsUnsupported(options.toolsUnsupportedBy);
+          continue;
+        }
         envelope.example = onlyAzureKeys(check.example);
         if (fromMessages) envelope.scenario = scenarioFromMessages(envelope.example, fromMessages);
       }
     },
+    summary: () => ({ unknownKeys: Object.fromEntries(unknownKeys) }),
+  };
+}
+
+function toolsUnsupported(model: string): Rejection {
+  return {
+    reason: 'tools_unsupported',
+    message: `the example uses tool calling, and ${model} has no tool-calling chat template; use --model phi-4-mini, or --no-tokens to keep it unchecked`,
+    detail: { model },
   };
 }
 
@@ -63,14 +100,27 @@ export function scenarioOf(record: unknown, path: readonly string[]): string {
   return UNLABELED;
 }
 
+/** Message keys written, in this order (as the OpenAI docs show them); tool calls and tools are copied as they came. */
+const MESSAGE_KEYS: Record<string, readonly string[]> = {
+  tool: ['role', 'tool_call_id', 'content', 'name'],
+  function: ['role', 'name', 'content'],
+  other: ['role', 'content', 'name', 'weight', 'tool_calls', 'function_call'],
+};
+
 /** The written example carries only what the Azure format allows, so it uploads unchanged. */
 function onlyAzureKeys(example: ChatExample): ChatExample {
-  return {
+  const kept: ChatExample = {
     messages: example.messages.map((message) => {
-      const kept: ChatMessage = { role: message.role, content: message.content };
-      if (message.name !== undefined) kept.name = message.name;
-      if (message.weight !== undefined) kept.weight = message.weight;
-      return kept;
+      const copy: Record<string, unknown> = {};
+      for (const key of MESSAGE_KEYS[message.role] ?? MESSAGE_KEYS.other!) {
+        const value = (message as unknown as Record<string, unknown>)[key];
+        if (value !== undefined) copy[key] = value;
+      }
+      return copy as unknown as ExampleMessage;
     }),
   };
+  if (example.tools !== undefined) kept.tools = example.tools;
+  if (example.functions !== undefined) kept.functions = example.functions;
+  if (example.parallel_tool_calls !== undefined) kept.parallel_tool_calls = example.parallel_tool_calls;
+  return kept;
 }

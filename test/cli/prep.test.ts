@@ -22,7 +22,7 @@ describe('phikit validate', () => {
     const run = runCli(['validate', fixture('wrong-roles.jsonl'), '--max-errors', '2']);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(
-      'line 1: messages[1].role must be one of system, user, assistant (got "bot")',
+      'line 1: messages[1].role must be one of system, user, assistant, tool, function (got "bot")',
     );
     expect(run.stdout).toContain('line 2: messages[1].role: a system message may only come first');
     expect(run.stdout).not.toContain('line 3:');
@@ -193,13 +193,14 @@ describe.skipIf(!hasShared)('phikit prep on real public datasets', () => {
     expect(counts.kept).toBeGreaterThan(0);
   });
 
-  it('explains why glaive tool-call conversations are not chat examples', () => {
+  it('reads glaive tool-call conversations as tool calling', () => {
     const run = runCli([
       'validate',
       reference('datasets', 'llamafactory/glaive_toolcall_en_demo.json'),
       '--json',
     ]);
     const result = JSON.parse(run.stdout) as { problems: Array<{ message: string }> };
-    expect(result.problems[0]!.message).toContain('(got "function_call")');
+    expect(result.problems).toEqual([]);
+    expect(run.code).toBe(0);
   });
 });

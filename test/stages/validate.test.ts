@@ -8,21 +8,26 @@ import { problemsByLine } from '../helpers/fixtures.js';
 describe('validate stage', () => {
   it('explains wrong roles, system turns, weights and non-object lines', async () => {
     expect(await problemsByLine('wrong-roles.jsonl')).toEqual({
-      1: ['schema', 'messages[1].role must be one of system, user, assistant (got "bot") (and 1 more)'],
+      1: [
+        'schema',
+        'messages[1].role must be one of system, user, assistant, tool, function (got "bot") (and 1 more)',
+      ],
       2: ['schema', 'messages[1].role: a system message may only come first'],
-      3: ['schema', 'messages[1].role must be one of system, user, assistant (got "tool")'],
+      3: ['schema', 'messages[1] is missing "tool_call_id"'],
       4: ['schema', 'the line must be a JSON object with a "messages" array (got an array)'],
       5: ['schema', 'messages[0].weight is only allowed on assistant messages'],
       6: ['schema', 'messages[1].weight must be 0 or 1 (got 2)'],
     });
   });
 
-  it('explains null, number, empty, array and missing content', async () => {
+  it('explains null, number, empty and missing content (text parts are read)', async () => {
     expect(await problemsByLine('bad-content.jsonl')).toEqual({
-      1: ['schema', 'messages[0].content must be a string (got null)'],
+      1: [
+        'schema',
+        'messages[0].content is null: only an assistant message with tool_calls may have no content',
+      ],
       2: ['schema', 'messages[0].content must be a string (got 42)'],
       3: ['schema', 'messages[0].content is empty'],
-      4: ['schema', 'messages[0].content must be a string (got an array)'],
       5: ['schema', 'messages[0] is missing "content"'],
     });
   });
@@ -40,7 +45,7 @@ describe('validate stage', () => {
       ],
       4: [
         'schema',
-        'missing "messages": each line must be {"messages": [{"role": ..., "content": ...}, ...]}',
+        'missing "messages" and no known format: the record has "prompt", "completion"; map them with --fields user=KEY,assistant=KEY[,system=KEY] or pick --format',
       ],
       5: ['schema', 'messages must be an array (got "Hi")'],
     });
@@ -56,7 +61,7 @@ describe('validate stage', () => {
     expect(check).toEqual({
       ok: false,
       errors: [
-        'messages[1].role must be one of system, user, assistant (got "bot")',
+        'messages[1].role must be one of system, user, assistant, tool, function (got "bot")',
         'messages[1].content must be a string (got 5)',
         'messages has no assistant message',
       ],
@@ -110,16 +115,13 @@ describe('validate stage', () => {
       },
     });
     expect(await problemsByLine('sharegpt.jsonl', 'sharegpt')).toEqual({
-      3: [
-        'schema',
-        'conversations[1].from must be one of system, human, user, gpt, assistant, chatgpt, bard, bing, model (got "function_call")',
-      ],
+      3: ['schema', 'conversations[1].value of a function_call needs a "name" (got an object)'],
     });
     expect(await problemsByLine('alpaca.jsonl', 'alpaca')).toEqual({
       3: ['schema', 'output must be a string (Alpaca format)'],
     });
     expect(await problemsByLine('prompt-completion.jsonl')).toEqual({
-      3: ['schema', 'completion must be a string (prompt/completion format)'],
+      3: ['schema', 'missing "completion" (prompt/completion format: assistant turn)'],
     });
   });
 
