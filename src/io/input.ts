@@ -72,16 +72,18 @@ export async function openInput(path: string, options: LineReaderOptions = {}): 
   const container = /\.json(\.gz)?$/i.test(path) ? 'json-array' : 'jsonl';
   const hash = createHash('sha256');
   let fileBytesRead = 0;
-  const file = createReadStream(path, { highWaterMark: 1 << 20 });
-  file.on('data', (chunk: Buffer | string) => {
-    hash.update(chunk);
-    fileBytesRead += chunk.length;
-  });
   let digest: string | undefined;
-  const source: Readable = gzip ? file.pipe(createGunzip()) : file;
-  if (gzip) file.on('error', (error) => source.destroy(error));
 
   async function* records(): AsyncGenerator<SourceRecord> {
+    // Opened when the first record is asked for: a 'data' listener makes the stream flow at
+    // once, and bytes that flow before anyone reads would be lost.
+    const file = createReadStream(path, { highWaterMark: 1 << 20 });
+    file.on('data', (chunk: Buffer | string) => {
+      hash.update(chunk);
+      fileBytesRead += chunk.length;
+    });
+    const source: Readable = gzip ? file.pipe(createGunzip()) : file;
+    if (gzip) file.on('error', (error) => source.destroy(error));
     try {
       if (container === 'jsonl') {
         for await (const line of readLines(source, { maxLineBytes })) {
