@@ -1,6 +1,6 @@
 // `phikit compare RUN_DIR... --out DIR`: paired comparison of evaluated models.
 import type { Command } from 'commander';
-import { compare } from '../compare/compare.js';
+import { compare } from '../index.js';
 import { EVAL_LIMITS } from '../eval/limits.js';
 import { damagedWarning, parseInRange } from './eval.js';
 

@@ -1,12 +1,16 @@
 // `phikit eval EXAMPLES --endpoint NAME=URL... --out DIR`: flags -> evaluate() -> a summary.
 // The API key is read from the environment variable named by --api-key-env, never from a flag.
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { PhikitError } from '../core/errors.js';
-import { parseEndpointSpec, type EndpointSpec } from '../eval/endpoint.js';
 import { DEFAULT_MAX_ANSWER_BYTES, EVAL_LIMITS, rangeProblem, type NumericRange } from '../eval/limits.js';
 import { hasControlCharacter } from '../eval/redact.js';
-import type { DamagedLine } from '../eval/results-store.js';
-import { evaluate, type EvaluateResult } from '../eval/run.js';
+import {
+  evaluate,
+  parseEndpointSpec,
+  PhikitError,
+  type DamagedLine,
+  type EndpointSpec,
+  type EvaluateResult,
+} from '../index.js';
 import { EXIT } from './exit-codes.js';
 import { FORMAT_CHOICES } from './prep-flags.js';
 

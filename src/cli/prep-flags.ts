@@ -1,7 +1,6 @@
 // Commander flags of `prep` -> PrepOptions. Kept apart so stages added by other issues
 // (tokens, near-duplicates, balance) extend one mapping.
-import type { PrepOptions } from '../pipeline/prep.js';
-import type { FormatOption } from '../pipeline/read.js';
+import type { FormatOption, PrepOptions } from '../index.js';
 
 export const FORMAT_CHOICES = ['auto', 'messages', 'sharegpt', 'alpaca', 'prompt-completion'];
 

@@ -12,9 +12,9 @@ import {
   type EndpointOptions,
   type EndpointSpec,
   type ReferenceScore,
-} from './endpoint.js';
+} from '../core/endpoint.js';
 import { postJson } from './http.js';
-import type { PerplexityKind } from './types.js';
+import type { PerplexityKind } from '../core/eval-types.js';
 
 const DEFAULT_AZURE_API_VERSION = '2024-10-21';
 const DEFAULT_TIMEOUT_MS = 60_000;

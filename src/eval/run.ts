@@ -12,20 +12,21 @@ import { seededRandom } from '../metrics/stats.js';
 import { summarizeResults, type EvalMetrics } from '../metrics/summary.js';
 import type { FormatOption } from '../pipeline/read.js';
 import { renderEvalReport } from '../report/eval-report.js';
-import {
-  createEndpoint,
-  type ChatAnswer,
-  type ChatRequest,
-  type Endpoint,
-  type EndpointSpec,
-} from './endpoint.js';
+import type { ChatAnswer, ChatRequest, Endpoint, EndpointSpec } from '../core/endpoint.js';
+import { createEndpoint } from './endpoint.js';
 import { loadExamples } from './examples.js';
 import { checkNumericOptions, DEFAULT_MAX_ANSWER_BYTES } from './limits.js';
 import { hasControlCharacter, redactSecrets } from './redact.js';
-import { ResultsStore, type DamagedLine } from './results-store.js';
+import { ResultsStore } from './results-store.js';
 import { DEFAULT_RETRY, RateLimiter, withRetries, type RetryPolicy } from './retry.js';
 import { resultsCsv } from './results-csv.js';
-import type { EvalExample, EvalResult, LogprobData, PerplexityKind } from './types.js';
+import type {
+  DamagedLine,
+  EvalExample,
+  EvalResult,
+  LogprobData,
+  PerplexityKind,
+} from '../core/eval-types.js';
 
 export interface EvaluateOptions {
   out: string;

@@ -47,7 +47,7 @@ export interface Generation {
 }
 
 /** Teacher-forced score of a reference answer given a prompt. */
-export interface ReferenceScore {
+export interface ContinuationScore {
   /** Σ natural-log probabilities of the reference tokens. */
   sumLogprob: number;
   tokens: number;
@@ -235,12 +235,12 @@ export class GgufModel {
   }
 
   /** Teacher-forced score of `reference` as the assistant's answer to `prompt` (every message before it). */
-  scoreReference(prompt: readonly ChatMessage[], reference: string, top = 0): Promise<ReferenceScore> {
+  scoreReference(prompt: readonly ChatMessage[], reference: string, top = 0): Promise<ContinuationScore> {
     return this.scoreContinuation(this.renderChatText(prompt), reference, top);
   }
 
   /** Teacher-forced score of `reference` as the continuation of an already rendered prompt text. */
-  async scoreContinuation(promptText: string, reference: string, top = 0): Promise<ReferenceScore> {
+  async scoreContinuation(promptText: string, reference: string, top = 0): Promise<ContinuationScore> {
     const promptTokens = this.tokenizeText(promptText);
     const fullTokens = this.tokenizeText(promptText + reference);
     // The reference's tokens are those after the longest common prefix with the prompt alone
