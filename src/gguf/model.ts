@@ -273,7 +273,7 @@ export class GgufModel {
       const generated: Token[] = [];
       const logprobs: TokenLogprob[] = [];
       let finishReason: Generation['finishReason'] = 'length';
-      let text = '';
+      let stopAt: number | undefined;
       let input: Token[] = [...prompt];
       while (generated.length < maxTokens) {
         options.signal?.throwIfAborted();
@@ -305,23 +305,43 @@ export class GgufModel {
         }
         generated.push(token);
         logprobs.push(entry);
-        text = this.detokenize(generated);
-        const cut = firstStop(text, stop);
-        if (cut !== undefined) {
-          text = text.slice(0, cut);
+        stopAt = this.stopInText(generated, stop);
+        if (stopAt !== undefined) {
           finishReason = 'stop';
           break;
         }
         input = [token];
       }
+      const text = this.detokenize(generated);
       return {
-        text,
+        text: stopAt === undefined ? text : text.slice(0, stopAt),
         finishReason,
         promptTokens: prompt.length,
         completionTokens: generated.length,
         ...(options.topLogprobs === undefined ? {} : { logprobs }),
       };
     });
+  }
+
+  /**
+   * Where the first stop string starts in the text of `generated`, once the newest token completes one.
+   * A new occurrence overlaps the newest token's text, so only a tail is detokenized each step (the
+   * whole text only when the tail holds a stop string): linear in the answer, not quadratic.
+   */
+  private stopInText(generated: readonly Token[], stop: readonly string[]): number | undefined {
+    if (stop.length === 0) return undefined;
+    const longest = Math.max(...stop.map((text) => text.length));
+    const newest = this.detokenize(generated.slice(-1)).length;
+    // The tail's first characters can differ from the whole text's (a leading space dropped, a
+    // character split across the cut): TEXT_WINDOW characters of margin.
+    const tailChars = longest + newest + TEXT_WINDOW;
+    let count = Math.min(generated.length, tailChars);
+    let tail = this.detokenize(generated.slice(-count));
+    while (tail.length < tailChars && count < generated.length) {
+      count = Math.min(generated.length, count * 2);
+      tail = this.detokenize(generated.slice(-count));
+    }
+    return firstStop(tail, stop) === undefined ? undefined : firstStop(this.detokenize(generated), stop);
   }
 
   async dispose(): Promise<void> {
