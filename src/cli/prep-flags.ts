@@ -1,5 +1,5 @@
-// Commander flags of `prep` -> PrepOptions. Kept apart so stages added by other issues
-// (tokens, near-duplicates, balance) extend one mapping.
+// Commander flags of `prep` -> PrepOptions: one mapping for every flag group (tokens,
+// near-duplicates, balance, holdout).
 import type { FormatOption, PrepOptions } from '../index.js';
 
 export const FORMAT_CHOICES = ['auto', 'messages', 'sharegpt', 'alpaca', 'prompt-completion'];
