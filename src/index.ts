@@ -3,7 +3,7 @@ export { prep } from './pipeline/prep.js';
 export { DEFAULT_SEED, DEFAULT_VAL_RATIO, DEFAULT_EPOCHS } from './pipeline/prep-config.js';
 export { DEFAULT_NEAR_THRESHOLD, DEFAULT_LEAK_THRESHOLD, DEFAULT_SHINGLE } from './stages/dedupe-near.js';
 export type { PrepOptions, PrepResult, PrepProgress, TokenCheckOptions } from './pipeline/prep.js';
-export { validate } from './pipeline/validate.js';
+export { validate, DEFAULT_MAX_ERRORS } from './pipeline/validate.js';
 export type { ValidateOptions, ValidateResult, LineProblem } from './pipeline/validate.js';
 export type { FormatOption } from './pipeline/read.js';
 export { parseBalance } from './stages/balance.js';

@@ -6,7 +6,7 @@
 import { access, constants, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PhikitError } from '../core/errors.js';
-import { checkNumericOptions } from '../eval/limits.js';
+import { checkNumericOptions, EVAL_DEFAULTS } from '../eval/limits.js';
 import { redactSecrets } from '../eval/redact.js';
 import type { DamagedLine, EvalResult } from '../core/eval-types.js';
 import { readResultsFile, type ResultsFile } from '../eval/results-store.js';
@@ -163,7 +163,7 @@ export async function compare(
 ): Promise<Comparison> {
   checkNumericOptions('compare', { seed: options.seed });
   const { results, damagedLines } = await readRuns(runDirs);
-  const comparison = compareResults(results, { seed: options.seed ?? 42, damagedLines });
+  const comparison = compareResults(results, { seed: options.seed ?? EVAL_DEFAULTS.seed, damagedLines });
   const outDir = resolve(options.out);
   await mkdir(outDir, { recursive: true });
   await writeFileAtomic(join(outDir, 'comparison.json'), `${JSON.stringify(comparison, null, 2)}\n`);

@@ -38,8 +38,11 @@ export interface ValidateResult {
   problems: LineProblem[];
 }
 
+/** Problems listed by default; the counts cover every line. */
+export const DEFAULT_MAX_ERRORS = 20;
+
 export async function validate(path: string, options: ValidateOptions = {}): Promise<ValidateResult> {
-  const maxErrors = options.maxErrors ?? 20;
+  const maxErrors = options.maxErrors ?? DEFAULT_MAX_ERRORS;
   const source = await readEnvelopes(path, options.format ?? 'auto', options.onProgress, {
     maxLineBytes: options.maxLineBytes,
   });
