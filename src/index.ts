@@ -1,7 +1,9 @@
 // The public API of phikit. The CLI (src/cli) is a thin layer over these functions.
-export { prep, DEFAULT_SEED, DEFAULT_VAL_RATIO } from './pipeline/prep.js';
+export { prep } from './pipeline/prep.js';
+export { DEFAULT_SEED, DEFAULT_VAL_RATIO, DEFAULT_EPOCHS } from './pipeline/prep-config.js';
+export { DEFAULT_NEAR_THRESHOLD, DEFAULT_LEAK_THRESHOLD, DEFAULT_SHINGLE } from './stages/dedupe-near.js';
 export type { PrepOptions, PrepResult, PrepProgress, TokenCheckOptions } from './pipeline/prep.js';
-export { validate } from './pipeline/validate.js';
+export { validate, DEFAULT_MAX_ERRORS } from './pipeline/validate.js';
 export type { ValidateOptions, ValidateResult, LineProblem } from './pipeline/validate.js';
 export type { FormatOption } from './pipeline/read.js';
 export { parseBalance } from './stages/balance.js';
@@ -15,7 +17,7 @@ export type { RejectReason } from './core/reasons.js';
 export type { ChatExample, ChatMessage, Role } from './core/example.js';
 export type { Envelope, Stage, Rejection, TokenCounts } from './core/envelope.js';
 export type { Manifest, InputFormat, TokenFigures, StageFigures } from './core/manifest.js';
-export { CLEAN_RULES } from './clean/rules.js';
+export { CLEAN_RULES, CLEAN_RULE_DESCRIPTIONS } from './clean/rules.js';
 export type { CleanRule } from './clean/rules.js';
 export { checkChatExample } from './schema/chat.js';
 export { loadTokenizer } from './tokenize/load.js';
@@ -28,7 +30,8 @@ export { tokenFigures } from './tokenize/figures.js';
 export { createTokenLengthStage } from './stages/token-length.js';
 export { evaluate } from './eval/run.js';
 export type { EvaluateOptions, EvaluateResult } from './eval/run.js';
-export { createEndpoint, registerEndpointBackend, EndpointError } from './eval/endpoint.js';
+export { createEndpoint, parseEndpointSpec } from './eval/endpoint.js';
+export { EndpointError } from './core/endpoint.js';
 export type {
   Endpoint,
   EndpointSpec,
@@ -36,10 +39,10 @@ export type {
   ChatRequest,
   ChatAnswer,
   ReferenceScore,
-} from './eval/endpoint.js';
-export type { EvalExample, EvalResult, PerplexityKind } from './eval/types.js';
+} from './core/endpoint.js';
+export type { DamagedLine, EvalExample, EvalResult, PerplexityKind } from './core/eval-types.js';
 export { compare, compareResults } from './compare/compare.js';
-export type { Comparison, PairwiseComparison } from './compare/compare.js';
+export type { Comparison, PairwiseComparison } from './report/comparison.js';
 export { scorePrediction, normalizeAnswer, exactMatchScore, f1Score } from './metrics/squad.js';
 export { summarizeResults } from './metrics/summary.js';
 export type { EvalMetrics } from './metrics/summary.js';

@@ -1,7 +1,7 @@
 // `phikit compare RUN_DIR... --out DIR`: paired comparison of evaluated models.
 import type { Command } from 'commander';
-import { compare } from '../compare/compare.js';
-import { EVAL_LIMITS } from '../eval/limits.js';
+import { compare } from '../index.js';
+import { EVAL_DEFAULTS, EVAL_LIMITS } from '../eval/limits.js';
 import { damagedWarning, parseInRange } from './eval.js';
 
 export function register(program: Command): void {
@@ -12,7 +12,7 @@ export function register(program: Command): void {
     )
     .argument('<runs...>', 'output folders of `phikit eval` (one with several endpoints is enough)')
     .requiredOption('-o, --out <dir>', 'where comparison.json and compare.html go')
-    .option('--seed <n>', 'seed for the paired bootstrap', parseInRange(EVAL_LIMITS.seed), 42)
+    .option('--seed <n>', 'seed for the paired bootstrap', parseInRange(EVAL_LIMITS.seed), EVAL_DEFAULTS.seed)
     .option('--json', 'print comparison.json without the examples')
     .action(async (runs: string[], flags: { out: string; seed: number; json?: boolean }) => {
       const comparison = await compare(runs, { out: flags.out, seed: flags.seed });

@@ -1,12 +1,23 @@
 // `phikit eval EXAMPLES --endpoint NAME=URL... --out DIR`: flags -> evaluate() -> a summary.
 // The API key is read from the environment variable named by --api-key-env, never from a flag.
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { PhikitError } from '../core/errors.js';
-import { parseEndpointSpec, type EndpointSpec } from '../eval/endpoint.js';
-import { DEFAULT_MAX_ANSWER_BYTES, EVAL_LIMITS, rangeProblem, type NumericRange } from '../eval/limits.js';
+import {
+  DEFAULT_MAX_ANSWER_BYTES,
+  EVAL_DEFAULTS,
+  EVAL_LIMITS,
+  rangeProblem,
+  type NumericRange,
+} from '../eval/limits.js';
+import { DEFAULT_RETRY } from '../eval/retry.js';
 import { hasControlCharacter } from '../eval/redact.js';
-import type { DamagedLine } from '../eval/results-store.js';
-import { evaluate, type EvaluateResult } from '../eval/run.js';
+import {
+  evaluate,
+  parseEndpointSpec,
+  PhikitError,
+  type DamagedLine,
+  type EndpointSpec,
+  type EvaluateResult,
+} from '../index.js';
 import { EXIT } from './exit-codes.js';
 import { FORMAT_CHOICES } from './prep-flags.js';
 
@@ -68,25 +79,45 @@ export function register(program: Command): void {
       '--api-key-env <VAR>',
       'environment variable that holds the API key (the key itself is never a flag)',
     )
-    .option('--api-version <version>', 'Azure OpenAI api-version (default 2024-10-21)')
+    .option('--api-version <version>', `Azure OpenAI api-version (default ${EVAL_DEFAULTS.azureApiVersion})`)
     .option(
       '--chat-template <spec>',
       'tokenizer whose chat template renders prompts for reference perplexity (default phi-3)',
     )
-    .option('--temperature <t>', 'sampling temperature', parseInRange(EVAL_LIMITS.temperature), 0)
+    .option(
+      '--temperature <t>',
+      'sampling temperature',
+      parseInRange(EVAL_LIMITS.temperature),
+      EVAL_DEFAULTS.temperature,
+    )
     .option('--max-tokens <n>', 'longest answer in tokens', parseInRange(EVAL_LIMITS.maxTokens))
-    .option('--concurrency <n>', 'requests in flight per run', parseInRange(EVAL_LIMITS.concurrency), 4)
+    .option(
+      '--concurrency <n>',
+      'requests in flight per run',
+      parseInRange(EVAL_LIMITS.concurrency),
+      EVAL_DEFAULTS.concurrency,
+    )
     .option('--rpm <n>', 'at most this many requests per minute', parseInRange(EVAL_LIMITS.rpm))
-    .option('--timeout <seconds>', 'per request', parseInRange(TIMEOUT_SECONDS), 60)
+    .option(
+      '--timeout <seconds>',
+      'per request',
+      parseInRange(TIMEOUT_SECONDS),
+      EVAL_DEFAULTS.timeoutMs / 1000,
+    )
     .option(
       '--retries <n>',
       'retries after 408/409/429/5xx, timeouts and dropped connections',
       parseInRange(EVAL_LIMITS.retries),
-      4,
+      DEFAULT_RETRY.retries,
     )
     .option('--scenario-field <path>', 'dotted path to the scenario label in each example')
     .addOption(new Option('--format <format>', 'input format').choices(FORMAT_CHOICES).default('auto'))
-    .option('--seed <n>', 'seed for bootstrap intervals and retry jitter', parseInRange(EVAL_LIMITS.seed), 42)
+    .option(
+      '--seed <n>',
+      'seed for bootstrap intervals and retry jitter',
+      parseInRange(EVAL_LIMITS.seed),
+      EVAL_DEFAULTS.seed,
+    )
     .option('--retry-errors', 'ask again the examples whose last answer was an error')
     .option('--limit <n>', 'only the first N examples', parseInRange(EVAL_LIMITS.limit))
     .option(

@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 // The only place that exits the process: parses argv, runs one command, maps errors to exit codes.
 import { Command, CommanderError } from 'commander';
-import { isPhikitError, type PhikitError } from '../core/errors.js';
-import { VERSION } from '../core/version.js';
+import { isPhikitError, VERSION, type PhikitError } from '../index.js';
 import { commandModules } from './commands.js';
 import { EXIT, EXIT_FOR_ERROR } from './exit-codes.js';
 import { terminalSafe } from './terminal.js';

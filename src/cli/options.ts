@@ -27,12 +27,6 @@ export function parseRatio(value: string): number {
   return number;
 }
 
-export function parseNumber(value: string): number {
-  const number = Number(value);
-  if (!Number.isFinite(number)) throw new InvalidArgumentError(`expected a number, got "${value}"`);
-  return number;
-}
-
 /** A similarity threshold: above 0, at most 1. */
 export function parseSimilarity(value: string): number {
   const number = Number(value);

@@ -1,7 +1,6 @@
-// Commander flags of `prep` -> PrepOptions. Kept apart so stages added by other issues
-// (tokens, near-duplicates, balance) extend one mapping.
-import type { PrepOptions } from '../pipeline/prep.js';
-import type { FormatOption } from '../pipeline/read.js';
+// Commander flags of `prep` -> PrepOptions: one mapping for every flag group (tokens,
+// near-duplicates, balance, holdout).
+import type { FormatOption, PrepOptions } from '../index.js';
 
 /** `fields` is not a choice: `--fields` names the mapping and implies it. */
 export const FORMAT_CHOICES = [

@@ -1,9 +1,23 @@
 // `phikit prep FILE --out DIR`: flags -> prep() -> a summary on stdout.
 import { Option, type Command } from 'commander';
-import { CLEAN_RULES, CLEAN_RULE_DESCRIPTIONS, type CleanRule } from '../clean/rules.js';
-import type { Manifest } from '../core/manifest.js';
-import { REASON_DESCRIPTIONS, type RejectReason } from '../core/reasons.js';
-import { DEFAULT_SEED, prep } from '../pipeline/prep.js';
+import {
+  CLEAN_RULE_DESCRIPTIONS,
+  CLEAN_RULES,
+  DEFAULT_EPOCHS,
+  DEFAULT_LEAK_THRESHOLD,
+  DEFAULT_NEAR_THRESHOLD,
+  DEFAULT_SEED,
+  DEFAULT_SHINGLE,
+  DEFAULT_VAL_RATIO,
+  isPhikitError,
+  MODEL_PRESETS,
+  parseBalance,
+  prep,
+  REASON_DESCRIPTIONS,
+  type CleanRule,
+  type Manifest,
+  type RejectReason,
+} from '../index.js';
 import { FORMAT_CHOICES, type PrepFlags, prepOptionsFromFlags } from './prep-flags.js';
 import {
   MAX_LINE_BYTES_FLAG,
@@ -14,10 +28,7 @@ import {
   parseRatio,
   parseSimilarity,
 } from './options.js';
-import { parseBalance } from '../stages/balance.js';
 import { InvalidArgumentError } from 'commander';
-import { isPhikitError } from '../core/errors.js';
-import { MODEL_PRESETS } from '../tokenize/presets.js';
 import { createProgress } from './progress.js';
 import { terminalJson, terminalSafe } from './terminal.js';
 
@@ -58,7 +69,7 @@ export function register(program: Command): void {
     .addOption(
       new Option('--val-ratio <ratio>', 'share of each scenario for validation')
         .argParser(parseRatio)
-        .default(0.1)
+        .default(DEFAULT_VAL_RATIO)
         .conflicts('valSize'),
     )
     .option('--val-size <n>', 'total validation examples (instead of --val-ratio)', parseNonNegativeInteger)
@@ -77,7 +88,7 @@ export function register(program: Command): void {
       '--tokenizer <spec>',
       'tokenizer: built-in phi-3, a local Hugging Face folder, or hf:ORG/NAME (downloads once)',
     )
-    .option('--epochs <n>', 'epochs, for billed tokens', parsePositiveInteger, 1)
+    .option('--epochs <n>', 'epochs, for billed tokens', parsePositiveInteger, DEFAULT_EPOCHS)
     .option(
       '--allow-special-text',
       'keep messages containing special-token strings like <|end|> (counted as text)',
@@ -91,16 +102,16 @@ export function register(program: Command): void {
     .option(
       '--near-dup-threshold <s>',
       'estimated Jaccard similarity that makes a later example a near-duplicate',
-      parseRatio,
-      0.8,
+      parseSimilarity,
+      DEFAULT_NEAR_THRESHOLD,
     )
-    .option('--shingle <n>', 'words per shingle for near-duplicates', parsePositiveInteger, 3)
+    .option('--shingle <n>', 'words per shingle for near-duplicates', parsePositiveInteger, DEFAULT_SHINGLE)
     .option('--no-near-dedup', 'skip near-duplicate removal')
     .option(
       '--leak-threshold <s>',
       'similarity at which examples form a cluster kept on one side of the split',
       parseSimilarity,
-      0.6,
+      DEFAULT_LEAK_THRESHOLD,
     )
     .option('--no-leak-split', 'split example by example, ignoring near-duplicate clusters')
     .option(
@@ -111,7 +122,8 @@ export function register(program: Command): void {
       '--holdout-threshold <s>',
       'similarity to a holdout example that counts as contamination',
       parseSimilarity,
-      0.6,
+      // The library's default for holdoutThreshold is the leak threshold's.
+      DEFAULT_LEAK_THRESHOLD,
     )
     .option(MAX_LINE_BYTES_FLAG, MAX_LINE_BYTES_HELP, parsePositiveInteger)
     .option('--json', 'print manifest.json to stdout instead of the summary')

@@ -1,8 +1,13 @@
 // `phikit tokens FILE`: per-example token counts (line, total, assistant) and a summary.
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { FormatOption } from '../pipeline/read.js';
-import { countTokens, type TokenRow, type TokensSummary } from '../pipeline/tokens.js';
-import { DEFAULT_MODEL, MODEL_PRESETS } from '../tokenize/presets.js';
+import {
+  countTokens,
+  MODEL_PRESETS,
+  type FormatOption,
+  type TokenRow,
+  type TokensSummary,
+} from '../index.js';
+import { DEFAULT_MODEL } from '../tokenize/presets.js';
 import { MAX_LINE_BYTES_FLAG, MAX_LINE_BYTES_HELP } from './options.js';
 import { FORMAT_CHOICES } from './prep-flags.js';
 import { terminalJson, terminalSafe } from './terminal.js';

@@ -1,7 +1,12 @@
 // `phikit validate FILE`: exit 0 when every line is valid, 1 when some are not.
 import { Option, type Command } from 'commander';
-import { REASON_DESCRIPTIONS, type RejectReason } from '../core/reasons.js';
-import { validate, type ValidateResult } from '../pipeline/validate.js';
+import {
+  DEFAULT_MAX_ERRORS,
+  REASON_DESCRIPTIONS,
+  validate,
+  type RejectReason,
+  type ValidateResult,
+} from '../index.js';
 import { EXIT } from './exit-codes.js';
 import {
   MAX_LINE_BYTES_FLAG,
@@ -27,7 +32,7 @@ export function register(program: Command): void {
     .description('check every line against the chat fine-tuning format; exit 1 if any is invalid')
     .argument('<file>', 'input: .jsonl, .json (one top-level array) or either .gz')
     .addOption(new Option('--format <format>', 'input format').choices(FORMAT_CHOICES).default('auto'))
-    .option('--max-errors <n>', 'problems to list', parseNonNegativeInteger, 20)
+    .option('--max-errors <n>', 'problems to list', parseNonNegativeInteger, DEFAULT_MAX_ERRORS)
     .option(MAX_LINE_BYTES_FLAG, MAX_LINE_BYTES_HELP, parsePositiveInteger)
     .option('--json', 'print the result as JSON')
     .option('-q, --quiet', 'no progress on stderr')

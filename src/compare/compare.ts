@@ -6,51 +6,15 @@
 import { access, constants, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PhikitError } from '../core/errors.js';
-import { checkNumericOptions } from '../eval/limits.js';
+import { checkNumericOptions, EVAL_DEFAULTS } from '../eval/limits.js';
 import { redactSecrets } from '../eval/redact.js';
-import { readResultsFile, type DamagedLine, type ResultsFile } from '../eval/results-store.js';
-import type { EvalResult } from '../eval/types.js';
+import type { DamagedLine, EvalResult } from '../core/eval-types.js';
+import { readResultsFile, type ResultsFile } from '../eval/results-store.js';
 import { writeFileAtomic } from '../io/atomic-writer.js';
-import { mcnemarExact, pairedBootstrap, type PairedComparison } from '../metrics/stats.js';
-import { summarizeResults, type EvalMetrics } from '../metrics/summary.js';
+import { mcnemarExact, pairedBootstrap } from '../metrics/stats.js';
+import { summarizeResults } from '../metrics/summary.js';
+import type { Comparison, Disagreement, PairwiseComparison } from '../report/comparison.js';
 import { renderCompareReport } from '../report/compare-report.js';
-
-export interface PairwiseComparison {
-  baseline: string;
-  candidate: string;
-  /** Examples both models answered. */
-  n: number;
-  /** candidate - baseline, 0-100 points. */
-  em: PairedComparison;
-  f1: PairedComparison;
-  accuracy: PairedComparison;
-  mcnemar: { onlyBaselineRight: number; onlyCandidateRight: number; pValue: number };
-  /** On F1, from the candidate's side. */
-  wins: number;
-  ties: number;
-  losses: number;
-  perScenario: Record<string, { n: number; f1: PairedComparison }>;
-}
-
-export interface Disagreement {
-  id: string;
-  line: number;
-  scenario: string;
-  reference: string;
-  answers: Record<string, { prediction: string | null; f1: number | null; error: string | null }>;
-  /** Largest F1 gap between any two models. */
-  spread: number;
-}
-
-export interface Comparison {
-  models: string[];
-  metrics: EvalMetrics;
-  pairs: PairwiseComparison[];
-  /** Every example with every model's answer, largest disagreement first. */
-  examples: Disagreement[];
-  /** results.jsonl lines skipped because they are not results. */
-  damagedLines: DamagedLine[];
-}
 
 export interface RunResults {
   results: EvalResult[];
@@ -199,7 +163,7 @@ export async function compare(
 ): Promise<Comparison> {
   checkNumericOptions('compare', { seed: options.seed });
   const { results, damagedLines } = await readRuns(runDirs);
-  const comparison = compareResults(results, { seed: options.seed ?? 42, damagedLines });
+  const comparison = compareResults(results, { seed: options.seed ?? EVAL_DEFAULTS.seed, damagedLines });
   const outDir = resolve(options.out);
   await mkdir(outDir, { recursive: true });
   await writeFileAtomic(join(outDir, 'comparison.json'), `${JSON.stringify(comparison, null, 2)}\n`);

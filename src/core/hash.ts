@@ -2,11 +2,6 @@
 // so signatures and split membership never change with the Node release.
 import { createHash } from 'node:crypto';
 
-/** 128-bit hex digest of a string; used as the exact-duplicate signature. */
-export function contentHash(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 32);
-}
-
 /**
  * A deterministic number in [0, 1) from a seed and some keys. Used where a choice must not
  * depend on input order or parallelism (split membership, balancing).

@@ -40,7 +40,3 @@ export const REASON_DESCRIPTIONS: Record<RejectReason, string> = {
   balanced_out: 'dropped to balance scenarios',
   small_scenario: 'scenario smaller than --min-per-scenario (with --drop-small-scenarios)',
 };
-
-export function isRejectReason(value: string): value is RejectReason {
-  return (REJECT_REASONS as readonly string[]).includes(value);
-}

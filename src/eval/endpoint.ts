@@ -1,88 +1,15 @@
-// The one boundary between the evaluator and a model: an `Endpoint`. `createEndpoint` picks a
-// backend by the URL's prefix; HTTP URLs speak the OpenAI protocol (src/eval/openai-endpoint.ts),
-// other backends (e.g. `gguf:` local models) register themselves.
-import type { ChatMessage } from '../core/example.js';
+// `createEndpoint` picks a backend by the URL's prefix: HTTP(S) URLs speak the OpenAI protocol
+// (openai-endpoint.ts), `gguf:PATH` is a local model (src/gguf/endpoint.ts). Backends load lazily,
+// so node-llama-cpp is imported only when a `gguf:` endpoint is asked for.
 import { PhikitError } from '../core/errors.js';
-import type { ErrorKind, PerplexityKind } from './types.js';
+import type { Endpoint, EndpointOptions, EndpointSpec } from '../core/endpoint.js';
 
-export interface ChatRequest {
-  messages: ChatMessage[];
-  temperature: number;
-  maxTokens?: number;
-  /** Ask for the generated tokens' log-probabilities (own-output perplexity). */
-  logprobs: boolean;
-  seed?: number;
-}
+type EndpointFactory = (spec: EndpointSpec, options: EndpointOptions) => Promise<Endpoint>;
 
-export interface ChatAnswer {
-  text: string;
-  /** Log-probabilities of the generated tokens, when asked for and given. */
-  tokenLogprobs?: number[];
-  usage?: { promptTokens: number; completionTokens: number };
-}
-
-export interface ReferenceScore {
-  sumLogprob: number;
-  tokens: number;
-  bytes: number;
-}
-
-export interface Endpoint {
-  readonly name: string;
-  readonly model: string;
-  /** Where it is, for reports: never carries a key. */
-  readonly location: string;
-  /** Which perplexity the endpoint can give; asked once before a run. */
-  probe(signal?: AbortSignal): Promise<PerplexityKind>;
-  chat(request: ChatRequest, signal?: AbortSignal): Promise<ChatAnswer>;
-  /** Teacher-forced log-probabilities of `reference` after `prompt` (only for `reference` endpoints). */
-  scoreReference?(prompt: ChatMessage[], reference: string, signal?: AbortSignal): Promise<ReferenceScore>;
-  close?(): Promise<void>;
-}
-
-/** A failed request, after or without retries. */
-export class EndpointError extends Error {
-  constructor(
-    readonly kind: ErrorKind,
-    message: string,
-    readonly status?: number,
-    /** Seconds the server asked us to wait (retry-after). */
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-    this.name = 'EndpointError';
-  }
-
-  get retryable(): boolean {
-    return this.kind !== 'client_error' && this.kind !== 'invalid_response';
-  }
-}
-
-export interface EndpointSpec {
-  name: string;
-  url: string;
-  model?: string;
-}
-
-export interface EndpointOptions {
-  /** The API key, read from the environment by the caller; never stored in results or reports. */
-  apiKey?: string;
-  /** Azure OpenAI api-version. */
-  apiVersion?: string;
-  /** Tokenizer/chat template spec used to render prompts for reference scoring over /completions. */
-  chatTemplate?: string;
-  timeoutMs?: number;
-  fetch?: typeof fetch;
-}
-
-export type EndpointFactory = (spec: EndpointSpec, options: EndpointOptions) => Promise<Endpoint>;
-
-const backends = new Map<string, EndpointFactory>();
-
-/** Lets a backend claim URLs that start with `prefix` (e.g. `gguf:`). */
-export function registerEndpointBackend(prefix: string, factory: EndpointFactory): void {
-  backends.set(prefix, factory);
-}
+/** Backends by URL prefix, other than http(s). */
+const PREFIXED_BACKENDS: Readonly<Record<string, () => Promise<EndpointFactory>>> = {
+  'gguf:': async () => (await import('../gguf/endpoint.js')).createGgufEndpoint,
+};
 
 /** `NAME=URL` from the command line. */
 export function parseEndpointSpec(text: string): EndpointSpec {
@@ -110,11 +37,9 @@ function isHttpUrl(url: string): boolean {
 }
 
 export async function createEndpoint(spec: EndpointSpec, options: EndpointOptions): Promise<Endpoint> {
-  // The local-model backend registers itself on first use (node-llama-cpp loads only then).
-  if (spec.url.startsWith('gguf:') && !backends.has('gguf:')) {
-    (await import('../gguf/endpoint.js')).registerGgufEndpoint();
+  for (const [prefix, loadFactory] of Object.entries(PREFIXED_BACKENDS)) {
+    if (spec.url.startsWith(prefix)) return (await loadFactory())(spec, options);
   }
-  for (const [prefix, factory] of backends) if (spec.url.startsWith(prefix)) return factory(spec, options);
   if (isHttpUrl(spec.url)) {
     if (!URL.canParse(spec.url)) {
       throw new PhikitError(
@@ -129,6 +54,6 @@ export async function createEndpoint(spec: EndpointSpec, options: EndpointOption
   throw new PhikitError(
     'USAGE',
     `endpoint "${spec.name}": unsupported URL "${spec.url}"`,
-    `use an http(s) URL of an OpenAI-compatible server${backends.size > 0 ? ` or ${[...backends.keys()].join(', ')}PATH` : ''}`,
+    `use an http(s) URL of an OpenAI-compatible server or ${Object.keys(PREFIXED_BACKENDS).join(', ')}PATH`,
   );
 }

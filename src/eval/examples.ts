@@ -6,7 +6,7 @@ import { readEnvelopes, type FormatOption } from '../pipeline/read.js';
 import { StageRunner } from '../pipeline/stages.js';
 import { createParseStage } from '../stages/parse.js';
 import { createValidateStage } from '../stages/validate.js';
-import type { EvalExample } from './types.js';
+import type { EvalExample } from '../core/eval-types.js';
 
 export interface LoadedExamples {
   examples: EvalExample[];

@@ -1,7 +1,7 @@
 // One JSON POST with a timeout, classified into EndpointError kinds; retries are the runner's
 // business (src/eval/retry.ts) so every attempt is counted where results are written. Every error
 // message is redacted here: servers echo credentials in error bodies (see redact.ts).
-import { EndpointError } from './endpoint.js';
+import { EndpointError } from '../core/endpoint.js';
 import { redactSecrets, secretsOfHeaders } from './redact.js';
 
 export interface PostOptions {

@@ -18,6 +18,15 @@ const DAY_MS = 86_400_000;
 
 export const DEFAULT_MAX_ANSWER_BYTES = 1024 * 1024;
 
+/** Defaults of `evaluate` and `compare` (and so of their flags). */
+export const EVAL_DEFAULTS = {
+  seed: 42,
+  temperature: 0,
+  concurrency: 4,
+  timeoutMs: 60_000,
+  azureApiVersion: '2024-10-21',
+} as const;
+
 export const EVAL_LIMITS = {
   timeoutMs: { min: 0, minExclusive: true, max: DAY_MS, integer: false, unit: 'milliseconds' },
   concurrency: { min: 1, max: 1024, integer: true, unit: 'requests in flight' },

@@ -12,12 +12,10 @@ import {
   type EndpointOptions,
   type EndpointSpec,
   type ReferenceScore,
-} from './endpoint.js';
+} from '../core/endpoint.js';
 import { postJson } from './http.js';
-import type { PerplexityKind } from './types.js';
-
-const DEFAULT_AZURE_API_VERSION = '2024-10-21';
-const DEFAULT_TIMEOUT_MS = 60_000;
+import { EVAL_DEFAULTS } from './limits.js';
+import type { PerplexityKind } from '../core/eval-types.js';
 
 interface ChatCompletion {
   choices?: Array<{
@@ -52,7 +50,8 @@ export class OpenAiEndpoint implements Endpoint {
       url.hostname.endsWith('.openai.azure.com') || url.pathname.includes('/openai/deployments/');
     if (azureOpenAi) {
       const deployment = /\/openai\/deployments\/([^/]+)/.exec(url.pathname)?.[1] ?? this.model;
-      const version = options.apiVersion ?? url.searchParams.get('api-version') ?? DEFAULT_AZURE_API_VERSION;
+      const version =
+        options.apiVersion ?? url.searchParams.get('api-version') ?? EVAL_DEFAULTS.azureApiVersion;
       const root = `${url.origin}/openai/deployments/${deployment}`;
       this.chatUrl = `${root}/chat/completions?api-version=${version}`;
       this.completionsUrl = undefined;
@@ -68,7 +67,7 @@ export class OpenAiEndpoint implements Endpoint {
   private post(url: string, body: unknown, signal?: AbortSignal): Promise<unknown> {
     return postJson(url, body, {
       headers: this.headers,
-      timeoutMs: this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      timeoutMs: this.options.timeoutMs ?? EVAL_DEFAULTS.timeoutMs,
       signal,
       fetch: this.options.fetch ?? fetch,
     });

@@ -1,6 +1,6 @@
 // results.csv: one row per example and endpoint, for spreadsheets (RFC 4180 quoting). Text cells
 // that a spreadsheet would run as a formula get a leading quote (OWASP CSV injection guidance).
-import type { EvalResult } from './types.js';
+import type { EvalResult } from '../core/eval-types.js';
 
 const COLUMNS = [
   'id',

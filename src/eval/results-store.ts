@@ -7,15 +7,7 @@ import { createReadStream } from 'node:fs';
 import { open, truncate } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { readLines } from '../io/line-reader.js';
-import type { EvalResult } from './types.js';
-
-/** A results.jsonl line that is not a result: skipped, and reported with where it is. */
-export interface DamagedLine {
-  file: string;
-  /** 1-based. */
-  line: number;
-  message: string;
-}
+import type { DamagedLine, EvalResult } from '../core/eval-types.js';
 
 export interface ResultsFile {
   /** The last result per request key. */

@@ -1,6 +1,6 @@
 // Retries with exponential backoff and full jitter, honouring the server's retry-after.
 // Retried: 408, 409, 429, 5xx, timeouts and dropped connections. Not retried: other 4xx.
-import { EndpointError } from './endpoint.js';
+import { EndpointError } from '../core/endpoint.js';
 
 export interface RetryPolicy {
   /** Retries after the first attempt (default 4). */

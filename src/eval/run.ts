@@ -12,20 +12,21 @@ import { seededRandom } from '../metrics/stats.js';
 import { summarizeResults, type EvalMetrics } from '../metrics/summary.js';
 import type { FormatOption } from '../pipeline/read.js';
 import { renderEvalReport } from '../report/eval-report.js';
-import {
-  createEndpoint,
-  type ChatAnswer,
-  type ChatRequest,
-  type Endpoint,
-  type EndpointSpec,
-} from './endpoint.js';
+import type { ChatAnswer, ChatRequest, Endpoint, EndpointSpec } from '../core/endpoint.js';
+import { createEndpoint } from './endpoint.js';
 import { loadExamples } from './examples.js';
-import { checkNumericOptions, DEFAULT_MAX_ANSWER_BYTES } from './limits.js';
+import { checkNumericOptions, DEFAULT_MAX_ANSWER_BYTES, EVAL_DEFAULTS } from './limits.js';
 import { hasControlCharacter, redactSecrets } from './redact.js';
-import { ResultsStore, type DamagedLine } from './results-store.js';
+import { ResultsStore } from './results-store.js';
 import { DEFAULT_RETRY, RateLimiter, withRetries, type RetryPolicy } from './retry.js';
 import { resultsCsv } from './results-csv.js';
-import type { EvalExample, EvalResult, LogprobData, PerplexityKind } from './types.js';
+import type {
+  DamagedLine,
+  EvalExample,
+  EvalResult,
+  LogprobData,
+  PerplexityKind,
+} from '../core/eval-types.js';
 
 export interface EvaluateOptions {
   out: string;
@@ -124,7 +125,7 @@ async function evaluateChecked(
   secrets: string[],
 ): Promise<EvaluateResult> {
   const maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
-  const seed = options.seed ?? 42;
+  const seed = options.seed ?? EVAL_DEFAULTS.seed;
   const outDir = resolve(options.out);
   await mkdir(outDir, { recursive: true });
   const { examples, skipped } = await loadExamples(examplesPath, {
@@ -173,7 +174,7 @@ async function evaluateChecked(
       for (const example of examples) {
         const request: ChatRequest = {
           messages: example.prompt,
-          temperature: options.temperature ?? 0,
+          temperature: options.temperature ?? EVAL_DEFAULTS.temperature,
           maxTokens: options.maxTokens,
           logprobs: kind === 'own-output',
         };
@@ -203,7 +204,7 @@ async function evaluateChecked(
       if (result.error) errors++;
       options.onProgress?.({ done, total, errors });
     };
-    await runPool(tasks, options.concurrency ?? 4, runTask);
+    await runPool(tasks, options.concurrency ?? EVAL_DEFAULTS.concurrency, runTask);
 
     // Results in a stable order: endpoints as given, examples as in the file.
     const ordered = planned.map(({ key }) => results.get(key)!);

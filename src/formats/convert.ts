@@ -1,17 +1,13 @@
 // Converts records of the dataset formats curators already have into chat messages.
 // The mapping is documented in README.md ("Input formats"); it never invents content.
 import type { InputFormat } from '../core/manifest.js';
-import { fromFields, PAIR_FORMATS, withoutKeys, type FieldMapping } from './fields.js';
+import { withoutKeys, type Conversion } from './conversion.js';
+import { fromFields, PAIR_FORMATS, type FieldMapping } from './fields.js';
 import { withTextContent } from './parts.js';
 import { fromShareGpt } from './sharegpt.js';
 import { fromTemplate } from './template.js';
 
 export { SHAREGPT_ROLES } from './sharegpt.js';
-
-export type Conversion =
-  | { ok: true; value: unknown }
-  /** `reason` when the record is readable but cannot be trained on as text (default `schema`). */
-  | { ok: false; error: string; reason?: 'non_text_content' };
 
 /**
  * Returns the record in chat format (`{messages: [...]}`), or why it cannot be converted.

@@ -1,8 +1,8 @@
 // Records that are not chats but obvious pairs (prompt/response, question/answer, Dolly's
 // instruction/context/response, ...) and `--fields user=PATH,assistant=PATH,system=PATH`.
 import { PhikitError } from '../core/errors.js';
-import { describeValue } from '../schema/registry.js';
-import type { Conversion } from './convert.js';
+import { describeValue } from '../core/describe.js';
+import { withoutKeys, type Conversion } from './conversion.js';
 
 /** Dotted paths of the fields that hold each turn; `context` is appended to the user turn. */
 export interface FieldMapping {
@@ -104,11 +104,3 @@ function valueAt(record: Record<string, unknown>, path: string): unknown {
 }
 
 /** Other top-level keys stay, so --scenario-field can still find a label in them. */
-export function withoutKeys(
-  fields: Record<string, unknown>,
-  keys: readonly string[],
-): Record<string, unknown> {
-  const rest: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(fields)) if (!keys.includes(key)) rest[key] = value;
-  return rest;
-}

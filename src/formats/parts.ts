@@ -3,8 +3,8 @@
 // (OpenAI renders the parts of one message back to back). Any other part (image_url,
 // input_audio, file) has no place in a text model's training: `non_text_content`.
 // LLaMA-Factory v1's per-message `loss_weight` becomes the assistant's `weight`.
-import { describeValue } from '../schema/registry.js';
-import type { Conversion } from './convert.js';
+import { describeValue } from '../core/describe.js';
+import type { Conversion } from './conversion.js';
 
 export function withTextContent(record: object): Conversion {
   const messages = (record as { messages?: unknown }).messages;

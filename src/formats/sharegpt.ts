@@ -2,9 +2,9 @@
 // calling: `function_call` turns become assistant `tool_calls`, `observation` turns the `tool`
 // messages that answer them, and the record's `tools` (a JSON string) the top-level `tools`.
 import type { ChatMessage, ToolCall, ToolDefinition } from '../core/example.js';
-import { describeValue } from '../schema/registry.js';
-import type { Conversion } from './convert.js';
-import { withoutKeys } from './fields.js';
+import { describeValue } from '../core/describe.js';
+import type { Conversion } from './conversion.js';
+import { withoutKeys } from './conversion.js';
 
 /** ShareGPT speaker names and the chat role each maps to. */
 export const SHAREGPT_ROLES: Record<string, ChatMessage['role']> = {

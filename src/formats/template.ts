@@ -1,7 +1,7 @@
 // `--format template`: a record whose `text` holds a conversation already rendered with the
 // Phi-3 chat template (`<|user|>\n…<|end|>\n<|assistant|>\n…<|end|>`), read back into messages.
-import type { Conversion } from './convert.js';
-import { withoutKeys } from './fields.js';
+import type { Conversion } from './conversion.js';
+import { withoutKeys } from './conversion.js';
 
 const ROLE_MARKER = /<\|(system|user|assistant)\|>/g;
 /** What may stand around the turns: the BOS and end-of-text markers, and whitespace. */

@@ -4,25 +4,20 @@ import { basename, resolve } from 'node:path';
 import type { ChatMessage } from '../core/example.js';
 import {
   EndpointError,
-  registerEndpointBackend,
   type ChatAnswer,
   type ChatRequest,
   type Endpoint,
   type EndpointOptions,
   type EndpointSpec,
   type ReferenceScore,
-} from '../eval/endpoint.js';
-import type { PerplexityKind } from '../eval/types.js';
+} from '../core/endpoint.js';
+import type { PerplexityKind } from '../core/eval-types.js';
 import { loadTokenizer } from '../tokenize/load.js';
 import { GgufModel, GgufRequestError, type GgufModelOptions } from './model.js';
 
 export const GGUF_PREFIX = 'gguf:';
 
-/** Lets `--endpoint NAME=gguf:PATH.gguf` reach a local model. */
-export function registerGgufEndpoint(): void {
-  registerEndpointBackend(GGUF_PREFIX, createGgufEndpoint);
-}
-
+/** The backend of `--endpoint NAME=gguf:PATH.gguf` (see eval/endpoint.ts). */
 export async function createGgufEndpoint(
   spec: EndpointSpec,
   options: EndpointOptions,

@@ -50,7 +50,7 @@ export interface Generation {
 }
 
 /** Teacher-forced score of a reference answer given a prompt. */
-export interface ReferenceScore {
+export interface ContinuationScore {
   /** Σ natural-log probabilities of the reference tokens. */
   sumLogprob: number;
   tokens: number;
@@ -71,6 +71,8 @@ export class GgufRequestError extends Error {
 
 const DEFAULT_MAX_CONTEXT = 4096;
 const TINY_MODEL_BYTES = 64 * 1024 * 1024;
+/** Characters of margin around a cut in the detokenized text (a character may span tokens). */
+const TEXT_WINDOW = 8;
 
 export class GgufModel {
   /** A short name for the model: the file name without `.gguf`. */
@@ -227,12 +229,12 @@ export class GgufModel {
   }
 
   /** Teacher-forced score of `reference` as the assistant's answer to `prompt` (every message before it). */
-  scoreReference(prompt: readonly ChatMessage[], reference: string, top = 0): Promise<ReferenceScore> {
+  scoreReference(prompt: readonly ChatMessage[], reference: string, top = 0): Promise<ContinuationScore> {
     return this.scoreContinuation(this.renderChatText(prompt), reference, top);
   }
 
   /** Teacher-forced score of `reference` as the continuation of an already rendered prompt text. */
-  async scoreContinuation(promptText: string, reference: string, top = 0): Promise<ReferenceScore> {
+  async scoreContinuation(promptText: string, reference: string, top = 0): Promise<ContinuationScore> {
     const promptTokens = this.tokenizeText(promptText);
     const fullTokens = this.tokenizeText(promptText + reference);
     // The reference's tokens are those after the longest common prefix with the prompt alone
@@ -265,7 +267,7 @@ export class GgufModel {
       const generated: Token[] = [];
       const logprobs: TokenLogprob[] = [];
       let finishReason: Generation['finishReason'] = 'length';
-      let text = '';
+      let stopAt: number | undefined;
       let input: Token[] = [...prompt];
       while (generated.length < maxTokens) {
         options.signal?.throwIfAborted();
@@ -297,17 +299,16 @@ export class GgufModel {
         }
         generated.push(token);
         logprobs.push(entry);
-        text = this.detokenize(generated);
-        const cut = firstStop(text, stop);
-        if (cut !== undefined) {
-          text = text.slice(0, cut);
+        stopAt = this.stopInText(generated, stop);
+        if (stopAt !== undefined) {
           finishReason = 'stop';
           break;
         }
         input = [token];
       }
+      const text = this.detokenize(generated);
       return {
-        text,
+        text: stopAt === undefined ? text : text.slice(0, stopAt),
         tokens: generated,
         finishReason,
         promptTokens: prompt.length,
@@ -315,6 +316,27 @@ export class GgufModel {
         ...(options.topLogprobs === undefined ? {} : { logprobs }),
       };
     });
+  }
+
+  /**
+   * Where the first stop string starts in the text of `generated`, once the newest token completes one.
+   * A new occurrence overlaps the newest token's text, so only a tail is detokenized each step (the
+   * whole text only when the tail holds a stop string): linear in the answer, not quadratic.
+   */
+  private stopInText(generated: readonly Token[], stop: readonly string[]): number | undefined {
+    if (stop.length === 0) return undefined;
+    const longest = Math.max(...stop.map((text) => text.length));
+    const newest = this.detokenize(generated.slice(-1)).length;
+    // The tail's first characters can differ from the whole text's (a leading space dropped, a
+    // character split across the cut): TEXT_WINDOW characters of margin.
+    const tailChars = longest + newest + TEXT_WINDOW;
+    let count = Math.min(generated.length, tailChars);
+    let tail = this.detokenize(generated.slice(-count));
+    while (tail.length < tailChars && count < generated.length) {
+      count = Math.min(generated.length, count * 2);
+      tail = this.detokenize(generated.slice(-count));
+    }
+    return firstStop(tail, stop) === undefined ? undefined : firstStop(this.detokenize(generated), stop);
   }
 
   async dispose(): Promise<void> {

@@ -1,6 +1,6 @@
 // metrics.json: every metric per endpoint, overall and per scenario, with n and a seeded 95%
 // bootstrap interval. Failed requests are counted apart and left out of the scores.
-import type { EvalResult, PerplexityKind } from '../eval/types.js';
+import type { EvalResult, PerplexityKind } from '../core/eval-types.js';
 import { bootstrap, bootstrapMean, type Interval } from './stats.js';
 
 export const METRIC_DEFINITIONS = {

@@ -35,8 +35,11 @@ export interface ValidateResult {
   problems: LineProblem[];
 }
 
+/** Problems listed by default; the counts cover every line. */
+export const DEFAULT_MAX_ERRORS = 20;
+
 export async function validate(path: string, options: ValidateOptions = {}): Promise<ValidateResult> {
-  const maxErrors = options.maxErrors ?? 20;
+  const maxErrors = options.maxErrors ?? DEFAULT_MAX_ERRORS;
   const source = await readChatExamples(path, { ...options, clean: { disabled: [] } });
   const byReason: Partial<Record<RejectReason, number>> = {};
   const problems: LineProblem[] = [];

@@ -1,6 +1,6 @@
 // compare.html: models side by side: metrics with CIs, paired differences with p-values,
 // F1 per scenario, and every example's answers with filters (scenario, disagreements, errors).
-import type { Comparison } from '../compare/compare.js';
+import type { Comparison } from './comparison.js';
 import type { PairedComparison } from '../metrics/stats.js';
 import { groupedBarChart, loadChartLibrary } from './charts.js';
 import { METRICS_HEAD, metricsRow } from './eval-report.js';

@@ -1,6 +1,6 @@
 // report.html of `phikit eval`: metrics with intervals per endpoint and scenario, and every
 // answer side by side with its reference (filterable). Model output is escaped like dataset text.
-import type { EvalResult } from '../eval/types.js';
+import type { EvalResult } from '../core/eval-types.js';
 import type { EvalMetrics, GroupMetrics } from '../metrics/summary.js';
 import type { Interval } from '../metrics/stats.js';
 import { groupedBarChart, loadChartLibrary } from './charts.js';

@@ -2,7 +2,8 @@
 // person can act on: "messages[2].role must be one of system, user, assistant (got "bot")".
 import type { ErrorObject } from 'ajv';
 import type { ChatExample } from '../core/example.js';
-import { describeValue, readablePath, schemaValidator } from './registry.js';
+import { describeValue } from '../core/describe.js';
+import { readablePath, schemaValidator } from './registry.js';
 import { checkToolUse } from './tools.js';
 
 export type ChatCheck = { ok: true; example: ChatExample } | { ok: false; errors: string[] };

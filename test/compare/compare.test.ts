@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Comparison } from '../../src/compare/compare.js';
+import type { Comparison } from '../../src/report/comparison.js';
 import { launchBrowser, openWatched, skipBrowser } from '../helpers/browser.js';
 import { runCli, runCliAsync } from '../helpers/cli.js';
 import { evalAnswers, fixture } from '../helpers/fixtures.js';

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EvalResult } from '../../src/eval/types.js';
+import type { EvalResult } from '../../src/core/eval-types.js';
 import { runCliAsync } from '../helpers/cli.js';
 import { evalAnswers, fixture } from '../helpers/fixtures.js';
 import { startFakeOpenAi, type FakeServer } from '../helpers/openai-server.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { evaluate } from '../../src/eval/run.js';
-import type { EvalResult } from '../../src/eval/types.js';
+import type { EvalResult } from '../../src/core/eval-types.js';
 import { runCliAsync } from '../helpers/cli.js';
 import { evalAnswers, fixture } from '../helpers/fixtures.js';
 import { startFakeOpenAi, type FakeServer } from '../helpers/openai-server.js';

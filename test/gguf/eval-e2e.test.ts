@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EvalResult } from '../../src/eval/types.js';
+import type { EvalResult } from '../../src/core/eval-types.js';
 import { evaluate } from '../../src/eval/run.js';
 import { GgufModel } from '../../src/gguf/model.js';
 import { serveModel, type RunningServer } from '../../src/serve/server.js';

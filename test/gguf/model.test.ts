@@ -154,6 +154,28 @@ describe.skipIf(!hasModels)('GgufModel on real tiny models', () => {
     expect([short.finishReason, short.completionTokens]).toEqual(['length', 3]);
   });
 
+  it('cuts at the first stop string wherever it falls: one character, across words, late, several', async () => {
+    const prompt = stories.tokenizeText('Once upon a time');
+    const free = await stories.generate(prompt, { maxTokens: 120 });
+    const words = free.text.trim().split(/\s+/);
+    const stops = [
+      [words[1]!.slice(-1)],
+      [`${words[2]} ${words[3]}`],
+      [words.at(-2)!],
+      [words.at(-3)!, words[4]!, 'never in the text \u{1F600}'],
+    ];
+    for (const stop of stops) {
+      const cut = Math.min(...stop.map((text) => free.text.indexOf(text)).filter((at) => at !== -1));
+      const stopped = await stories.generate(prompt, { maxTokens: 120, stop });
+      expect({ text: stopped.text, finishReason: stopped.finishReason }).toEqual({
+        text: free.text.slice(0, cut),
+        finishReason: 'stop',
+      });
+    }
+    const neverStopped = await stories.generate(prompt, { maxTokens: 120, stop: ['never in the text'] });
+    expect(neverStopped).toEqual(free);
+  });
+
   it('sampling with a seed repeats; another seed gives another text', async () => {
     const options = { maxTokens: 40, temperature: 1.5, seed: 7 };
     const first = await stories.chat(prompt, options);

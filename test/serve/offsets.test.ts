@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluate } from '../../src/eval/run.js';
-import type { EvalResult } from '../../src/eval/types.js';
+import type { EvalResult } from '../../src/core/eval-types.js';
 import { GgufModel } from '../../src/gguf/model.js';
 import { serveModel, type RunningServer } from '../../src/serve/server.js';
 import { hasModels, modelsSkipMessage, randomLlamaPath, storiesPath } from '../gguf/models.js';

@@ -1,5 +1,6 @@
 // What an evaluation reads (examples) and writes (one results.jsonl line per example and endpoint).
-import type { ChatMessage } from '../core/example.js';
+// A leaf: eval writes these, and metrics, report and compare read them.
+import type { ChatMessage } from './example.js';
 
 export type PerplexityKind = 'reference' | 'own-output' | 'none';
 
@@ -49,4 +50,12 @@ export interface EvalResult {
   usage: { promptTokens: number; completionTokens: number } | null;
   attempts: number;
   error: { kind: ErrorKind; message: string; status?: number } | null;
+}
+
+/** A results.jsonl line that is not a result: skipped, and reported with where it is. */
+export interface DamagedLine {
+  file: string;
+  /** 1-based. */
+  line: number;
+  message: string;
 }

@@ -1,0 +1,50 @@
+// `phikit prep` and the library agree: the CLI's defaults are the library's, and a flag accepts
+// exactly the values the library accepts.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { prep, type Manifest } from '../../src/index.js';
+import { runCli } from '../helpers/cli.js';
+import { fixture } from '../helpers/fixtures.js';
+
+const folder = mkdtempSync(join(tmpdir(), 'phikit-cli-defaults-'));
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+function cliPrep(name: string, extra: string[]) {
+  const out = join(folder, name);
+  const run = runCli(['prep', fixture('sample.jsonl'), '--out', out, '--quiet', '--no-tokens', ...extra]);
+  const manifest =
+    run.code === 0 ? (JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as Manifest) : undefined;
+  return { run, manifest };
+}
+
+describe('phikit prep defaults', () => {
+  it('records the same resolved options as the library called without options', async () => {
+    const { run, manifest } = cliPrep('cli-defaults', []);
+    expect(run.stderr).toBe('');
+    const library = await prep(fixture('sample.jsonl'), {
+      out: join(folder, 'library-defaults'),
+      tokens: false,
+    });
+    expect(manifest?.options).toEqual(library.manifest.options);
+  });
+});
+
+describe('phikit prep --near-dup-threshold', () => {
+  it('accepts 1 (identical only), as the library does', () => {
+    const { run, manifest } = cliPrep('near-one', ['--near-dup-threshold', '1']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(manifest?.options.nearDedup).toEqual({ threshold: 1, shingle: 3 });
+  });
+
+  it('refuses 0 with one line, as the library does', () => {
+    const { run } = cliPrep('near-zero', ['--near-dup-threshold', '0']);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      `error: option '--near-dup-threshold <s>' argument '0' is invalid. expected a similarity above 0 and at most 1, got "0"`,
+      '(run with --help for usage)',
+    ]);
+  });
+});
