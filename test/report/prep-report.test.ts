@@ -72,7 +72,9 @@ describe('prep report', () => {
     ]) {
       expect(report).toContain(`>${heading}</h2>`);
     }
-    expect(report).toContain('messages[1].role must be one of system, user, assistant, tool, function (got &quot;bot&quot;)');
+    expect(report).toContain(
+      'messages[1].role must be one of system, user, assistant, tool, function (got &quot;bot&quot;)',
+    );
     expect(report).toMatch(/<td class="num">4<\/td>\s*<td><code>schema<\/code><\/td>/);
     expect(report).toContain('(359 characters in all)');
   });
