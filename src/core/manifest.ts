@@ -228,6 +228,10 @@ export interface Manifest {
   /** `--holdout` decontamination figures. */
   holdout?: HoldoutFigures;
   warnings: Warning[];
-  outputs: { train: OutputFile; validation: OutputFile; rejected: OutputFile };
+  /**
+   * Every file of the set but manifest.json itself, keyed by name without extension
+   * (`report` for report.html): readers check them against the folder (io/output-check.ts).
+   */
+  outputs: { train: OutputFile; validation: OutputFile; rejected: OutputFile; [name: string]: OutputFile };
   timings: { totalMs: number };
 }
