@@ -70,7 +70,7 @@ export class OutputSet {
     const { dir } = this.folder;
     await writeFileAtomic(join(this.stagingDir, MANIFEST_NAME), manifestText);
     this.folder.checkLock();
-    const previous = await previousOutputs(dir);
+    const previous = listedOutputs(await readFile(join(dir, MANIFEST_NAME), 'utf8').catch(() => ''));
     try {
       await rm(join(dir, MANIFEST_NAME), { force: true });
       crashPoint('manifest-removed');
@@ -79,7 +79,8 @@ export class OutputSet {
         await rename(join(this.stagingDir, name), join(dir, name));
         crashPoint(`rename:${++renamed}`);
       }
-      for (const name of previous) if (!this.staged.has(name)) await rm(join(dir, name), { force: true });
+      const listed = listedOutputs(manifestText);
+      for (const name of previous) if (!listed.has(name)) await rm(join(dir, name), { force: true });
       await rename(join(this.stagingDir, MANIFEST_NAME), join(dir, MANIFEST_NAME));
       crashPoint('manifest');
     } catch (error) {
@@ -100,17 +101,14 @@ function outputKey(name: string): string {
   return dot > 0 ? name.slice(0, dot) : name;
 }
 
-/** File names the current manifest lists, so files the new set no longer has do not linger. */
-async function previousOutputs(dir: string): Promise<string[]> {
+/** The file names a manifest lists, so files an old set had and the new one lacks do not linger. */
+function listedOutputs(manifestText: string): Set<string> {
   try {
-    const manifest = JSON.parse(await readFile(join(dir, MANIFEST_NAME), 'utf8')) as {
-      outputs?: Record<string, { path?: unknown }>;
-    };
-    return Object.values(manifest.outputs ?? {})
-      .map((file) => file.path)
-      .filter((path): path is string => typeof path === 'string' && isPlainName(path));
+    const manifest = JSON.parse(manifestText) as { outputs?: Record<string, { path?: unknown }> };
+    const paths = Object.values(manifest.outputs ?? {}).map((file) => file.path);
+    return new Set(paths.filter((path): path is string => typeof path === 'string' && isPlainName(path)));
   } catch {
-    return [];
+    return new Set();
   }
 }
 
