@@ -5,7 +5,7 @@
 import { hostname } from 'node:os';
 import { readdirSync, rmSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { PhikitError } from '../core/errors.js';
 import { onInterrupt } from './interrupt.js';
@@ -88,10 +88,34 @@ async function makeFolder(dir: string): Promise<void> {
   try {
     await mkdir(dir, { recursive: true });
   } catch (error) {
-    throw outputError(dir, error);
+    throw outputError(dir, await realMkdirError(dir, error));
   }
   const info = await stat(dir);
   if (!info.isDirectory()) throw outputError(dir, Object.assign(new Error(), { code: 'EEXIST' }));
+}
+
+/**
+ * A recursive mkdir says ENOENT where a plain one would say why (EROFS, EACCES): ask the
+ * first missing folder under the deepest existing one.
+ */
+async function realMkdirError(dir: string, error: unknown): Promise<unknown> {
+  if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return error;
+  let missing = dir;
+  while (dirname(missing) !== missing && !(await exists(dirname(missing)))) missing = dirname(missing);
+  try {
+    await mkdir(missing);
+    await rm(missing, { recursive: true });
+    return error;
+  } catch (plain) {
+    return plain;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function takeLock(dir: string, onCompromised: (error: Error) => void): Promise<() => Promise<void>> {
