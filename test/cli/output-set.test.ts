@@ -1,7 +1,15 @@
 // prep's output folder is replaced as a whole set or visibly not at all (manifest.json written
 // last), one run writes a folder at a time, and nothing a killed or interrupted run wrote stays.
 import { spawn } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, runCliAsync } from '../helpers/cli.js';
@@ -48,6 +56,15 @@ describe('prep output folder as one set', () => {
 
   it('lists every file but itself in manifest.json, report.html included', () => {
     expect(folderState(oldSet)).toBe('complete');
+    const manifest = JSON.parse(readFileSync(join(oldSet, 'manifest.json'), 'utf8')) as {
+      outputs: Record<string, { path: string }>;
+    };
+    expect(Object.entries(manifest.outputs).map(([key, file]) => [key, file.path])).toEqual([
+      ['train', 'train.jsonl'],
+      ['validation', 'validation.jsonl'],
+      ['rejected', 'rejected.jsonl'],
+      ['report', 'report.html'],
+    ]);
     expect(readdirSync(oldSet).sort()).toEqual([
       'manifest.json',
       'rejected.jsonl',
