@@ -3,7 +3,7 @@
 // win/tie/loss on F1, and the examples where the models disagree most. Results files are only
 // read (never truncated); damaged lines are skipped and reported, error messages redacted again
 // (runs written before redaction existed may hold a key).
-import { access, constants, mkdir } from 'node:fs/promises';
+import { access, constants } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PhikitError } from '../core/errors.js';
 import { checkNumericOptions, EVAL_DEFAULTS } from '../eval/limits.js';
@@ -11,6 +11,7 @@ import { redactSecrets } from '../eval/redact.js';
 import type { DamagedLine, EvalResult } from '../core/eval-types.js';
 import { readResultsFile, type ResultsFile } from '../eval/results-store.js';
 import { writeFileAtomic } from '../io/atomic-writer.js';
+import { OutputDir } from '../io/out-dir.js';
 import { mcnemarExact, pairedBootstrap } from '../metrics/stats.js';
 import { summarizeResults } from '../metrics/summary.js';
 import type { Comparison, Disagreement, PairwiseComparison } from '../report/comparison.js';
@@ -164,9 +165,12 @@ export async function compare(
   checkNumericOptions('compare', { seed: options.seed });
   const { results, damagedLines } = await readRuns(runDirs);
   const comparison = compareResults(results, { seed: options.seed ?? EVAL_DEFAULTS.seed, damagedLines });
-  const outDir = resolve(options.out);
-  await mkdir(outDir, { recursive: true });
-  await writeFileAtomic(join(outDir, 'comparison.json'), `${JSON.stringify(comparison, null, 2)}\n`);
-  await writeFileAtomic(join(outDir, 'compare.html'), await renderCompareReport(comparison));
+  const folder = await OutputDir.open(resolve(options.out), 'compare');
+  try {
+    await writeFileAtomic(join(folder.dir, 'comparison.json'), `${JSON.stringify(comparison, null, 2)}\n`);
+    await writeFileAtomic(join(folder.dir, 'compare.html'), await renderCompareReport(comparison));
+  } finally {
+    await folder.release();
+  }
   return comparison;
 }

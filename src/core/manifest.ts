@@ -252,6 +252,10 @@ export interface Manifest {
   /** Top-level keys phikit does not use (not written to the outputs) -> examples that had them. */
   unknownKeys: Record<string, number>;
   warnings: Warning[];
-  outputs: { train: OutputFile; validation: OutputFile; rejected: OutputFile };
+  /**
+   * Every file of the set but manifest.json itself, keyed by name without extension
+   * (`report` for report.html): readers check them against the folder (io/output-check.ts).
+   */
+  outputs: { train: OutputFile; validation: OutputFile; rejected: OutputFile; [name: string]: OutputFile };
   timings: { totalMs: number };
 }

@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs';
 import { open, truncate } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { readLines } from '../io/line-reader.js';
+import { outputError } from '../io/output-error.js';
 import type { DamagedLine, EvalResult } from '../core/eval-types.js';
 
 export interface ResultsFile {
@@ -79,6 +80,7 @@ function parseResultLine(text: string, validUtf8: boolean): EvalResult | string 
 
 export class ResultsStore {
   private constructor(
+    private readonly path: string,
     private readonly handle: FileHandle,
     readonly previous: Map<string, EvalResult>,
     /** Lines skipped on open because they are not results. */
@@ -87,13 +89,21 @@ export class ResultsStore {
 
   static async open(path: string): Promise<ResultsStore> {
     const file = await readResultsFile(path);
-    if (file.cutAt !== undefined) await truncate(path, file.cutAt);
-    return new ResultsStore(await open(path, 'a'), file.results, file.damaged);
+    try {
+      if (file.cutAt !== undefined) await truncate(path, file.cutAt);
+      return new ResultsStore(path, await open(path, 'a'), file.results, file.damaged);
+    } catch (error) {
+      throw outputError(path, error);
+    }
   }
 
   async append(result: EvalResult): Promise<void> {
     // One write of one whole line: an interruption leaves at most a partial last line.
-    await this.handle.write(`${JSON.stringify(result)}\n`);
+    try {
+      await this.handle.write(`${JSON.stringify(result)}\n`);
+    } catch (error) {
+      throw outputError(this.path, error);
+    }
   }
 
   async close(): Promise<void> {

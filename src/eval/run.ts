@@ -3,10 +3,12 @@
 // report.html. Memory: the examples and one result per example and endpoint (answers capped at
 // maxAnswerBytes). The API key is redacted from every error recorded or thrown (redact.ts).
 import { createHash } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { PhikitError } from '../core/errors.js';
 import { writeFileAtomic } from '../io/atomic-writer.js';
+import { OutputDir } from '../io/out-dir.js';
+import { checkOutputSet, isPrepOutputFolder } from '../io/output-check.js';
 import { scorePrediction } from '../metrics/squad.js';
 import { seededRandom } from '../metrics/stats.js';
 import { summarizeResults, type EvalMetrics } from '../metrics/summary.js';
@@ -124,10 +126,29 @@ async function evaluateChecked(
   options: EvaluateOptions,
   secrets: string[],
 ): Promise<EvaluateResult> {
+  await checkPrepFolderOf(examplesPath);
+  const folder = await OutputDir.open(resolve(options.out), 'eval');
+  try {
+    return await evaluateInto(folder.dir, examplesPath, options, secrets);
+  } finally {
+    await folder.release();
+  }
+}
+
+/** A file of a prep output folder is evaluated only when the folder is one whole set. */
+async function checkPrepFolderOf(examplesPath: string): Promise<void> {
+  const dir = dirname(resolve(examplesPath));
+  if (await isPrepOutputFolder(dir)) await checkOutputSet(dir);
+}
+
+async function evaluateInto(
+  outDir: string,
+  examplesPath: string,
+  options: EvaluateOptions,
+  secrets: string[],
+): Promise<EvaluateResult> {
   const maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
   const seed = options.seed ?? EVAL_DEFAULTS.seed;
-  const outDir = resolve(options.out);
-  await mkdir(outDir, { recursive: true });
   const { examples, skipped } = await loadExamples(examplesPath, {
     scenarioField: options.scenarioField,
     format: options.format,

@@ -1,10 +1,12 @@
 // Writes a file atomically: lines go to a temp file beside the target, renamed over it on
 // commit, deleted on abort, so a reader never sees half an output. Buffers ~1 MB per file.
+// A failed write (full disk, read-only folder) is an OUTPUT_UNWRITABLE error naming the file.
 import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { OutputFile } from '../core/manifest.js';
+import { outputError } from './output-error.js';
 
 const FLUSH_AT = 1 << 20;
 
@@ -39,23 +41,36 @@ export class AtomicLineWriter {
   }
 
   private async flush(): Promise<void> {
-    if (this.failure) throw this.failure;
+    if (this.failure) throw outputError(this.path, this.failure);
     if (this.buffer.length === 0) return;
     const chunk = Buffer.from(this.buffer.join(''), 'utf8');
     this.buffer = [];
     this.bufferedChars = 0;
     this.hash?.update(chunk);
     this.byteCount += chunk.length;
-    if (!this.stream.write(chunk)) await once(this.stream, 'drain');
+    if (!this.stream.write(chunk)) await this.drained();
+  }
+
+  /** Waits for the stream to take more; a write error ends the wait too. */
+  private async drained(): Promise<void> {
+    try {
+      await once(this.stream, 'drain');
+    } catch (error) {
+      throw outputError(this.path, error);
+    }
   }
 
   /** Flushes, closes and renames the temp file over the target. */
   async commit(): Promise<OutputFile> {
     await this.flush();
     this.stream.end();
-    await once(this.stream, 'close');
-    if (this.failure) throw this.failure;
-    await rename(this.tempPath, this.path);
+    if (!this.stream.closed) await once(this.stream, 'close');
+    if (this.failure) throw outputError(this.path, this.failure);
+    try {
+      await rename(this.tempPath, this.path);
+    } catch (error) {
+      throw outputError(this.path, error);
+    }
     return {
       path: this.path,
       lines: this.lineCount,
@@ -71,11 +86,11 @@ export class AtomicLineWriter {
 }
 
 /** Writes a whole small document (manifest.json, report.html) atomically. */
-export async function writeFileAtomic(path: string, content: string): Promise<void> {
+export async function writeFileAtomic(path: string, content: string): Promise<OutputFile> {
   const writer = new AtomicLineWriter(path);
   try {
     await writer.writeLine(content.endsWith('\n') ? content.slice(0, -1) : content);
-    await writer.commit();
+    return await writer.commit();
   } catch (error) {
     await writer.abort();
     throw error;

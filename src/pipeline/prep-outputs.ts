@@ -1,13 +1,14 @@
 // The files one prep run writes: rejected.jsonl from the first pass on, the survivors' spill
 // files between the passes, train and validation in the second pass. Every file is written
-// beside its target and renamed over it on commit, or deleted on abort.
+// into the output set's staging folder (io/output-set.ts), which replaces the folder's
+// previous set as a whole on commit; the spill files are scratch and never leave it.
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { OutputFile } from '../core/manifest.js';
 import { REJECT_REASONS, type RejectReason } from '../core/reasons.js';
 import { AtomicLineWriter } from '../io/atomic-writer.js';
 import { readLines } from '../io/line-reader.js';
+import type { OutputSet } from '../io/output-set.js';
 
 export interface RejectedLine {
   line: number;
@@ -37,16 +38,19 @@ export class PrepOutputs {
   private readonly spillPath: string;
   private readonly rawSpillPath: string;
 
-  constructor(outDir: string, options: { keepRawLines: boolean }) {
-    this.rejected = new AtomicLineWriter(join(outDir, 'rejected.jsonl'));
-    this.spillPath = join(outDir, `.survivors.tmp-${process.pid}.jsonl`);
+  constructor(
+    private readonly set: OutputSet,
+    options: { keepRawLines: boolean },
+  ) {
+    this.rejected = set.lineWriter('rejected.jsonl');
+    this.spillPath = set.stagingPath('.survivors.jsonl');
     this.spill = new AtomicLineWriter(this.spillPath, { hash: false });
-    this.rawSpillPath = join(outDir, `.survivors-raw.tmp-${process.pid}.jsonl`);
+    this.rawSpillPath = set.stagingPath('.survivors-raw.jsonl');
     this.rawSpill = options.keepRawLines
       ? new AtomicLineWriter(this.rawSpillPath, { hash: false })
       : undefined;
-    this.train = new AtomicLineWriter(join(outDir, 'train.jsonl'));
-    this.validation = new AtomicLineWriter(join(outDir, 'validation.jsonl'));
+    this.train = set.lineWriter('train.jsonl');
+    this.validation = set.lineWriter('validation.jsonl');
   }
 
   async reject({ line, raw, reason, message, detail }: RejectedLine): Promise<void> {
@@ -83,12 +87,13 @@ export class PrepOutputs {
     }
   }
 
+  /** Commits the three files into the staging folder; the set makes them current later. */
   async commit(): Promise<CommittedOutputs> {
     await this.removeSpill();
     return {
-      train: await this.train.commit(),
-      validation: await this.validation.commit(),
-      rejected: await this.rejected.commit(),
+      train: this.set.add(await this.train.commit()),
+      validation: this.set.add(await this.validation.commit()),
+      rejected: this.set.add(await this.rejected.commit()),
     };
   }
 

@@ -3,14 +3,12 @@
 // spilled survivors to write train / validation / plan-time rejections.
 // Memory: per surviving example 28 bytes (pipeline/survivors.ts) plus the stages' own
 // signature indexes; examples themselves stay on disk (spill file in the output folder).
-import { access, constants, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Envelope, KeptEnvelope } from '../core/envelope.js';
 import { PhikitError } from '../core/errors.js';
 import type { Manifest, StageFigures } from '../core/manifest.js';
-import { writeFileAtomic } from '../io/atomic-writer.js';
-import { writePrepReport } from '../report/prep-report.js';
+import { OutputSet } from '../io/output-set.js';
+import { firstRejectedSamples, renderPrepReport } from '../report/prep-report.js';
 import { planSplit, type Plan } from './plan.js';
 import { resolvePrepConfig, type PrepConfig, type PrepOptions } from './prep-config.js';
 import { buildManifest } from './prep-manifest.js';
@@ -39,7 +37,20 @@ const BATCHES_IN_FLIGHT = 2;
 export async function prep(inputPath: string, options: PrepOptions): Promise<PrepResult> {
   const started = performance.now();
   const config = await resolvePrepConfig(options);
-  await prepareOutDir(config.outDir);
+  const set = await OutputSet.open(config.outDir, 'prep');
+  try {
+    return await prepInto(set, inputPath, config, started);
+  } finally {
+    await set.close();
+  }
+}
+
+async function prepInto(
+  set: OutputSet,
+  inputPath: string,
+  config: PrepConfig,
+  started: number,
+): Promise<PrepResult> {
   const holdout = await loadPrepHoldout(config);
   const source = await readEnvelopes(
     inputPath,
@@ -52,7 +63,7 @@ export async function prep(inputPath: string, options: PrepOptions): Promise<Pre
     { format: source.decision.format, bytes: source.input.bytes },
     holdout,
   );
-  const outputs = new PrepOutputs(config.outDir, { keepRawLines: config.balancing });
+  const outputs = new PrepOutputs(set, { keepRawLines: config.balancing });
   try {
     const firstPass = await runFirstPass(source, stages, outputs, config.seed);
     const survivors = firstPass.survivors;
@@ -74,8 +85,9 @@ export async function prep(inputPath: string, options: PrepOptions): Promise<Pre
       examplesWithoutSystem: firstPass.examplesWithoutSystem,
       totalMs: Math.round(performance.now() - started),
     });
-    await writeFileAtomic(join(config.outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    if (config.report) await writePrepReport(config.outDir);
+    if (config.report) await stageReport(set, manifest);
+    manifest.outputs = { ...manifest.outputs, ...set.outputs() };
+    await set.commit(`${JSON.stringify(manifest, null, 2)}\n`);
     return { outDir: config.outDir, manifest };
   } catch (error) {
     await stages.runner.close();
@@ -175,16 +187,8 @@ function checkAccounting(source: EnvelopeSource, files: CommittedOutputs, reject
   }
 }
 
-async function prepareOutDir(outDir: string): Promise<void> {
-  try {
-    await mkdir(outDir, { recursive: true });
-    await access(outDir, constants.W_OK);
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new PhikitError(
-      'OUTPUT_UNWRITABLE',
-      `cannot write to ${outDir} (${reason})`,
-      'choose another --out folder, or fix its permissions',
-    );
-  }
+/** report.html joins the set before the manifest; it is drawn from the manifest without itself. */
+async function stageReport(set: OutputSet, manifest: Manifest): Promise<void> {
+  const samples = await firstRejectedSamples(set.stagingPath('rejected.jsonl'));
+  await set.writeDocument('report.html', await renderPrepReport(manifest, samples));
 }

@@ -5,10 +5,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CleaningSample, Manifest, TokenSplitFigures } from '../core/manifest.js';
 import { HTML_KEPT_DESCRIPTIONS, type HtmlKeptReason } from '../clean/html.js';
-import { PhikitError } from '../core/errors.js';
 import { REASON_DESCRIPTIONS, REJECT_REASONS, type RejectReason } from '../core/reasons.js';
-import { writeFileAtomic } from '../io/atomic-writer.js';
 import { readLines } from '../io/line-reader.js';
+import { checkOutputSet } from '../io/output-check.js';
+import { MANIFEST_NAME, OutputSet } from '../io/output-set.js';
 import { barChart, groupedBarChart, histogramChart, loadChartLibrary } from './charts.js';
 import {
   formatBytes,
@@ -22,6 +22,7 @@ import {
 } from './html.js';
 
 export const SAMPLES_PER_REASON = 10;
+const REPORT_NAME = 'report.html';
 
 export interface RejectedSample {
   line: number;
@@ -30,22 +31,23 @@ export interface RejectedSample {
   raw: string;
 }
 
-/** Reads manifest.json and rejected.jsonl of `outDir` and writes `outDir/report.html`. */
+/**
+ * Rebuilds `outDir/report.html` from its manifest.json and rejected.jsonl, after checking that the
+ * folder is one whole set; the new report and the manifest listing it replace the old as a set.
+ */
 export async function writePrepReport(outDir: string): Promise<string> {
-  let manifest: Manifest;
+  await checkOutputSet(outDir, [REPORT_NAME]);
+  const set = await OutputSet.open(outDir, 'report');
   try {
-    manifest = JSON.parse(await readFile(join(outDir, 'manifest.json'), 'utf8')) as Manifest;
-  } catch {
-    throw new PhikitError(
-      'INPUT_NOT_FOUND',
-      `no readable manifest.json in ${outDir}`,
-      'point `phikit report` at the --out folder of a finished `phikit prep` run',
-    );
+    const manifest = JSON.parse(await readFile(join(outDir, MANIFEST_NAME), 'utf8')) as Manifest;
+    const samples = await firstRejectedSamples(join(outDir, 'rejected.jsonl'));
+    const report = await set.writeDocument(REPORT_NAME, await renderPrepReport(manifest, samples));
+    manifest.outputs = { ...manifest.outputs, report };
+    await set.commit(`${JSON.stringify(manifest, null, 2)}\n`);
+  } finally {
+    await set.close();
   }
-  const samples = await firstRejectedSamples(join(outDir, 'rejected.jsonl'));
-  const path = join(outDir, 'report.html');
-  await writeFileAtomic(path, await renderPrepReport(manifest, samples));
-  return path;
+  return join(outDir, REPORT_NAME);
 }
 
 /** The first samples of each reason, streaming the file (it can be as large as the input). */

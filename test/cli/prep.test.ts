@@ -100,7 +100,7 @@ describe('phikit prep errors', () => {
     const run = runCli(['prep', fixture('sample.jsonl'), '--out', out]);
     expect(run.code).toBe(4);
     expect(run.stderr).toBe(
-      `phikit: cannot write to ${out} (ENOTDIR)\n  hint: choose another --out folder, or fix its permissions\n`,
+      `phikit: cannot write ${out}: a part of the path is a file, not a folder (ENOTDIR)\n  hint: choose another --out folder, or fix its permissions\n`,
     );
   });
 });
