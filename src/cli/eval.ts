@@ -175,6 +175,13 @@ function summary(result: EvaluateResult): string {
       `  ${endpoint.endpoint}: EM ${ci(o.em)}  F1 ${ci(o.f1)}  accuracy ${ci(o.accuracy)}  perplexity ${ppl}  errors ${o.errors}/${o.n}`,
     );
   }
+  for (const endpoint of result.metrics.endpoints) {
+    const { notScored } = endpoint.overall.perplexity;
+    if (notScored > 0)
+      lines.push(
+        `  ${endpoint.endpoint}: perplexity not scored for ${notScored} of ${endpoint.overall.n} examples (the reference does not fit the model: see perplexityNotScored in results.jsonl)`,
+      );
+  }
   const kinds = Object.entries(result.errorsByKind);
   if (kinds.length > 0)
     lines.push(

@@ -177,7 +177,10 @@ async function evaluateChecked(
           maxTokens: options.maxTokens,
           logprobs: kind === 'own-output',
         };
-        const key = requestKey(endpoint, request, kind === 'reference' ? example.reference : undefined);
+        const key = requestKey(endpoint, request, {
+          scoredReference: kind === 'reference' ? example.reference : undefined,
+          references: example.references,
+        });
         planned.push({ endpoint, example, request, key });
       }
     }
@@ -239,10 +242,26 @@ async function evaluateChecked(
   }
 }
 
-/** What makes two requests the same: where they go, the model, the body, and what is scored. */
-function requestKey(endpoint: Endpoint, request: ChatRequest, scoredReference: string | undefined): string {
+/**
+ * What makes two requests the same: where they go, the model, the body, and what is scored
+ * (so changing an example's references asks again rather than reusing stale scores).
+ * Absent fields leave the key of older runs unchanged.
+ */
+function requestKey(
+  endpoint: Endpoint,
+  request: ChatRequest,
+  scored: { scoredReference?: string; references?: string[] },
+): string {
   return createHash('sha256')
-    .update(JSON.stringify({ location: endpoint.location, model: endpoint.model, request, scoredReference }))
+    .update(
+      JSON.stringify({
+        location: endpoint.location,
+        model: endpoint.model,
+        request,
+        scoredReference: scored.scoredReference,
+        references: scored.references,
+      }),
+    )
     .digest('hex');
 }
 
@@ -295,6 +314,7 @@ async function ask(
       bytes: Buffer.byteLength(answer.value.text, 'utf8'),
     };
   }
+  let perplexityNotScored: { message: string } | undefined;
   if (answer.value && kind === 'reference' && endpoint.scoreReference) {
     const scored = await withRetries(policy, async () => {
       await limiter.wait();
@@ -302,6 +322,10 @@ async function ask(
     });
     attempts += scored.attempts;
     if (scored.value) logprobs = { kind, ...scored.value };
+    // The endpoint refused to score this reference (e.g. it does not fit the context): the answer
+    // still counts; only its perplexity is missing. Other failures are the example's error.
+    else if (scored.error?.kind === 'client_error')
+      perplexityNotScored = { message: redactSecrets(scored.error.message, secrets) };
     else error = scored.error;
   }
   const stored = answer.value ? capAnswer(answer.value, maxAnswerBytes) : undefined;
@@ -317,8 +341,10 @@ async function ask(
     prediction,
     ...(stored?.originalBytes !== undefined ? { answerTruncated: { bytes: stored.originalBytes } } : {}),
     reference: example.reference,
-    scores: prediction !== null && !error ? scorePrediction(prediction, example.reference) : null,
+    ...(example.references ? { references: example.references } : {}),
+    scores: prediction !== null && !error ? scorePrediction(prediction, acceptedAnswers(example)) : null,
     logprobs: error ? null : logprobs,
+    ...(perplexityNotScored && !error ? { perplexityNotScored } : {}),
     latencyMs: Math.round(performance.now() - started),
     usage: answer.value?.usage ?? null,
     attempts,
@@ -330,6 +356,11 @@ async function ask(
         }
       : null,
   };
+}
+
+/** What EM/F1/accuracy are the max over: the final assistant message and the example's references. */
+function acceptedAnswers(example: EvalExample): string[] {
+  return [example.reference, ...(example.references ?? [])];
 }
 
 /** The answer's text cut to at most `maxBytes` of UTF-8 on a character boundary, and its size if cut. */
