@@ -12,6 +12,7 @@ import { seededRandom } from '../metrics/stats.js';
 import { summarizeResults, type EvalMetrics } from '../metrics/summary.js';
 import type { FormatOption } from '../pipeline/read.js';
 import { renderEvalReport } from '../report/eval-report.js';
+import type { ScenarioRulesFile } from '../stages/scenario.js';
 import {
   createEndpoint,
   type ChatAnswer,
@@ -19,7 +20,7 @@ import {
   type Endpoint,
   type EndpointSpec,
 } from './endpoint.js';
-import { loadExamples } from './examples.js';
+import { loadExamples, type EvalWarning } from './examples.js';
 import { checkNumericOptions, DEFAULT_MAX_ANSWER_BYTES } from './limits.js';
 import { hasControlCharacter, redactSecrets } from './redact.js';
 import { ResultsStore, type DamagedLine } from './results-store.js';
@@ -45,6 +46,12 @@ export interface EvaluateOptions {
   retries?: number;
   retryBaseDelayMs?: number;
   scenarioField?: string;
+  /** Scenario from the system prompt (as `prep --scenario-by system`). */
+  scenarioBy?: 'system';
+  /** Scenario from ordered regex rules on the first user message: a rules.json path or its content. */
+  scenarioRules?: string | ScenarioRulesFile;
+  /** prep's index.jsonl: scenarios of the evaluated file's rows (matched by its basename). */
+  labels?: string;
   format?: FormatOption;
   seed?: number;
   /** Ask again the examples whose last answer was an error. */
@@ -58,6 +65,9 @@ export interface EvaluateOptions {
 
 /** metrics.json: the metrics, plus what happened to the answers and to results.jsonl. */
 export interface EvalRunMetrics extends EvalMetrics {
+  /** Where the scenario labels came from. */
+  scenarioSource: string;
+  warnings: EvalWarning[];
   answers: { maxAnswerBytes: number; truncated: number };
   resultsFile: { skippedLines: number; damagedLines: DamagedLine[] };
 }
@@ -78,6 +88,8 @@ export interface EvaluateResult {
   damagedLines: DamagedLine[];
   errorsByKind: Record<string, number>;
   perplexityKinds: Record<string, PerplexityKind>;
+  /** Also in metrics.json; the CLI prints them. */
+  warnings: EvalWarning[];
 }
 
 export async function evaluate(examplesPath: string, options: EvaluateOptions): Promise<EvaluateResult> {
@@ -127,8 +139,11 @@ async function evaluateChecked(
   const seed = options.seed ?? 42;
   const outDir = resolve(options.out);
   await mkdir(outDir, { recursive: true });
-  const { examples, skipped } = await loadExamples(examplesPath, {
+  const { examples, skipped, scenarioSource, warnings } = await loadExamples(examplesPath, {
     scenarioField: options.scenarioField,
+    scenarioBy: options.scenarioBy,
+    scenarioRules: options.scenarioRules,
+    labels: options.labels,
     format: options.format,
     limit: options.limit,
   });
@@ -212,6 +227,8 @@ async function evaluateChecked(
     const ordered = planned.map(({ key }) => results.get(key)!);
     const metrics: EvalRunMetrics = {
       ...summarizeResults(ordered, { seed, perplexityKinds }),
+      scenarioSource,
+      warnings,
       answers: { maxAnswerBytes, truncated: ordered.filter((r) => r.answerTruncated).length },
       resultsFile: { skippedLines: store.damaged.length, damagedLines: store.damaged },
     };
@@ -235,6 +252,7 @@ async function evaluateChecked(
       damagedLines: store.damaged,
       errorsByKind,
       perplexityKinds,
+      warnings,
     };
   } finally {
     await store.close();
