@@ -111,18 +111,22 @@ function scenarioOf(
 ): string {
   if (labels !== undefined) return labels.byRow.get(envelope.line) ?? UNLABELED;
   if (source !== undefined) return envelope.scenario;
-  const own = (envelope.record as Record<string, unknown>).scenario;
+  const own = fieldOf(envelope.record, 'scenario');
   return typeof own === 'string' && own.trim() !== '' ? own.trim() : UNLABELED;
 }
 
 /** The record's further accepted answers; a string says why they cannot be used. */
 function referencesOf(record: unknown): string[] | undefined | string {
-  const value = (record as Record<string, unknown>).references;
+  const value = fieldOf(record, 'references');
   if (value === undefined) return undefined;
   if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
     return `references must be an array of strings (got ${JSON.stringify(value).slice(0, 60)})`;
   }
   return value as string[];
+}
+
+function fieldOf(record: unknown, key: string): unknown {
+  return typeof record === 'object' && record !== null ? (record as Record<string, unknown>)[key] : undefined;
 }
 
 function describeSource(source: ScenarioSource | undefined, labels: ScenarioLabels | undefined): string {

@@ -201,13 +201,18 @@ async function evaluateChecked(
     }
     const results = new Map<string, EvalResult>();
     let fromCache = 0;
-    const tasks = planned.filter(({ key }) => {
+    const relabeled: EvalResult[] = [];
+    const tasks = planned.filter(({ key, example }) => {
       const previous = store.previous.get(key);
       if (!previous || (previous.error && options.retryErrors)) return true;
-      results.set(key, previous);
+      const current = withCurrentLabel(previous, example);
+      if (current !== previous) relabeled.push(current);
+      results.set(key, current);
       fromCache++;
       return false;
     });
+    // Appended so results.jsonl (last line per key wins) agrees with metrics.json and compare.
+    for (const result of relabeled) await store.append(result);
 
     let done = 0;
     let errors = 0;
@@ -374,6 +379,15 @@ async function ask(
         }
       : null,
   };
+}
+
+/**
+ * A cached answer with the example's scenario and line of this run: the scenario source
+ * (e.g. --labels added on a rerun) may have changed although the request is the same.
+ */
+function withCurrentLabel(previous: EvalResult, example: EvalExample): EvalResult {
+  if (previous.scenario === example.scenario && previous.line === example.line) return previous;
+  return { ...previous, scenario: example.scenario, line: example.line };
 }
 
 /** What EM/F1/accuracy are the max over: the final assistant message and the example's references. */

@@ -188,6 +188,23 @@ describe('eval recovers scenarios from prep index.jsonl', () => {
     expect(readResults(out).map((row) => row.scenario)).toEqual(['billing', 'shipping', 'unlabeled']);
   });
 
+  it('labels answers reused from an earlier run in the same folder (nothing asked again)', async () => {
+    const server = await serve();
+    const dir = prepDir();
+    const out = join(dir, 'run');
+    const endpoints = [{ name: 'tuned', url: server.url }];
+    const first = await evaluate(join(dir, 'validation.jsonl'), { out, endpoints });
+    expect(Object.keys(first.metrics.endpoints[0]!.scenarios)).toEqual(['unlabeled']);
+    const again = await evaluate(join(dir, 'validation.jsonl'), {
+      out,
+      endpoints,
+      labels: join(dir, 'index.jsonl'),
+    });
+    expect(again.counts).toMatchObject({ requested: 0, fromCache: 3 });
+    expect(Object.keys(again.metrics.endpoints[0]!.scenarios)).toEqual(['billing', 'shipping', 'unlabeled']);
+    expect(readFileSync(join(out, 'results.csv'), 'utf8')).toContain(',billing,tuned,');
+  });
+
   it('--prep-dir DIR reads DIR/index.jsonl', async () => {
     const server = await serve();
     const dir = prepDir();
