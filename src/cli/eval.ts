@@ -216,7 +216,7 @@ function summary(result: EvaluateResult): string {
     const { notScored } = endpoint.overall.perplexity;
     if (notScored > 0)
       lines.push(
-        `  ${endpoint.endpoint}: perplexity not scored for ${notScored} of ${endpoint.overall.n} examples (the reference does not fit the model: see perplexityNotScored in results.jsonl)`,
+        `  ${endpoint.endpoint}: perplexity not scored for ${notScored} of ${endpoint.overall.n} examples (the endpoint could not score the reference, e.g. longer than its context: see perplexityNotScored in results.jsonl)`,
       );
   }
   const kinds = Object.entries(result.errorsByKind);

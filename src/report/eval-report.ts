@@ -13,7 +13,10 @@ export function formatInterval(interval: Interval, digits = 1): SafeHtml {
 
 function perplexityCell(group: GroupMetrics): SafeHtml {
   const p = group.perplexity;
-  const notScored = p.notScored > 0 ? `, ${formatNumber(p.notScored)} not scored (reference too long)` : '';
+  const notScored =
+    p.notScored > 0
+      ? `, ${formatNumber(p.notScored)} reference${p.notScored === 1 ? '' : 's'} not scored (see perplexityNotScored)`
+      : '';
   if (p.value === null)
     return html`<span class="more">none (${p.kind === 'none' ? 'no logprobs from this endpoint' : 'no data'}${notScored})</span>`;
   return html`${p.value.toFixed(2)} <span class="more">[${p.low!.toFixed(2)}, ${p.high!.toFixed(2)}]</span><br /><span class="more">${p.kind}, ${formatNumber(p.tokens)} tokens${p.bitsPerByte !== null ? `, ${p.bitsPerByte.toFixed(3)} bits/byte` : ''}${notScored}</span>`;

@@ -62,6 +62,8 @@ describe.skipIf(!hasModels)('gguf: a reference longer than the context', () => {
     expect(overall.perplexity.notScored).toBe(1);
     const metrics = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8')) as typeof result.metrics;
     expect(metrics.endpoints[0]!.overall.perplexity.notScored).toBe(1);
+    const report = await readFile(join(out, 'report.html'), 'utf8');
+    expect(report).toMatch(/ tokens, [\d.]+ bits\/byte, 1 reference not scored \(see perplexityNotScored\)/);
   });
 
   it('exits 0 and says how many examples have no perplexity (CLI)', () => {
@@ -81,7 +83,7 @@ describe.skipIf(!hasModels)('gguf: a reference longer than the context', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/local: .* errors 0\/2/);
     expect(run.stdout).toContain(
-      'local: perplexity not scored for 1 of 2 examples (the reference does not fit the model: see perplexityNotScored in results.jsonl)',
+      'local: perplexity not scored for 1 of 2 examples (the endpoint could not score the reference, e.g. longer than its context: see perplexityNotScored in results.jsonl)',
     );
   });
 });
