@@ -234,6 +234,14 @@ describe('eval recovers scenarios from prep index.jsonl', () => {
     expect(missing.stderr).toContain(
       `cannot read the scenario index ${join(dir, 'nope', 'index.jsonl')} (ENOENT)`,
     );
+    writeFileSync(join(dir, 'broken-index.jsonl'), `${INDEX}{"file": "validation.jsonl", "row": "2"}\n`);
+    await expect(
+      evaluate(join(dir, 'validation.jsonl'), {
+        out: join(dir, 'd'),
+        endpoints: [{ name: 'tuned', url: 'http://127.0.0.1:9/v1' }],
+        labels: join(dir, 'broken-index.jsonl'),
+      }),
+    ).rejects.toThrow(`${join(dir, 'broken-index.jsonl')}:5 is not an index line`);
     const both = await runCliAsync([
       ...base,
       '--labels',
