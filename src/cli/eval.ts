@@ -1,5 +1,6 @@
 // `phikit eval EXAMPLES --endpoint NAME=URL... --out DIR`: flags -> evaluate() -> a summary.
 // The API key is read from the environment variable named by --api-key-env, never from a flag.
+import { join } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import {
   DEFAULT_MAX_ANSWER_BYTES,
@@ -51,6 +52,10 @@ interface EvalFlags {
   timeout: number;
   retries: number;
   scenarioField?: string;
+  scenarioBy?: 'system';
+  scenarioRules?: string;
+  labels?: string;
+  prepDir?: string;
   format: 'auto';
   seed: number;
   retryErrors?: boolean;
@@ -110,7 +115,35 @@ export function register(program: Command): void {
       parseInRange(EVAL_LIMITS.retries),
       DEFAULT_RETRY.retries,
     )
-    .option('--scenario-field <path>', 'dotted path to the scenario label in each example')
+    .option(
+      '--scenario-field <path>',
+      'dotted path to the scenario label in each example (default: a top-level "scenario" string, as in prep\'s test.jsonl)',
+    )
+    .addOption(
+      new Option('--scenario-by <source>', 'scenario from the system prompt (as prep)')
+        .choices(['system'])
+        .conflicts(['scenarioField', 'scenarioRules']),
+    )
+    .addOption(
+      new Option(
+        '--scenario-rules <file>',
+        'scenario from ordered regex rules on the first user message (as prep)',
+      ).conflicts('scenarioField'),
+    )
+    .addOption(
+      new Option(
+        '--labels <index.jsonl>',
+        "scenarios from prep's index.jsonl, matched by this file's name and row",
+      ).conflicts(['scenarioField', 'scenarioBy', 'scenarioRules']),
+    )
+    .addOption(
+      new Option('--prep-dir <dir>', 'the prep output folder: --labels DIR/index.jsonl').conflicts([
+        'labels',
+        'scenarioField',
+        'scenarioBy',
+        'scenarioRules',
+      ]),
+    )
     .addOption(new Option('--format <format>', 'input format').choices(FORMAT_CHOICES).default('auto'))
     .option(
       '--seed <n>',
@@ -145,6 +178,9 @@ export function register(program: Command): void {
         timeoutMs: flags.timeout * 1000,
         retries: flags.retries,
         scenarioField: flags.scenarioField,
+        scenarioBy: flags.scenarioBy,
+        scenarioRules: flags.scenarioRules,
+        labels: flags.prepDir === undefined ? flags.labels : join(flags.prepDir, 'index.jsonl'),
         format: flags.format,
         seed: flags.seed,
         retryErrors: flags.retryErrors,
@@ -156,6 +192,7 @@ export function register(program: Command): void {
           process.stderr.write(`eval: ${done}/${total} answers, ${errors} errors\n`);
         },
       });
+      for (const warning of result.warnings) process.stderr.write(`phikit: warning: ${warning.message}\n`);
       if (result.damagedLines.length > 0) process.stderr.write(damagedWarning(result.damagedLines));
       process.stdout.write(flags.json ? `${JSON.stringify(result.metrics, null, 2)}\n` : summary(result));
       process.exitCode = result.counts.errors > 0 ? EXIT.problemsFound : EXIT.ok;
@@ -205,6 +242,13 @@ function summary(result: EvaluateResult): string {
     lines.push(
       `  ${endpoint.endpoint}: EM ${ci(o.em)}  F1 ${ci(o.f1)}  accuracy ${ci(o.accuracy)}  perplexity ${ppl}  errors ${o.errors}/${o.n}`,
     );
+  }
+  for (const endpoint of result.metrics.endpoints) {
+    const { notScored } = endpoint.overall.perplexity;
+    if (notScored > 0)
+      lines.push(
+        `  ${endpoint.endpoint}: perplexity not scored for ${notScored} of ${endpoint.overall.n} examples (the endpoint could not score the reference, e.g. longer than its context: see perplexityNotScored in results.jsonl)`,
+      );
   }
   const kinds = Object.entries(result.errorsByKind);
   if (kinds.length > 0)

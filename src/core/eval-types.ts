@@ -14,6 +14,8 @@ export interface EvalExample {
   prompt: ChatMessage[];
   /** The final assistant message. */
   reference: string;
+  /** Further accepted answers (the record's `references`); EM/F1/accuracy take the max over all. */
+  references?: string[];
 }
 
 export interface LogprobData {
@@ -43,9 +45,13 @@ export interface EvalResult {
   /** Present when the answer was cut: its size before the cut, in UTF-8 bytes. */
   answerTruncated?: { bytes: number };
   reference: string;
-  /** 0-100; null when the request failed. */
+  /** The example's further accepted answers, when it has some (scores are the max over all). */
+  references?: string[];
+  /** 0-100, max over the reference and `references`; null when the request failed. */
   scores: { em: number; f1: number; accuracy: number } | null;
   logprobs: LogprobData | null;
+  /** Present when the answer is kept but the endpoint could not score the reference (e.g. it does not fit the context). */
+  perplexityNotScored?: { message: string };
   latencyMs: number;
   usage: { promptTokens: number; completionTokens: number } | null;
   attempts: number;

@@ -14,6 +14,7 @@ const COLUMNS = [
   'logprob_kind',
   'sum_logprob',
   'logprob_tokens',
+  'perplexity_not_scored',
   'latency_ms',
   'prompt_tokens',
   'completion_tokens',
@@ -22,6 +23,7 @@ const COLUMNS = [
   'error',
   'prediction',
   'reference',
+  'references',
   'answer_truncated_bytes',
 ] as const;
 
@@ -57,6 +59,7 @@ export function resultsCsv(results: readonly EvalResult[]): string {
       textCell(r.logprobs?.kind),
       numberCell(r.logprobs?.sumLogprob),
       numberCell(r.logprobs?.tokens),
+      textCell(r.perplexityNotScored?.message),
       numberCell(r.latencyMs),
       numberCell(r.usage?.promptTokens),
       numberCell(r.usage?.completionTokens),
@@ -65,6 +68,8 @@ export function resultsCsv(results: readonly EvalResult[]): string {
       textCell(r.error?.message),
       textCell(r.prediction),
       textCell(r.reference),
+      // Further accepted answers as a JSON array of strings: unambiguous whatever they contain.
+      textCell(r.references === undefined ? undefined : JSON.stringify(r.references)),
       numberCell(r.answerTruncated?.bytes),
     ].join(','),
   );

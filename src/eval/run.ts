@@ -14,9 +14,10 @@ import { seededRandom } from '../metrics/stats.js';
 import { summarizeResults, type EvalMetrics } from '../metrics/summary.js';
 import type { FormatOption } from '../pipeline/read.js';
 import { renderEvalReport } from '../report/eval-report.js';
+import type { ScenarioRulesFile } from '../stages/scenario.js';
 import type { ChatAnswer, ChatRequest, Endpoint, EndpointSpec } from '../core/endpoint.js';
 import { createEndpoint } from './endpoint.js';
-import { loadExamples } from './examples.js';
+import { loadExamples, type EvalWarning } from './examples.js';
 import { checkNumericOptions, DEFAULT_MAX_ANSWER_BYTES, EVAL_DEFAULTS } from './limits.js';
 import { hasControlCharacter, redactSecrets } from './redact.js';
 import { ResultsStore } from './results-store.js';
@@ -48,6 +49,12 @@ export interface EvaluateOptions {
   retries?: number;
   retryBaseDelayMs?: number;
   scenarioField?: string;
+  /** Scenario from the system prompt (as `prep --scenario-by system`). */
+  scenarioBy?: 'system';
+  /** Scenario from ordered regex rules on the first user message: a rules.json path or its content. */
+  scenarioRules?: string | ScenarioRulesFile;
+  /** prep's index.jsonl: scenarios of the evaluated file's rows (matched by its basename). */
+  labels?: string;
   format?: FormatOption;
   seed?: number;
   /** Ask again the examples whose last answer was an error. */
@@ -61,6 +68,9 @@ export interface EvaluateOptions {
 
 /** metrics.json: the metrics, plus what happened to the answers and to results.jsonl. */
 export interface EvalRunMetrics extends EvalMetrics {
+  /** Where the scenario labels came from. */
+  scenarioSource: string;
+  warnings: EvalWarning[];
   answers: { maxAnswerBytes: number; truncated: number };
   resultsFile: { skippedLines: number; damagedLines: DamagedLine[] };
 }
@@ -81,6 +91,8 @@ export interface EvaluateResult {
   damagedLines: DamagedLine[];
   errorsByKind: Record<string, number>;
   perplexityKinds: Record<string, PerplexityKind>;
+  /** Also in metrics.json; the CLI prints them. */
+  warnings: EvalWarning[];
 }
 
 export async function evaluate(examplesPath: string, options: EvaluateOptions): Promise<EvaluateResult> {
@@ -149,8 +161,11 @@ async function evaluateInto(
 ): Promise<EvaluateResult> {
   const maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
   const seed = options.seed ?? EVAL_DEFAULTS.seed;
-  const { examples, skipped } = await loadExamples(examplesPath, {
+  const { examples, skipped, scenarioSource, warnings } = await loadExamples(examplesPath, {
     scenarioField: options.scenarioField,
+    scenarioBy: options.scenarioBy,
+    scenarioRules: options.scenarioRules,
+    labels: options.labels,
     format: options.format,
     limit: options.limit,
   });
@@ -199,19 +214,27 @@ async function evaluateInto(
           maxTokens: options.maxTokens,
           logprobs: kind === 'own-output',
         };
-        const key = requestKey(endpoint, request, kind === 'reference' ? example.reference : undefined);
+        const key = requestKey(endpoint, request, {
+          scoredReference: kind === 'reference' ? example.reference : undefined,
+          references: example.references,
+        });
         planned.push({ endpoint, example, request, key });
       }
     }
     const results = new Map<string, EvalResult>();
     let fromCache = 0;
-    const tasks = planned.filter(({ key }) => {
+    const relabeled: EvalResult[] = [];
+    const tasks = planned.filter(({ key, example }) => {
       const previous = store.previous.get(key);
       if (!previous || (previous.error && options.retryErrors)) return true;
-      results.set(key, previous);
+      const current = withCurrentLabel(previous, example);
+      if (current !== previous) relabeled.push(current);
+      results.set(key, current);
       fromCache++;
       return false;
     });
+    // Appended so results.jsonl (last line per key wins) agrees with metrics.json and compare.
+    for (const result of relabeled) await store.append(result);
 
     let done = 0;
     let errors = 0;
@@ -231,6 +254,8 @@ async function evaluateInto(
     const ordered = planned.map(({ key }) => results.get(key)!);
     const metrics: EvalRunMetrics = {
       ...summarizeResults(ordered, { seed, perplexityKinds }),
+      scenarioSource,
+      warnings,
       answers: { maxAnswerBytes, truncated: ordered.filter((r) => r.answerTruncated).length },
       resultsFile: { skippedLines: store.damaged.length, damagedLines: store.damaged },
     };
@@ -257,6 +282,7 @@ async function evaluateInto(
       damagedLines: store.damaged,
       errorsByKind,
       perplexityKinds,
+      warnings,
     };
   } finally {
     await store.close();
@@ -264,10 +290,26 @@ async function evaluateInto(
   }
 }
 
-/** What makes two requests the same: where they go, the model, the body, and what is scored. */
-function requestKey(endpoint: Endpoint, request: ChatRequest, scoredReference: string | undefined): string {
+/**
+ * What makes two requests the same: where they go, the model, the body, and what is scored
+ * (so changing an example's references asks again rather than reusing stale scores).
+ * Absent fields leave the key of older runs unchanged.
+ */
+function requestKey(
+  endpoint: Endpoint,
+  request: ChatRequest,
+  scored: { scoredReference?: string; references?: string[] },
+): string {
   return createHash('sha256')
-    .update(JSON.stringify({ location: endpoint.location, model: endpoint.model, request, scoredReference }))
+    .update(
+      JSON.stringify({
+        location: endpoint.location,
+        model: endpoint.model,
+        request,
+        scoredReference: scored.scoredReference,
+        references: scored.references,
+      }),
+    )
     .digest('hex');
 }
 
@@ -320,6 +362,7 @@ async function ask(
       bytes: Buffer.byteLength(answer.value.text, 'utf8'),
     };
   }
+  let perplexityNotScored: { message: string } | undefined;
   if (answer.value && kind === 'reference' && endpoint.scoreReference) {
     const scored = await withRetries(policy, async () => {
       await limiter.wait();
@@ -327,6 +370,10 @@ async function ask(
     });
     attempts += scored.attempts;
     if (scored.value) logprobs = { kind, ...scored.value };
+    // The endpoint refused to score this reference (e.g. it does not fit the context): the answer
+    // still counts; only its perplexity is missing. Other failures are the example's error.
+    else if (scored.error?.kind === 'client_error')
+      perplexityNotScored = { message: redactSecrets(scored.error.message, secrets) };
     else error = scored.error;
   }
   const stored = answer.value ? capAnswer(answer.value, maxAnswerBytes) : undefined;
@@ -342,8 +389,10 @@ async function ask(
     prediction,
     ...(stored?.originalBytes !== undefined ? { answerTruncated: { bytes: stored.originalBytes } } : {}),
     reference: example.reference,
-    scores: prediction !== null && !error ? scorePrediction(prediction, example.reference) : null,
+    ...(example.references ? { references: example.references } : {}),
+    scores: prediction !== null && !error ? scorePrediction(prediction, acceptedAnswers(example)) : null,
     logprobs: error ? null : logprobs,
+    ...(perplexityNotScored && !error ? { perplexityNotScored } : {}),
     latencyMs: Math.round(performance.now() - started),
     usage: answer.value?.usage ?? null,
     attempts,
@@ -355,6 +404,20 @@ async function ask(
         }
       : null,
   };
+}
+
+/**
+ * A cached answer with the example's scenario and line of this run: the scenario source
+ * (e.g. --labels added on a rerun) may have changed although the request is the same.
+ */
+function withCurrentLabel(previous: EvalResult, example: EvalExample): EvalResult {
+  if (previous.scenario === example.scenario && previous.line === example.line) return previous;
+  return { ...previous, scenario: example.scenario, line: example.line };
+}
+
+/** What EM/F1/accuracy are the max over: the final assistant message and the example's references. */
+function acceptedAnswers(example: EvalExample): string[] {
+  return [example.reference, ...(example.references ?? [])];
 }
 
 /** The answer's text cut to at most `maxBytes` of UTF-8 on a character boundary, and its size if cut. */

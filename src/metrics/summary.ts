@@ -4,11 +4,12 @@ import type { EvalResult, PerplexityKind } from '../core/eval-types.js';
 import { bootstrap, bootstrapMean, type Interval } from './stats.js';
 
 export const METRIC_DEFINITIONS = {
-  em: 'exact match (SQuAD v1.1 normalization: lowercase, no ASCII punctuation, no articles a/an/the, whitespace squeezed), max over references, 0-100, mean over answered examples',
+  em: 'exact match (SQuAD v1.1 normalization: lowercase, no ASCII punctuation, no articles a/an/the, whitespace squeezed), max over references (the final assistant message and the example\'s "references"), 0-100, mean over answered examples',
   f1: 'token F1 after the same normalization, max over references, 0-100, averaged over answered examples (not pooled)',
-  accuracy: "normalized exact match of the prediction's first non-empty line (for label-style tasks), 0-100",
+  accuracy:
+    "normalized exact match of the prediction's first non-empty line (for label-style tasks), max over references, 0-100",
   perplexity:
-    'token-weighted corpus perplexity exp(-Σ log p / Σ tokens); "reference": teacher-forced on the reference answer; "own-output": over the tokens the model generated; bits per byte = -Σ log2 p / Σ UTF-8 bytes',
+    'token-weighted corpus perplexity exp(-Σ log p / Σ tokens); "reference": teacher-forced on the final assistant message; "own-output": over the tokens the model generated; bits per byte = -Σ log2 p / Σ UTF-8 bytes; notScored: answered examples whose reference the endpoint could not score (e.g. longer than its context), left out of perplexity only',
   interval: '95% percentile bootstrap over examples (1,000 resamples, seeded)',
 } as const;
 
@@ -16,6 +17,8 @@ export interface PerplexitySummary {
   kind: PerplexityKind;
   /** Examples with logprob data. */
   n: number;
+  /** Answered examples whose reference the endpoint could not score (e.g. longer than its context). */
+  notScored: number;
   tokens: number;
   value: number | null;
   low: number | null;
@@ -114,8 +117,9 @@ function groupMetrics(results: readonly EvalResult[], kind: PerplexityKind, seed
 function perplexityOf(results: readonly EvalResult[], kind: PerplexityKind, seed: number): PerplexitySummary {
   const scored = results.filter((r) => r.logprobs && r.logprobs.tokens > 0).map((r) => r.logprobs!);
   const tokens = scored.reduce((sum, l) => sum + l.tokens, 0);
+  const notScored = results.filter((r) => r.perplexityNotScored).length;
   if (kind === 'none' || scored.length === 0) {
-    return { kind, n: 0, tokens: 0, value: null, low: null, high: null, bitsPerByte: null };
+    return { kind, n: 0, notScored, tokens: 0, value: null, low: null, high: null, bitsPerByte: null };
   }
   const corpus = (indexes: ArrayLike<number>) => {
     let logp = 0;
@@ -133,6 +137,7 @@ function perplexityOf(results: readonly EvalResult[], kind: PerplexityKind, seed
   return {
     kind,
     n: scored.length,
+    notScored,
     tokens,
     value: interval.value,
     low: interval.low,

@@ -266,7 +266,10 @@ function resolveTokenCheck(options: TokenCheckOptions | false | undefined): Reso
   return resolved;
 }
 
-async function resolveScenarioSource(options: PrepOptions): Promise<ScenarioSource | undefined> {
+/** Where scenario labels come from (at most one source); also used by `evaluate`. */
+export async function resolveScenarioSource(
+  options: Pick<PrepOptions, 'scenarioField' | 'scenarioBy' | 'scenarioRules'>,
+): Promise<ScenarioSource | undefined> {
   const given = (['scenarioField', 'scenarioBy', 'scenarioRules'] as const).filter(
     (option) => options[option] !== undefined,
   );

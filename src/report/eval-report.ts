@@ -13,9 +13,22 @@ export function formatInterval(interval: Interval, digits = 1): SafeHtml {
 
 function perplexityCell(group: GroupMetrics): SafeHtml {
   const p = group.perplexity;
+  const notScored =
+    p.notScored > 0
+      ? `, ${formatNumber(p.notScored)} reference${p.notScored === 1 ? '' : 's'} not scored (see perplexityNotScored)`
+      : '';
   if (p.value === null)
-    return html`<span class="more">none (${p.kind === 'none' ? 'no logprobs from this endpoint' : 'no data'})</span>`;
-  return html`${p.value.toFixed(2)} <span class="more">[${p.low!.toFixed(2)}, ${p.high!.toFixed(2)}]</span><br /><span class="more">${p.kind}, ${formatNumber(p.tokens)} tokens${p.bitsPerByte !== null ? `, ${p.bitsPerByte.toFixed(3)} bits/byte` : ''}</span>`;
+    return html`<span class="more">none (${p.kind === 'none' ? 'no logprobs from this endpoint' : 'no data'}${notScored})</span>`;
+  return html`${p.value.toFixed(2)} <span class="more">[${p.low!.toFixed(2)}, ${p.high!.toFixed(2)}]</span><br /><span class="more">${p.kind}, ${formatNumber(p.tokens)} tokens${p.bitsPerByte !== null ? `, ${p.bitsPerByte.toFixed(3)} bits/byte` : ''}${notScored}</span>`;
+}
+
+/** The final assistant message, then the example's further accepted answers, each on its own line. */
+function referencesCell(result: EvalResult): SafeHtml {
+  const more = result.references ?? [];
+  if (more.length === 0) return html`${truncated(result.reference, 400)}`;
+  return html`${truncated(result.reference, 400)}<ul class="references" data-references="${more.length}">${more.map(
+    (reference) => html`<li>${truncated(reference, 400)}</li>`,
+  )}</ul>`;
 }
 
 export function metricsRow(label: SafeHtml | string, group: GroupMetrics): SafeHtml {
@@ -86,7 +99,7 @@ export async function renderEvalReport(
       <td class="num">${r.scores ? formatNumber(r.scores.em) : '–'}</td>
       <td class="num">${r.scores ? r.scores.f1.toFixed(1) : '–'}</td>
       <td class="raw">${r.error ? html`<strong>${r.error.kind}</strong>: ${r.error.message}` : truncated(r.prediction ?? '', 400)}</td>
-      <td class="raw">${truncated(r.reference, 400)}</td>
+      <td class="raw">${referencesCell(r)}</td>
     </tr>`,
   );
   const body = html`

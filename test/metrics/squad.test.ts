@@ -45,6 +45,28 @@ describe('SQuAD v1.1 metrics', () => {
     expect(firstLineAccuracy('It is positive', 'positive')).toBe(0);
   });
 
+  it('takes the max over several references for EM, F1 and accuracy', () => {
+    // Only the second reference matches exactly; the others score lower or nothing.
+    expect(scorePrediction('Denver Broncos won', ['Broncos', 'denver broncos won!', 'Carolina'])).toEqual({
+      em: 100,
+      f1: 100,
+      accuracy: 100,
+    });
+    // F1 against "Broncos" 0.5, against "The Denver Broncos" 0.8 (the article goes): the max is 80.
+    expect(scorePrediction('Denver Broncos won', ['Broncos', 'The Denver Broncos'])).toEqual({
+      em: 0,
+      f1: 80,
+      accuracy: 0,
+    });
+    // Accuracy reads the first line; each metric takes its own best reference.
+    expect(scorePrediction('Positive\nbecause 三天', ['negative', 'positive', '三天'])).toEqual({
+      em: 0,
+      f1: 50,
+      accuracy: 100,
+    });
+    expect(scorePrediction('🚚 3 days', ['三天', '3 days'])).toEqual({ em: 0, f1: 80, accuracy: 0 });
+  });
+
   describe.skipIf(!hasShared)('against the official script', () => {
     if (!hasShared) console.warn(sharedSkipMessage);
     it('gives the same EM and F1 on all 300 reference vectors', () => {
@@ -60,6 +82,26 @@ describe('SQuAD v1.1 metrics', () => {
         return Math.abs(scores.em - 100 * vector.em) > 1e-9 || Math.abs(scores.f1 - 100 * vector.f1) > 1e-9;
       });
       expect(mismatches).toEqual([]);
+    });
+
+    it('takes metric_max_over_ground_truths on the vectors with several ground truths', () => {
+      const vectors = JSON.parse(readFileSync(reference('squad-v1.1-vectors.json'), 'utf8')) as Array<{
+        prediction: string;
+        references: string[];
+        em: number;
+        f1: number;
+      }>;
+      const several = vectors.filter((vector) => vector.references.length > 1);
+      expect(several.length).toBeGreaterThan(50);
+      for (const vector of several) {
+        const scores = scorePrediction(vector.prediction, vector.references);
+        expect([scores.em, scores.f1]).toEqual([100 * vector.em, expect.closeTo(100 * vector.f1, 9)]);
+      }
+      // On some, only a later ground truth gives the official score: the first alone scores lower.
+      const laterWins = several.filter(
+        (vector) => scorePrediction(vector.prediction, vector.references[0]!).f1 < 100 * vector.f1 - 1e-9,
+      );
+      expect(laterWins.length).toBeGreaterThan(0);
     });
   });
 });
