@@ -32,6 +32,7 @@ export interface PrepFlags {
   allowSpecialText?: boolean;
   threads?: number;
   maxLineBytes?: number;
+  bom?: boolean;
   json?: boolean;
   quiet?: boolean;
   [flag: string]: unknown;
@@ -65,5 +66,6 @@ export function prepOptionsFromFlags(flags: PrepFlags): PrepOptions {
       : false,
     nearDedup: flags.nearDedup ? { threshold: flags.nearDupThreshold, shingle: flags.shingle } : false,
     maxLineBytes: flags.maxLineBytes,
+    bom: flags.bom === true,
   };
 }

@@ -133,6 +133,8 @@ export type ManifestOptions = {
   leakThreshold: number | false;
   holdout: string | null;
   holdoutThreshold: number | null;
+  /** A UTF-8 byte-order mark at the start of train.jsonl and validation.jsonl. */
+  bom: boolean;
 };
 
 /** The near-duplicate index: parameters, what it dropped, its memory. */
@@ -194,6 +196,39 @@ export type HoldoutFigures = {
   contaminated: number;
 };
 
+export type PreflightStatus = 'pass' | 'warn' | 'fail' | 'skip';
+
+/** One check Azure applies to an upload, with the rule and where the rule comes from. */
+export interface PreflightCheck {
+  check: string;
+  status: PreflightStatus;
+  /** Which upload file it is about. */
+  file: 'train' | 'validation';
+  message: string;
+  rule: string;
+  source: string;
+  /** The first lines concerned (1-based lines of the uploaded file). */
+  lines?: number[];
+}
+
+/** Billed tokens: training tokens x epochs, and their price when one was given. */
+export interface PreflightCost {
+  trainingTokens: number;
+  epochs: number;
+  billedTokens: number;
+  pricePer1kTokens: number | null;
+  price: number | null;
+}
+
+export interface PreflightFigures {
+  model: string;
+  /** The worst status of the checks (`skip` counts as pass). */
+  status: 'pass' | 'warn' | 'fail';
+  checks: PreflightCheck[];
+  /** null when tokens were not counted. */
+  cost: PreflightCost | null;
+}
+
 export interface Manifest {
   phikit: { version: string; node: string };
   input: {
@@ -233,6 +268,8 @@ export interface Manifest {
   leakage?: LeakageFigures;
   /** `--holdout` decontamination figures. */
   holdout?: HoldoutFigures;
+  /** The upload checks Azure applies to train.jsonl and validation.jsonl. */
+  preflight?: PreflightFigures;
   warnings: Warning[];
   outputs: { train: OutputFile; validation: OutputFile; rejected: OutputFile };
   timings: { totalMs: number };

@@ -54,6 +54,8 @@ export interface PrepOptions {
   maxLineBytes?: number;
   /** Write report.html (default true). */
   report?: boolean;
+  /** Start train.jsonl and validation.jsonl with a UTF-8 byte-order mark, as Azure's docs ask (default false). */
+  bom?: boolean;
   onProgress?: (progress: PrepProgress) => void;
 }
 
@@ -113,6 +115,7 @@ export interface PrepConfig {
   extraStages: Stage[];
   maxLineBytes: number | undefined;
   report: boolean;
+  bom: boolean;
   onProgress: ((progress: PrepProgress) => void) | undefined;
   /** The resolved options as manifest.json records them. */
   recorded: ManifestOptions;
@@ -145,6 +148,7 @@ export async function resolvePrepConfig(options: PrepOptions): Promise<PrepConfi
     extraStages: options.extraStages ?? [],
     maxLineBytes: options.maxLineBytes,
     report: options.report !== false,
+    bom: options.bom === true,
     onProgress: options.onProgress,
   };
   return { ...config, recorded: recordedOptions(config, options) };
@@ -174,6 +178,7 @@ function recordedOptions(config: Omit<PrepConfig, 'recorded'>, options: PrepOpti
     leakThreshold: near.leakThreshold,
     holdout: config.holdout ?? null,
     holdoutThreshold: config.holdout ? near.holdoutThreshold : null,
+    bom: config.bom,
   };
 }
 

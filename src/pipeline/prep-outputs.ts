@@ -9,6 +9,9 @@ import { REJECT_REASONS, type RejectReason } from '../core/reasons.js';
 import { AtomicLineWriter } from '../io/atomic-writer.js';
 import { readLines } from '../io/line-reader.js';
 
+/** Azure's fine-tuning docs ask for UTF-8 with a byte-order mark (`--bom`). */
+const BOM = '\uFEFF';
+
 export interface RejectedLine {
   line: number;
   raw: string;
@@ -37,7 +40,7 @@ export class PrepOutputs {
   private readonly spillPath: string;
   private readonly rawSpillPath: string;
 
-  constructor(outDir: string, options: { keepRawLines: boolean }) {
+  constructor(outDir: string, options: { keepRawLines: boolean; bom?: boolean }) {
     this.rejected = new AtomicLineWriter(join(outDir, 'rejected.jsonl'));
     this.spillPath = join(outDir, `.survivors.tmp-${process.pid}.jsonl`);
     this.spill = new AtomicLineWriter(this.spillPath, { hash: false });
@@ -45,8 +48,9 @@ export class PrepOutputs {
     this.rawSpill = options.keepRawLines
       ? new AtomicLineWriter(this.rawSpillPath, { hash: false })
       : undefined;
-    this.train = new AtomicLineWriter(join(outDir, 'train.jsonl'));
-    this.validation = new AtomicLineWriter(join(outDir, 'validation.jsonl'));
+    const prefix = options.bom ? BOM : undefined;
+    this.train = new AtomicLineWriter(join(outDir, 'train.jsonl'), { prefix });
+    this.validation = new AtomicLineWriter(join(outDir, 'validation.jsonl'), { prefix });
   }
 
   async reject({ line, raw, reason, message, detail }: RejectedLine): Promise<void> {

@@ -52,7 +52,7 @@ export async function prep(inputPath: string, options: PrepOptions): Promise<Pre
     { format: source.decision.format, bytes: source.input.bytes },
     holdout,
   );
-  const outputs = new PrepOutputs(config.outDir, { keepRawLines: config.balancing });
+  const outputs = new PrepOutputs(config.outDir, { keepRawLines: config.balancing, bom: config.bom });
   try {
     const firstPass = await runFirstPass(source, stages, outputs, config.seed);
     const survivors = firstPass.survivors;
