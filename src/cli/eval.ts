@@ -2,7 +2,12 @@
 // The API key is read from the environment variable named by --api-key-env, never from a flag.
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { PhikitError } from '../core/errors.js';
-import { parseEndpointSpec, type EndpointSpec } from '../eval/endpoint.js';
+import {
+  ENDPOINT_PROVIDERS,
+  parseEndpointSpec,
+  type EndpointProvider,
+  type EndpointSpec,
+} from '../eval/endpoint.js';
 import { DEFAULT_MAX_ANSWER_BYTES, EVAL_LIMITS, rangeProblem, type NumericRange } from '../eval/limits.js';
 import { hasControlCharacter } from '../eval/redact.js';
 import type { DamagedLine } from '../eval/results-store.js';
@@ -32,6 +37,8 @@ interface EvalFlags {
   model?: string;
   apiKeyEnv?: string;
   apiVersion?: string;
+  provider?: EndpointProvider;
+  systemAsUser?: boolean;
   chatTemplate?: string;
   temperature: number;
   maxTokens?: number;
@@ -68,7 +75,17 @@ export function register(program: Command): void {
       '--api-key-env <VAR>',
       'environment variable that holds the API key (the key itself is never a flag)',
     )
-    .option('--api-version <version>', 'Azure OpenAI api-version (default 2024-10-21)')
+    .option('--api-version <version>', 'Azure OpenAI api-version (default 2024-10-21, the latest GA)')
+    .addOption(
+      new Option(
+        '--provider <provider>',
+        'treat every endpoint as Azure AI model inference (serverless), e.g. behind a proxy or custom domain',
+      ).choices(ENDPOINT_PROVIDERS),
+    )
+    .option(
+      '--system-as-user',
+      'merge system messages into the first user message, as serverless Phi deployments see them',
+    )
     .option(
       '--chat-template <spec>',
       'tokenizer whose chat template renders prompts for reference perplexity (default phi-3)',
@@ -106,6 +123,8 @@ export function register(program: Command): void {
         model: flags.model,
         apiKey,
         apiVersion: flags.apiVersion,
+        provider: flags.provider,
+        systemAsUser: flags.systemAsUser,
         chatTemplate: flags.chatTemplate,
         temperature: flags.temperature,
         maxTokens: flags.maxTokens,
@@ -175,6 +194,8 @@ function summary(result: EvaluateResult): string {
       `  ${endpoint.endpoint}: EM ${ci(o.em)}  F1 ${ci(o.f1)}  accuracy ${ci(o.accuracy)}  perplexity ${ppl}  errors ${o.errors}/${o.n}`,
     );
   }
+  for (const [endpoint, notes] of Object.entries(result.metrics.endpointNotes))
+    for (const note of notes) lines.push(`  note (${endpoint}): ${note}`);
   const kinds = Object.entries(result.errorsByKind);
   if (kinds.length > 0)
     lines.push(

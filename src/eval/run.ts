@@ -17,6 +17,7 @@ import {
   type ChatAnswer,
   type ChatRequest,
   type Endpoint,
+  type EndpointProvider,
   type EndpointSpec,
 } from './endpoint.js';
 import { loadExamples } from './examples.js';
@@ -35,6 +36,10 @@ export interface EvaluateOptions {
   /** Read by the caller from the environment variable the user named; never written anywhere. */
   apiKey?: string;
   apiVersion?: string;
+  /** `azure-ai-inference` for Azure serverless endpoints behind a proxy or custom domain. */
+  provider?: EndpointProvider;
+  /** Merge system messages into the first user message, as serverless Phi deployments do. */
+  systemAsUser?: boolean;
   /** Tokenizer/chat template for rendering prompts when scoring reference perplexity (default phi-3). */
   chatTemplate?: string;
   temperature?: number;
@@ -60,6 +65,8 @@ export interface EvaluateOptions {
 export interface EvalRunMetrics extends EvalMetrics {
   answers: { maxAnswerBytes: number; truncated: number };
   resultsFile: { skippedLines: number; damagedLines: DamagedLine[] };
+  /** Per endpoint, what a reader should know (e.g. why own-output perplexity is unavailable). */
+  endpointNotes: Record<string, string[]>;
 }
 
 export interface EvaluateResult {
@@ -148,6 +155,8 @@ async function evaluateChecked(
         {
           apiKey: options.apiKey,
           apiVersion: options.apiVersion,
+          provider: options.provider,
+          systemAsUser: options.systemAsUser,
           chatTemplate: options.chatTemplate,
           timeoutMs: options.timeoutMs,
           fetch: options.fetch,
@@ -211,10 +220,14 @@ async function evaluateChecked(
       ...summarizeResults(ordered, { seed, perplexityKinds }),
       answers: { maxAnswerBytes, truncated: ordered.filter((r) => r.answerTruncated).length },
       resultsFile: { skippedLines: store.damaged.length, damagedLines: store.damaged },
+      endpointNotes: Object.fromEntries(endpoints.map((e) => [e.name, e.notes?.() ?? []])),
     };
     await writeFileAtomic(join(outDir, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
     await writeFileAtomic(join(outDir, 'results.csv'), resultsCsv(ordered));
-    await writeFileAtomic(join(outDir, 'report.html'), renderEvalReport(metrics, ordered, { examplesPath }));
+    await writeFileAtomic(
+      join(outDir, 'report.html'),
+      renderEvalReport(metrics, ordered, { examplesPath, endpointNotes: metrics.endpointNotes }),
+    );
     const errorsByKind: Record<string, number> = {};
     for (const result of ordered)
       if (result.error) errorsByKind[result.error.kind] = (errorsByKind[result.error.kind] ?? 0) + 1;
