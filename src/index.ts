@@ -25,6 +25,8 @@ export type { ChatTokenizer } from './tokenize/chat.js';
 export { MODEL_PRESETS } from './tokenize/presets.js';
 export { VERSION } from './core/version.js';
 export { countTokens } from './pipeline/tokens.js';
+export { preflight, AZURE_LIMITS } from './pipeline/preflight.js';
+export type { PreflightOptions, PreflightResult, PreflightLimits } from './pipeline/preflight.js';
 export type { TokensOptions, TokenRow, TokensSummary } from './pipeline/tokens.js';
 export { tokenFigures } from './tokenize/figures.js';
 export { createTokenLengthStage } from './stages/token-length.js';

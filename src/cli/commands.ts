@@ -7,6 +7,7 @@ export const commandModules: Array<() => Promise<{ register(program: Command): v
   () => import('./validate.js'),
   () => import('./report.js'),
   () => import('./tokens.js'),
+  () => import('./preflight.js'),
   () => import('./eval.js'),
   () => import('./compare.js'),
   () => import('./serve.js'),

@@ -10,6 +10,7 @@ import {
   type NumericRange,
 } from '../eval/limits.js';
 import { DEFAULT_RETRY } from '../eval/retry.js';
+import { ENDPOINT_PROVIDERS, type EndpointProvider } from '../core/endpoint.js';
 import { hasControlCharacter } from '../eval/redact.js';
 import {
   evaluate,
@@ -44,6 +45,8 @@ interface EvalFlags {
   model?: string;
   apiKeyEnv?: string;
   apiVersion?: string;
+  provider?: EndpointProvider;
+  systemAsUser?: boolean;
   chatTemplate?: string;
   temperature: number;
   maxTokens?: number;
@@ -85,6 +88,16 @@ export function register(program: Command): void {
       'environment variable that holds the API key (the key itself is never a flag)',
     )
     .option('--api-version <version>', `Azure OpenAI api-version (default ${EVAL_DEFAULTS.azureApiVersion})`)
+    .addOption(
+      new Option(
+        '--provider <provider>',
+        'treat every endpoint as Azure AI model inference (serverless), e.g. behind a proxy or custom domain',
+      ).choices(ENDPOINT_PROVIDERS),
+    )
+    .option(
+      '--system-as-user',
+      'merge system messages into the first user message, as serverless Phi deployments see them',
+    )
     .option(
       '--chat-template <spec>',
       'tokenizer whose chat template renders prompts for reference perplexity (default phi-3)',
@@ -170,6 +183,8 @@ export function register(program: Command): void {
         model: flags.model,
         apiKey,
         apiVersion: flags.apiVersion,
+        provider: flags.provider,
+        systemAsUser: flags.systemAsUser,
         chatTemplate: flags.chatTemplate,
         temperature: flags.temperature,
         maxTokens: flags.maxTokens,
@@ -250,6 +265,8 @@ function summary(result: EvaluateResult): string {
         `  ${endpoint.endpoint}: perplexity not scored for ${notScored} of ${endpoint.overall.n} examples (the endpoint could not score the reference, e.g. longer than its context: see perplexityNotScored in results.jsonl)`,
       );
   }
+  for (const [endpoint, notes] of Object.entries(result.metrics.endpointNotes))
+    for (const note of notes) lines.push(`  note (${endpoint}): ${note}`);
   const kinds = Object.entries(result.errorsByKind);
   if (kinds.length > 0)
     lines.push(

@@ -45,6 +45,7 @@ export interface PrepFlags {
   allowSpecialText?: boolean;
   threads?: number;
   maxLineBytes?: number;
+  bom?: boolean;
   json?: boolean;
   quiet?: boolean;
   [flag: string]: unknown;
@@ -79,5 +80,6 @@ export function prepOptionsFromFlags(flags: PrepFlags): PrepOptions {
       : false,
     nearDedup: flags.nearDedup ? { threshold: flags.nearDupThreshold, shingle: flags.shingle } : false,
     maxLineBytes: flags.maxLineBytes,
+    bom: flags.bom === true,
   };
 }

@@ -126,6 +126,10 @@ export function register(program: Command): void {
       DEFAULT_LEAK_THRESHOLD,
     )
     .option(MAX_LINE_BYTES_FLAG, MAX_LINE_BYTES_HELP, parsePositiveInteger)
+    .option(
+      '--bom',
+      'start train.jsonl and validation.jsonl with a UTF-8 byte-order mark (Azure asks for one)',
+    )
     .option('--json', 'print manifest.json to stdout instead of the summary')
     .option('-q, --quiet', 'no progress on stderr');
   for (const rule of CLEAN_RULES)
@@ -197,6 +201,13 @@ function summary(manifest: Manifest, outDir: string): string {
     );
   }
   for (const warning of manifest.warnings) lines.push(`  warning: ${terminalSafe(warning.message)}`);
+  if (manifest.preflight) {
+    const { status, checks } = manifest.preflight;
+    const notable = checks.filter((check) => check.status === 'warn' || check.status === 'fail');
+    lines.push(`  upload preflight (Azure): ${status}${notable.length > 0 ? '' : ', every check passed'}`);
+    for (const check of notable)
+      lines.push(`    ${check.status} ${check.file} ${check.check}: ${terminalSafe(check.message)}`);
+  }
   lines.push(`  wrote ${terminalSafe(outDir)}/{train,validation,rejected}.jsonl, manifest.json, report.html`);
   return `${lines.join('\n')}\n`;
 }

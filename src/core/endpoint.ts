@@ -35,6 +35,8 @@ export interface Endpoint {
   chat(request: ChatRequest, signal?: AbortSignal): Promise<ChatAnswer>;
   /** Teacher-forced log-probabilities of `reference` after `prompt` (only for `reference` endpoints). */
   scoreReference?(prompt: ChatMessage[], reference: string, signal?: AbortSignal): Promise<ReferenceScore>;
+  /** What a reader of the results should know about this endpoint (after the probe), one sentence each. */
+  notes?(): string[];
   close?(): Promise<void>;
 }
 
@@ -67,8 +69,18 @@ export interface EndpointOptions {
   apiKey?: string;
   /** Azure OpenAI api-version. */
   apiVersion?: string;
+  /**
+   * `azure-ai-inference`: treat the URL as an Azure AI model inference endpoint (serverless) even
+   * when its host does not say so (proxies, custom domains); see eval/openai-endpoint.ts.
+   */
+  provider?: EndpointProvider;
+  /** Send system content inside the first user message, as serverless Phi deployments see it. */
+  systemAsUser?: boolean;
   /** Tokenizer/chat template spec used to render prompts for reference scoring over /completions. */
   chatTemplate?: string;
   timeoutMs?: number;
   fetch?: typeof fetch;
 }
+
+export const ENDPOINT_PROVIDERS = ['azure-ai-inference'] as const;
+export type EndpointProvider = (typeof ENDPOINT_PROVIDERS)[number];

@@ -149,6 +149,8 @@ export type ManifestOptions = {
   fields: string | null;
   /** Whether examples that use tool calling are kept (the model's template supports tools, or no tokens are counted). */
   tools: boolean;
+  /** A UTF-8 byte-order mark at the start of train.jsonl and validation.jsonl. */
+  bom: boolean;
 };
 
 /** The near-duplicate index: parameters, what it dropped, its memory. */
@@ -210,6 +212,39 @@ export type HoldoutFigures = {
   contaminated: number;
 };
 
+export type PreflightStatus = 'pass' | 'warn' | 'fail' | 'skip';
+
+/** One check Azure applies to an upload, with the rule and where the rule comes from. */
+export interface PreflightCheck {
+  check: string;
+  status: PreflightStatus;
+  /** Which upload file it is about. */
+  file: 'train' | 'validation';
+  message: string;
+  rule: string;
+  source: string;
+  /** The first lines concerned (1-based lines of the uploaded file). */
+  lines?: number[];
+}
+
+/** Billed tokens: training tokens x epochs, and their price when one was given. */
+export interface PreflightCost {
+  trainingTokens: number;
+  epochs: number;
+  billedTokens: number;
+  pricePer1kTokens: number | null;
+  price: number | null;
+}
+
+export interface PreflightFigures {
+  model: string;
+  /** The worst status of the checks (`skip` counts as pass). */
+  status: 'pass' | 'warn' | 'fail';
+  checks: PreflightCheck[];
+  /** null when tokens were not counted. */
+  cost: PreflightCost | null;
+}
+
 export interface Manifest {
   phikit: { version: string; node: string };
   input: {
@@ -251,6 +286,8 @@ export interface Manifest {
   holdout?: HoldoutFigures;
   /** Top-level keys phikit does not use (not written to the outputs) -> examples that had them. */
   unknownKeys: Record<string, number>;
+  /** The upload checks Azure applies to train.jsonl and validation.jsonl. */
+  preflight?: PreflightFigures;
   warnings: Warning[];
   /**
    * Every file of the set but manifest.json itself, keyed by name without extension

@@ -69,6 +69,23 @@ function classifyFetchError(
   return new EndpointError('connection', `connection failed (${redact(detail)})`);
 }
 
+/**
+ * Azure AI model inference (serverless) refuses parameters outside its core set, such as
+ * `logprobs` and `top_logprobs`, unless the request carries this header.
+ */
+export const AZURE_PASS_THROUGH_HEADER = { 'extra-parameters': 'pass-through' } as const;
+
+/** Parameters an Azure AI model inference endpoint only takes with AZURE_PASS_THROUGH_HEADER. */
+export const AZURE_EXTRA_PARAMETERS = ['logprobs', 'top_logprobs'] as const;
+
+/** A 400 saying an extra parameter (such as logprobs) is not allowed; matched loosely, as Azure words it variously. */
+export function isExtraParameterRefusal(error: unknown): boolean {
+  if (!(error instanceof EndpointError) || error.status !== 400) return false;
+  return /extra[\s_-]*param|logprobs[^.]*not (allowed|permitted|supported)|not (allowed|permitted|supported)[^.]*logprobs/i.test(
+    error.message,
+  );
+}
+
 /** `retry-after-ms`, or `retry-after` in seconds or as an HTTP date. */
 export function parseRetryAfter(headers: Headers, now = Date.now()): number | undefined {
   const ms = Number(headers.get('retry-after-ms'));

@@ -1,7 +1,9 @@
 // An OpenAI-compatible HTTP endpoint: Azure AI Foundry serverless (https://NAME.REGION.models.ai.azure.com),
 // Azure OpenAI (https://RESOURCE.openai.azure.com + deployment + api-version), vLLM, llama.cpp server,
 // or any /v1 base URL. Reference perplexity uses /completions with echo + logprobs (as vLLM serves it)
-// on the prompt rendered with the chat template.
+// on the prompt rendered with the chat template. Azure AI model inference endpoints (serverless:
+// *.models.ai.azure.com, *.services.ai.azure.com, or `provider: 'azure-ai-inference'`) get the
+// `extra-parameters: pass-through` header whenever a request carries logprobs.
 import type { ChatMessage } from '../core/example.js';
 import { loadTokenizer } from '../tokenize/load.js';
 import {
@@ -13,7 +15,12 @@ import {
   type EndpointSpec,
   type ReferenceScore,
 } from '../core/endpoint.js';
-import { postJson } from './http.js';
+import {
+  AZURE_EXTRA_PARAMETERS,
+  AZURE_PASS_THROUGH_HEADER,
+  isExtraParameterRefusal,
+  postJson,
+} from './http.js';
 import { EVAL_DEFAULTS } from './limits.js';
 import type { PerplexityKind } from '../core/eval-types.js';
 
@@ -39,6 +46,9 @@ export class OpenAiEndpoint implements Endpoint {
   private readonly completionsUrl: string | undefined;
   private readonly headers: Record<string, string>;
   private readonly options: EndpointOptions;
+  /** Azure AI model inference (serverless): extra parameters need the pass-through header. */
+  private readonly azureInference: boolean;
+  private probeNote: string | undefined;
 
   constructor(spec: EndpointSpec, options: EndpointOptions) {
     this.name = spec.name;
@@ -46,6 +56,8 @@ export class OpenAiEndpoint implements Endpoint {
     this.options = options;
     const url = new URL(spec.url);
     this.location = `${url.origin}${url.pathname}`;
+    this.azureInference =
+      options.provider === 'azure-ai-inference' || /\.(models|services)\.ai\.azure\.com$/i.test(url.hostname);
     const azureOpenAi =
       url.hostname.endsWith('.openai.azure.com') || url.pathname.includes('/openai/deployments/');
     if (azureOpenAi) {
@@ -64,9 +76,10 @@ export class OpenAiEndpoint implements Endpoint {
     }
   }
 
-  private post(url: string, body: unknown, signal?: AbortSignal): Promise<unknown> {
+  private post(url: string, body: Record<string, unknown>, signal?: AbortSignal): Promise<unknown> {
+    const passThrough = this.azureInference && AZURE_EXTRA_PARAMETERS.some((key) => key in body);
     return postJson(url, body, {
-      headers: this.headers,
+      headers: passThrough ? { ...this.headers, ...AZURE_PASS_THROUGH_HEADER } : this.headers,
       timeoutMs: this.options.timeoutMs ?? EVAL_DEFAULTS.timeoutMs,
       signal,
       fetch: this.options.fetch ?? fetch,
@@ -80,7 +93,7 @@ export class OpenAiEndpoint implements Endpoint {
   /** The chat request body, also the basis of the cache key. */
   chatBody(request: ChatRequest): Record<string, unknown> {
     return this.withModel({
-      messages: request.messages,
+      messages: this.options.systemAsUser ? systemAsUser(request.messages) : request.messages,
       temperature: request.temperature,
       ...(request.maxTokens !== undefined ? { max_tokens: request.maxTokens } : {}),
       ...(request.seed !== undefined ? { seed: request.seed } : {}),
@@ -108,15 +121,46 @@ export class OpenAiEndpoint implements Endpoint {
         // No /completions with echo here: try chat logprobs.
       }
     }
+    const probe: ChatRequest = {
+      messages: [{ role: 'user', content: 'Say OK.' }],
+      temperature: 0,
+      maxTokens: 1,
+      logprobs: true,
+    };
     try {
-      const answer = await this.chat(
-        { messages: [{ role: 'user', content: 'Say OK.' }], temperature: 0, maxTokens: 1, logprobs: true },
-        signal,
-      );
+      const answer = await this.chat(probe, signal);
       return answer.tokenLogprobs && answer.tokenLogprobs.length > 0 ? 'own-output' : 'none';
-    } catch {
+    } catch (error) {
+      if (isExtraParameterRefusal(error)) await this.probeWithoutLogprobs(probe, error as Error, signal);
       return 'none';
     }
+  }
+
+  /** After a refusal of logprobs: the endpoint answers without them, and the report says why there is no perplexity. */
+  private async probeWithoutLogprobs(
+    probe: ChatRequest,
+    refusal: Error,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    let answers = 'it answers without them';
+    try {
+      await this.chat({ ...probe, logprobs: false }, signal);
+    } catch (error) {
+      answers = `without them it failed too (${(error as Error).message})`;
+    }
+    this.probeNote = `own-output perplexity unavailable: the endpoint refused logprobs (${refusal.message}); ${answers}. Azure AI model inference takes logprobs only with the header extra-parameters: pass-through, which phikit sends to *.models.ai.azure.com and *.services.ai.azure.com, and to any URL with --provider azure-ai-inference`;
+  }
+
+  notes(): string[] {
+    const notes = this.probeNote ? [this.probeNote] : [];
+    if (this.azureInference) {
+      notes.push(
+        this.options.systemAsUser
+          ? 'Azure AI serverless Phi models turn system messages into user messages; prompts were sent that way (--system-as-user: system text merged into the first user message)'
+          : 'Azure AI serverless Phi models turn system messages into user messages, so this deployment saw the system prompt as user text; --system-as-user sends prompts that way',
+      );
+    }
+    return notes;
   }
 
   async chat(request: ChatRequest, signal?: AbortSignal): Promise<ChatAnswer> {
@@ -177,6 +221,25 @@ export class OpenAiEndpoint implements Endpoint {
     }
     return { sumLogprob, tokens, bytes: Buffer.byteLength(reference, 'utf8') };
   }
+}
+
+/**
+ * The prompt as serverless Phi deployments see it: the system messages' contents, in order, joined
+ * by a blank line, then a blank line and the first user message's content, as that user message; no
+ * system message left. Without a user message, the system text becomes one, where the first system
+ * message was.
+ */
+export function systemAsUser(messages: readonly ChatMessage[]): ChatMessage[] {
+  const system = messages.filter((message) => message.role === 'system').map((message) => message.content);
+  if (system.length === 0) return [...messages];
+  const text = system.join('\n\n');
+  const firstUser = messages.findIndex((message) => message.role === 'user');
+  const firstSystem = messages.findIndex((message) => message.role === 'system');
+  return messages.flatMap((message, index): ChatMessage[] => {
+    if (index === firstUser) return [{ ...message, content: `${text}\n\n${message.content}` }];
+    if (message.role !== 'system') return [message];
+    return firstUser === -1 && index === firstSystem ? [{ role: 'user', content: text }] : [];
+  });
 }
 
 const SENTINEL = '\u0000phikit-reference\u0000';

@@ -15,7 +15,7 @@ import { summarizeResults, type EvalMetrics } from '../metrics/summary.js';
 import type { FormatOption } from '../pipeline/read.js';
 import { renderEvalReport } from '../report/eval-report.js';
 import type { ScenarioRulesFile } from '../stages/scenario.js';
-import type { ChatAnswer, ChatRequest, Endpoint, EndpointSpec } from '../core/endpoint.js';
+import type { ChatAnswer, ChatRequest, Endpoint, EndpointProvider, EndpointSpec } from '../core/endpoint.js';
 import { createEndpoint } from './endpoint.js';
 import { loadExamples, type EvalWarning } from './examples.js';
 import { checkNumericOptions, DEFAULT_MAX_ANSWER_BYTES, EVAL_DEFAULTS } from './limits.js';
@@ -39,6 +39,10 @@ export interface EvaluateOptions {
   /** Read by the caller from the environment variable the user named; never written anywhere. */
   apiKey?: string;
   apiVersion?: string;
+  /** `azure-ai-inference` for Azure serverless endpoints behind a proxy or custom domain. */
+  provider?: EndpointProvider;
+  /** Merge system messages into the first user message, as serverless Phi deployments do. */
+  systemAsUser?: boolean;
   /** Tokenizer/chat template for rendering prompts when scoring reference perplexity (default phi-3). */
   chatTemplate?: string;
   temperature?: number;
@@ -73,6 +77,8 @@ export interface EvalRunMetrics extends EvalMetrics {
   warnings: EvalWarning[];
   answers: { maxAnswerBytes: number; truncated: number };
   resultsFile: { skippedLines: number; damagedLines: DamagedLine[] };
+  /** Per endpoint, what a reader should know (e.g. why own-output perplexity is unavailable). */
+  endpointNotes: Record<string, string[]>;
 }
 
 export interface EvaluateResult {
@@ -185,6 +191,8 @@ async function evaluateInto(
         {
           apiKey: options.apiKey,
           apiVersion: options.apiVersion,
+          provider: options.provider,
+          systemAsUser: options.systemAsUser,
           chatTemplate: options.chatTemplate,
           timeoutMs: options.timeoutMs,
           fetch: options.fetch,
@@ -258,12 +266,13 @@ async function evaluateInto(
       warnings,
       answers: { maxAnswerBytes, truncated: ordered.filter((r) => r.answerTruncated).length },
       resultsFile: { skippedLines: store.damaged.length, damagedLines: store.damaged },
+      endpointNotes: Object.fromEntries(endpoints.map((e) => [e.name, e.notes?.() ?? []])),
     };
     await writeFileAtomic(join(outDir, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
     await writeFileAtomic(join(outDir, 'results.csv'), resultsCsv(ordered));
     await writeFileAtomic(
       join(outDir, 'report.html'),
-      await renderEvalReport(metrics, ordered, { examplesPath }),
+      await renderEvalReport(metrics, ordered, { examplesPath, endpointNotes: metrics.endpointNotes }),
     );
     const errorsByKind: Record<string, number> = {};
     for (const result of ordered)

@@ -20,9 +20,14 @@ export class AtomicLineWriter {
   private lineCount = 0;
   private byteCount = 0;
   private failure: Error | undefined;
+  private readonly prefix: string;
 
-  /** `hash: false` for scratch files whose digest nobody reads (the survivors' spill). */
-  constructor(path: string, options: { hash?: boolean } = {}) {
+  /**
+   * `hash: false` for scratch files whose digest nobody reads (the survivors' spill); `prefix`
+   * starts the file (a byte-order mark) before its first line, counted in bytes and hash; an
+   * empty file stays empty.
+   */
+  constructor(path: string, options: { hash?: boolean; prefix?: string | undefined } = {}) {
     this.path = path;
     this.hash = options.hash === false ? undefined : createHash('sha256');
     this.tempPath = `${path}.tmp-${process.pid}`;
@@ -30,10 +35,12 @@ export class AtomicLineWriter {
     this.stream.on('error', (error) => {
       this.failure = error;
     });
+    this.prefix = options.prefix ?? '';
   }
 
   /** Appends one line (without its newline). Await it: it waits when the disk is behind. */
   async writeLine(line: string): Promise<void> {
+    if (this.lineCount === 0 && this.prefix) this.buffer.push(this.prefix);
     this.buffer.push(line, '\n');
     this.bufferedChars += line.length + 1;
     this.lineCount++;

@@ -39,8 +39,8 @@ export class OutputSet {
   }
 
   /** A writer for the output `name`; its commit() result must be passed to `add`. */
-  lineWriter(name: string): AtomicLineWriter {
-    return new AtomicLineWriter(join(this.stagingDir, name));
+  lineWriter(name: string, options: { prefix?: string | undefined } = {}): AtomicLineWriter {
+    return new AtomicLineWriter(join(this.stagingDir, name), options);
   }
 
   /** A path in the staging folder: a staged output, or scratch that never becomes one. */

@@ -60,6 +60,8 @@ export interface PrepOptions {
   maxLineBytes?: number;
   /** Write report.html (default true). */
   report?: boolean;
+  /** Start train.jsonl and validation.jsonl with a UTF-8 byte-order mark, as Azure's docs ask (default false). */
+  bom?: boolean;
   onProgress?: (progress: PrepProgress) => void;
 }
 
@@ -122,6 +124,7 @@ export interface PrepConfig {
   extraStages: Stage[];
   maxLineBytes: number | undefined;
   report: boolean;
+  bom: boolean;
   onProgress: ((progress: PrepProgress) => void) | undefined;
   /** The resolved options as manifest.json records them. */
   recorded: ManifestOptions;
@@ -158,6 +161,7 @@ export async function resolvePrepConfig(options: PrepOptions): Promise<PrepConfi
     extraStages: options.extraStages ?? [],
     maxLineBytes: options.maxLineBytes,
     report: options.report !== false,
+    bom: options.bom === true,
     onProgress: options.onProgress,
   };
   return { ...config, recorded: recordedOptions(config, options) };
@@ -189,6 +193,7 @@ function recordedOptions(config: Omit<PrepConfig, 'recorded'>, options: PrepOpti
     holdoutThreshold: config.holdout ? near.holdoutThreshold : null,
     fields: config.fields ? formatFieldMapping(config.fields) : null,
     tools: config.toolsUnsupportedBy === undefined,
+    bom: config.bom,
   };
 }
 

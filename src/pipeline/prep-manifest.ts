@@ -10,6 +10,8 @@ import type { PrepStages } from './prep-stages.js';
 import type { EnvelopeSource } from './read.js';
 import type { Routed } from './route.js';
 import { BALANCED_OUT, SMALL_SCENARIO, type Plan } from './plan.js';
+import { prepPreflight } from './preflight.js';
+import { DEFAULT_MODEL } from '../tokenize/presets.js';
 
 export interface PrepFacts {
   inputPath: string;
@@ -74,6 +76,7 @@ export function buildManifest(facts: PrepFacts): Manifest {
         }
       : {}),
     unknownKeys,
+    preflight: preflightFigures(facts),
     warnings: [
       ...unknownKeyWarnings(unknownKeys),
       ...outputWarnings(files.train.lines, facts.examplesWithoutSystem, kept),
@@ -107,6 +110,20 @@ function unknownKeyWarnings(unknownKeys: Record<string, number>): Warning[] {
       count: keys.length,
     },
   ];
+}
+
+/** Azure's upload checks on train.jsonl / validation.jsonl, from the figures prep already has. */
+function preflightFigures({ config, files, routed }: PrepFacts): ReturnType<typeof prepPreflight> {
+  const totals = (split: 'train' | 'validation') => routed.splitTokens[split].map((counts) => counts.total);
+  return prepPreflight({
+    model: config.tokens?.model ?? DEFAULT_MODEL,
+    train: files.train,
+    validation: files.validation,
+    bom: config.bom,
+    ...(config.tokens
+      ? { tokens: { epochs: config.tokens.epochs, train: totals('train'), validation: totals('validation') } }
+      : {}),
+  });
 }
 
 function balanceFigures(plan: Plan, names: string[], config: PrepConfig): BalanceFigures {

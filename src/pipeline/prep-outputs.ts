@@ -10,6 +10,9 @@ import { AtomicLineWriter } from '../io/atomic-writer.js';
 import { readLines } from '../io/line-reader.js';
 import type { OutputSet } from '../io/output-set.js';
 
+/** Azure's fine-tuning docs ask for UTF-8 with a byte-order mark (`--bom`). */
+const BOM = '\uFEFF';
+
 export interface RejectedLine {
   line: number;
   raw: string;
@@ -40,7 +43,7 @@ export class PrepOutputs {
 
   constructor(
     private readonly set: OutputSet,
-    options: { keepRawLines: boolean },
+    options: { keepRawLines: boolean; bom?: boolean },
   ) {
     this.rejected = set.lineWriter('rejected.jsonl');
     this.spillPath = set.stagingPath('.survivors.jsonl');
@@ -49,8 +52,9 @@ export class PrepOutputs {
     this.rawSpill = options.keepRawLines
       ? new AtomicLineWriter(this.rawSpillPath, { hash: false })
       : undefined;
-    this.train = set.lineWriter('train.jsonl');
-    this.validation = set.lineWriter('validation.jsonl');
+    const prefix = options.bom ? BOM : undefined;
+    this.train = set.lineWriter('train.jsonl', { prefix });
+    this.validation = set.lineWriter('validation.jsonl', { prefix });
   }
 
   async reject({ line, raw, reason, message, detail }: RejectedLine): Promise<void> {

@@ -63,7 +63,7 @@ async function prepInto(
     { format: source.decision.format, bytes: source.input.bytes },
     holdout,
   );
-  const outputs = new PrepOutputs(set, { keepRawLines: config.balancing });
+  const outputs = new PrepOutputs(set, { keepRawLines: config.balancing, bom: config.bom });
   try {
     const firstPass = await runFirstPass(source, stages, outputs, config.seed);
     const survivors = firstPass.survivors;

@@ -58,11 +58,12 @@ export const METRICS_HEAD = html`<thead>
 export async function renderEvalReport(
   metrics: EvalMetrics,
   results: readonly EvalResult[],
-  context: { examplesPath: string },
+  context: { examplesPath: string; endpointNotes?: Record<string, string[]> },
 ): Promise<string> {
   await loadChartLibrary();
   const endpointSections = metrics.endpoints.map(
     (endpoint) => html`<h3>${endpoint.endpoint} <span class="more">${endpoint.model}</span></h3>
+      ${(context.endpointNotes?.[endpoint.endpoint] ?? []).map((note) => html`<div class="warn endpoint-note">${note}</div>`)}
       <table>
         ${METRICS_HEAD}
         <tbody>

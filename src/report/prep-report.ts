@@ -83,7 +83,8 @@ export async function renderPrepReport(
       phikit ${manifest.phikit.version} prep · ${manifest.input.format} (${manifest.input.formatDecision}) ·
       seed ${manifest.seed}
     </p>
-    ${summarySection(manifest)} ${warningsSection(manifest)} ${funnelSection(manifest)}
+    ${summarySection(manifest)} ${warningsSection(manifest)} ${preflightSection(manifest)}
+    ${funnelSection(manifest)}
     ${rejectionsSection(manifest, samples)} ${cleaningSection(manifest)} ${tokensSection(manifest)}
     ${scenariosSection(manifest)} ${extraSections(manifest)}
     <footer>
@@ -165,6 +166,27 @@ function warningsSection(manifest: Manifest): SafeHtml {
       <p class="ok">No warnings.</p>`;
   return html`<h2 id="warnings">Checks</h2>
     ${warnings.map((warning) => html`<div class="warn"><strong>${warning.code}</strong>: ${warning.message}</div>`)}`;
+}
+
+/** Azure's upload checks: one row per check, with its rule and source. */
+function preflightSection(manifest: Manifest): SafeHtml | '' {
+  const preflight = manifest.preflight;
+  if (!preflight) return '';
+  const cost = preflight.cost;
+  return html`<h2 id="preflight">Upload preflight (Azure AI Foundry)</h2>
+    <p class="${preflight.status === 'pass' ? 'ok' : 'warn'}">
+      Overall: <strong>${preflight.status}</strong> for ${preflight.model}.
+      ${cost ? `Billed tokens: ${formatNumber(cost.trainingTokens)} x ${cost.epochs} epoch(s) = ${formatNumber(cost.billedTokens)}.` : ''}
+    </p>
+    <table id="preflight-checks">
+      <thead><tr><th>status</th><th>file</th><th>check</th><th>result</th><th>rule</th><th>source</th></tr></thead>
+      <tbody>${preflight.checks.map(
+        (check) => html`<tr data-status="${check.status}">
+          <td><strong>${check.status}</strong></td><td>${check.file}</td><td>${check.check}</td>
+          <td>${check.message}</td><td>${check.rule}</td><td class="more">${check.source}</td>
+        </tr>`,
+      )}</tbody>
+    </table>`;
 }
 
 function funnelSection(manifest: Manifest): SafeHtml {

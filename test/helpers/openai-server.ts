@@ -24,13 +24,20 @@ export interface FakeModelOptions {
   chatLogprobs?: boolean;
   /** Every prompt token of an echo gets this logprob. */
   tokenLogprob?: number;
+  /** As Azure AI model inference: 400 for logprobs/top_logprobs without `extra-parameters: pass-through`. */
+  refuseExtraParameters?: boolean;
 }
 
 export interface FakeServer {
   url: string;
   /** Chat requests per user message, and all requests in order. */
   chatRequests: Map<string, number>;
-  requests: Array<{ path: string; body: Record<string, unknown>; authorization?: string }>;
+  requests: Array<{
+    path: string;
+    body: Record<string, unknown>;
+    authorization?: string;
+    extraParameters?: string;
+  }>;
   close(): Promise<void>;
 }
 
@@ -46,11 +53,18 @@ export async function startFakeOpenAi(options: FakeModelOptions = {}): Promise<F
     req.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
     req.on('end', () => {
       const body = (raw ? JSON.parse(raw) : {}) as Record<string, unknown>;
-      requests.push({ path: req.url ?? '', body, authorization: req.headers.authorization });
+      const extraParameters = req.headers['extra-parameters'] as string | undefined;
+      requests.push({ path: req.url ?? '', body, authorization: req.headers.authorization, extraParameters });
       const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
         res.writeHead(status, { 'content-type': 'application/json', ...headers });
         res.end(JSON.stringify(payload));
       };
+      const extra = ['logprobs', 'top_logprobs'].filter((key) => key in body);
+      if (options.refuseExtraParameters && extra.length > 0 && extraParameters !== 'pass-through') {
+        const names = extra.map((key) => `'${key}'`).join(', ');
+        const message = `Extra parameters [${names}] are not allowed when extra-parameters is not set or set to be 'error'. Set extra-parameters to 'pass-through' to pass to the model.`;
+        return send(400, { error: { code: 'Invalid input', message, status: 400 } });
+      }
       if (req.url === '/v1/chat/completions') {
         const messages = body.messages as Array<{ role: string; content: string }>;
         const lastUser = [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
