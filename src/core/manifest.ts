@@ -50,6 +50,8 @@ export interface ScenarioFigures {
   after: number;
   train: number;
   validation: number;
+  /** With a test split only. */
+  test?: number;
 }
 
 export interface Warning {
@@ -117,6 +119,9 @@ export type ManifestOptions = {
   dropSmallScenarios: boolean;
   valRatio: number | null;
   valSize: number | null;
+  /** With a test split only. */
+  testRatio?: number | null;
+  testSize?: number | null;
   seed: number;
   disableClean: string[];
   tokens:
@@ -178,6 +183,8 @@ export type LeakageFigures = {
   largestCluster: number;
   clustersStraddlingSplit: number;
   validationShortfall: Array<{ scenario: string; target: number; validation: number }>;
+  /** With a test split only. */
+  testShortfall?: Array<{ scenario: string; target: number; test: number }>;
 };
 
 export type HoldoutFigures = {
@@ -212,6 +219,8 @@ export interface Manifest {
     kept: number;
     train: number;
     validation: number;
+    /** With a test split only. */
+    test?: number;
     rejected: number;
     rejectedByReason: Record<RejectReason, number>;
   };
@@ -228,6 +237,6 @@ export interface Manifest {
   /** `--holdout` decontamination figures. */
   holdout?: HoldoutFigures;
   warnings: Warning[];
-  outputs: { train: OutputFile; validation: OutputFile; rejected: OutputFile };
+  outputs: { train: OutputFile; validation: OutputFile; test?: OutputFile; rejected: OutputFile };
   timings: { totalMs: number };
 }
