@@ -33,6 +33,8 @@ export interface PrepFlags {
   holdoutThreshold: number;
   valRatio: number;
   valSize?: number;
+  testRatio?: number;
+  testSize?: number;
   seed: number;
   tokens: boolean;
   nearDedup: boolean;
@@ -67,6 +69,8 @@ export function prepOptionsFromFlags(flags: PrepFlags): PrepOptions {
     holdoutThreshold: flags.holdoutThreshold,
     valRatio: flags.valRatio,
     valSize: flags.valSize,
+    testRatio: flags.testRatio,
+    testSize: flags.testSize,
     seed: flags.seed,
     tokens: flags.tokens
       ? {

@@ -35,7 +35,9 @@ import { terminalJson, terminalSafe } from './terminal.js';
 export function register(program: Command): void {
   const command = program
     .command('prep')
-    .description('validate, clean, deduplicate and split a chat dataset into train.jsonl / validation.jsonl')
+    .description(
+      'validate, clean, deduplicate and split a chat dataset into train.jsonl / validation.jsonl (/ test.jsonl)',
+    )
     .argument('<file>', 'input: .jsonl, .json (one top-level array) or either .gz')
     .requiredOption('-o, --out <dir>', 'output folder (created if missing)')
     .addOption(new Option('--format <format>', 'input format').choices(FORMAT_CHOICES).default('auto'))
@@ -73,6 +75,12 @@ export function register(program: Command): void {
         .conflicts('valSize'),
     )
     .option('--val-size <n>', 'total validation examples (instead of --val-ratio)', parseNonNegativeInteger)
+    .addOption(
+      new Option('--test-ratio <ratio>', 'share of each scenario for test.jsonl (default: no test split)')
+        .argParser(parseRatio)
+        .conflicts('testSize'),
+    )
+    .option('--test-size <n>', 'total test examples (instead of --test-ratio)', parseNonNegativeInteger)
     .option('--seed <n>', 'seed for every seeded choice (split, balancing)', parseInteger, DEFAULT_SEED)
     .addOption(
       new Option('--model <preset>', 'model preset: context length and tokenizer').choices(
@@ -171,7 +179,7 @@ function summary(manifest: Manifest, outDir: string): string {
   const { counts } = manifest;
   const lines = [
     `phikit prep: ${terminalSafe(manifest.input.name)} (${manifest.input.format}; ${manifest.input.formatDecision})`,
-    `  read ${n(counts.read)} lines (${n(counts.blank)} blank): ${n(counts.kept)} kept = ${n(counts.train)} train + ${n(counts.validation)} validation; ${n(counts.rejected)} rejected`,
+    `  read ${n(counts.read)} lines (${n(counts.blank)} blank): ${n(counts.kept)} kept = ${n(counts.train)} train + ${n(counts.validation)} validation${counts.test === undefined ? '' : ` + ${n(counts.test)} test`}; ${n(counts.rejected)} rejected`,
   ];
   const reasons = (Object.entries(counts.rejectedByReason) as Array<[RejectReason, number]>).filter(
     ([, c]) => c > 0,
@@ -208,6 +216,8 @@ function summary(manifest: Manifest, outDir: string): string {
     for (const check of notable)
       lines.push(`    ${check.status} ${check.file} ${check.check}: ${terminalSafe(check.message)}`);
   }
-  lines.push(`  wrote ${terminalSafe(outDir)}/{train,validation,rejected}.jsonl, manifest.json, report.html`);
+  const files =
+    counts.test === undefined ? 'train,validation,rejected,index' : 'train,validation,test,rejected,index';
+  lines.push(`  wrote ${terminalSafe(outDir)}/{${files}}.jsonl, manifest.json, report.html`);
   return `${lines.join('\n')}\n`;
 }

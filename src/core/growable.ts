@@ -1,6 +1,6 @@
 // Append-only typed arrays: compact per-record signatures for the pipeline's barriers.
 
-class Growable<A extends Float64Array | Uint32Array> {
+class Growable<A extends Float64Array | Uint32Array | Uint8Array> {
   private data: A;
   length = 0;
 
@@ -39,5 +39,11 @@ export class GrowableFloat64 extends Growable<Float64Array> {
 export class GrowableUint32 extends Growable<Uint32Array> {
   constructor() {
     super((length) => new Uint32Array(length));
+  }
+}
+
+export class GrowableUint8 extends Growable<Uint8Array> {
+  constructor() {
+    super((length) => new Uint8Array(length));
   }
 }

@@ -62,6 +62,8 @@ export interface ScenarioFigures {
   after: number;
   train: number;
   validation: number;
+  /** With a test split only. */
+  test?: number;
 }
 
 export interface Warning {
@@ -129,6 +131,9 @@ export type ManifestOptions = {
   dropSmallScenarios: boolean;
   valRatio: number | null;
   valSize: number | null;
+  /** With a test split only. */
+  testRatio?: number | null;
+  testSize?: number | null;
   seed: number;
   disableClean: string[];
   tokens:
@@ -201,6 +206,8 @@ export type LeakageFigures = {
   largestCluster: number;
   clustersStraddlingSplit: number;
   validationShortfall: Array<{ scenario: string; target: number; validation: number }>;
+  /** With a test split only. */
+  testShortfall?: Array<{ scenario: string; target: number; test: number }>;
 };
 
 export type HoldoutFigures = {
@@ -269,6 +276,8 @@ export interface Manifest {
     kept: number;
     train: number;
     validation: number;
+    /** With a test split only. */
+    test?: number;
     rejected: number;
     rejectedByReason: Record<RejectReason, number>;
   };

@@ -1,16 +1,17 @@
 // The plan between prep's two passes: from the survivors' compact signatures alone (scenario,
-// seeded unit, leakage cluster) decide each survivor's fate: train, validation, or dropped by
-// balancing. Clusters of near-duplicates are placed whole: a cluster goes to validation only
-// if all its members fit under their scenarios' validation targets, so no cluster straddles
-// the split. Clusters are taken in order of their smallest seeded unit, so neither input order
-// nor batch timing changes the result. Temporary memory: ~30 bytes per survivor.
+// seeded unit, leakage cluster) decide each survivor's fate: train, validation, test, or dropped
+// by balancing. Clusters of near-duplicates are placed whole: a cluster goes to validation (or
+// then to test) only if all its members fit under their scenarios' targets, so no cluster
+// straddles two splits. Clusters are taken in order of their smallest seeded unit, so neither
+// input order nor batch timing changes the result. Temporary memory: ~30 bytes per survivor.
 import { planBalance, type BalanceOptions } from '../stages/balance.js';
-import { validationCounts, type SplitOptions } from '../stages/split.js';
+import { splitCounts, type SplitOptions } from '../stages/split.js';
 
 export const TRAIN = 0;
 export const VALIDATION = 1;
 export const BALANCED_OUT = 2;
 export const SMALL_SCENARIO = 3;
+export const TEST = 4;
 
 export interface Survivors {
   count: number;
@@ -25,7 +26,7 @@ export interface Survivors {
 }
 
 export interface Plan {
-  /** TRAIN, VALIDATION, BALANCED_OUT or SMALL_SCENARIO per survivor. */
+  /** TRAIN, VALIDATION, TEST, BALANCED_OUT or SMALL_SCENARIO per survivor. */
   side: Uint8Array;
   /** Survivors per scenario before balancing. */
   sizes: number[];
@@ -36,13 +37,16 @@ export interface Plan {
   /** Validation examples wanted and given per scenario. */
   targets: number[];
   validation: number[];
+  /** Test examples wanted and given per scenario (all 0 without a test split). */
+  testTargets: number[];
+  test: number[];
   clusters: {
     /** Clusters of kept examples with more than one member. */
     multi: number;
     /** Kept examples in those clusters. */
     examples: number;
     largest: number;
-    /** Clusters with members on both sides (0 by construction; counted as a check). */
+    /** Clusters with members in two splits (0 by construction; counted as a check). */
     straddling: number;
   };
 }
@@ -101,48 +105,72 @@ export function planSplit(
     counts.set(s, (counts.get(s) ?? 0) + 1);
   }
 
-  // Greedy by smallest unit: a cluster goes to validation if it fits every target it touches.
-  const targets = validationCounts(keep, options.split);
-  const validation = new Array<number>(scenarios).fill(0);
-  let remaining = targets.reduce((sum, k) => sum + k, 0);
+  // Greedy by smallest unit: validation first (as without a test split), then test, from the
+  // clusters left; a cluster goes to a split if it fits every target it touches.
   const order = new Uint32Array(n);
   let clustersKept = 0;
   for (let i = 0; i < n; i++)
     if (side[i] === TRAIN && representative[survivors.cluster(i)] === i) order[clustersKept++] = i;
   const ordered = order.subarray(0, clustersKept).sort((a, b) => survivors.unit(a) - survivors.unit(b));
-  const chosen = new Uint8Array(ids);
+  const splitOf = new Uint8Array(ids).fill(TRAIN);
+  const { validation: targets, test: testTargets } = splitCounts(keep, options.split);
+  const fill = { survivors, ordered, makeUp, splitOf };
+  const validation = fillSplit(fill, VALIDATION, targets);
+  const test = fillSplit(fill, TEST, testTargets);
+  for (let i = 0; i < n; i++) if (side[i] === TRAIN) side[i] = splitOf[survivors.cluster(i)]!;
+
+  // Check: every member is on its representative's side.
+  for (let i = 0; i < n; i++) {
+    if (side[i] !== TRAIN && side[i] !== VALIDATION && side[i] !== TEST) continue;
+    const c = survivors.cluster(i);
+    if (members[c]! > 1 && side[representative[c]!] !== side[i]) clusters.straddling++;
+  }
+  return { side, sizes, keep, small, targets, validation, testTargets, test, clusters };
+}
+
+interface Fill {
+  survivors: Survivors;
+  /** Cluster representatives by smallest unit. */
+  ordered: Uint32Array;
+  /** Scenario make-up of clusters with more than one member. */
+  makeUp: Map<number, Map<number, number>>;
+  /** Split per cluster, TRAIN until a split takes it. */
+  splitOf: Uint8Array;
+}
+
+/** Moves clusters still in train to `split` while they fit its targets; returns the counts given. */
+function fillSplit(
+  { survivors, ordered, makeUp, splitOf }: Fill,
+  split: number,
+  targets: number[],
+): number[] {
+  const given = targets.map(() => 0);
+  let remaining = targets.reduce((sum, k) => sum + k, 0);
   for (const i of ordered) {
     if (remaining === 0) break;
     const c = survivors.cluster(i);
+    if (splitOf[c] !== TRAIN) continue;
     const counts = makeUp.get(c);
     if (!counts) {
       // A single example: the common case, without a map.
       const s = survivors.scenario(i);
-      if (validation[s]! < targets[s]!) {
-        chosen[c] = 1;
-        validation[s]!++;
+      if (given[s]! < targets[s]!) {
+        splitOf[c] = split;
+        given[s]!++;
         remaining--;
       }
       continue;
     }
     let fits = true;
-    for (const [s, k] of counts) if (validation[s]! + k > targets[s]!) fits = false;
+    for (const [s, k] of counts) if (given[s]! + k > targets[s]!) fits = false;
     if (!fits) continue;
-    chosen[c] = 1;
+    splitOf[c] = split;
     for (const [s, k] of counts) {
-      validation[s]! += k;
+      given[s]! += k;
       remaining -= k;
     }
   }
-  for (let i = 0; i < n; i++) if (side[i] === TRAIN && chosen[survivors.cluster(i)]) side[i] = VALIDATION;
-
-  // Check: every member is on its representative's side.
-  for (let i = 0; i < n; i++) {
-    if (side[i] !== TRAIN && side[i] !== VALIDATION) continue;
-    const c = survivors.cluster(i);
-    if (members[c]! > 1 && side[representative[c]!] !== side[i]) clusters.straddling++;
-  }
-  return { side, sizes, keep, small, targets, validation, clusters };
+  return given;
 }
 
 /** Per scenario, the largest unit that stays (Infinity when all stay). */

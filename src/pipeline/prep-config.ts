@@ -38,6 +38,10 @@ export interface PrepOptions {
   valRatio?: number;
   /** Total validation examples instead of a ratio. */
   valSize?: number;
+  /** Share of each scenario for test.jsonl (default: no test split). */
+  testRatio?: number;
+  /** Total test examples instead of a ratio. */
+  testSize?: number;
   seed?: number;
   /** Cleaning rules to switch off. */
   disableClean?: CleanRule[];
@@ -116,7 +120,14 @@ export interface PrepConfig {
   dropSmallScenarios: boolean;
   /** Balancing may drop survivors, so their original lines are kept for rejected.jsonl. */
   balancing: boolean;
-  split: { valRatio: number; valSize: number | undefined };
+  split: {
+    valRatio: number;
+    valSize: number | undefined;
+    testRatio: number | undefined;
+    testSize: number | undefined;
+  };
+  /** A test split was asked for (testRatio or testSize, even 0): test.jsonl is written. */
+  testSplit: boolean;
   disableClean: CleanRule[];
   tokens: ResolvedTokenCheck | undefined;
   near: ResolvedNear;
@@ -153,7 +164,8 @@ export async function resolvePrepConfig(options: PrepOptions): Promise<PrepConfi
     minPerScenario: options.minPerScenario,
     dropSmallScenarios: options.dropSmallScenarios ?? false,
     balancing: balance.kind !== 'none' || options.dropSmallScenarios === true,
-    split: { valRatio, valSize: options.valSize },
+    split: { valRatio, valSize: options.valSize, testRatio: options.testRatio, testSize: options.testSize },
+    testSplit: options.testRatio !== undefined || options.testSize !== undefined,
     disableClean: options.disableClean ?? [],
     tokens,
     near,
@@ -184,6 +196,13 @@ function recordedOptions(config: Omit<PrepConfig, 'recorded'>, options: PrepOpti
     dropSmallScenarios: config.dropSmallScenarios,
     valRatio: config.split.valSize === undefined ? config.split.valRatio : null,
     valSize: config.split.valSize ?? null,
+    // Recorded only with a test split, so runs without one keep their manifest byte for byte.
+    ...(config.testSplit
+      ? {
+          testRatio: config.split.testSize === undefined ? (config.split.testRatio ?? null) : null,
+          testSize: config.split.testSize ?? null,
+        }
+      : {}),
     seed: config.seed,
     disableClean: config.disableClean,
     tokens: tokens ? { ...tokens, threads: tokens.threads ?? null } : false,
@@ -229,7 +248,26 @@ function checkSplitOptions(options: PrepOptions, valRatio: number, seed: number)
     );
   if (valSize !== undefined && !(Number.isInteger(valSize) && valSize >= 0))
     throw usage(`valSize must be a whole number >= 0 (got ${valSize})`, ['valSize']);
+  checkTestOptions(options, valRatio);
   if (!Number.isInteger(seed)) throw usage(`seed must be an integer (got ${seed})`, ['seed']);
+}
+
+function checkTestOptions({ testRatio, testSize, valSize }: PrepOptions, valRatio: number): void {
+  if (testRatio !== undefined && testSize !== undefined)
+    throw usage('testRatio and testSize both size the test split; give one', ['testRatio', 'testSize']);
+  if (testRatio !== undefined && !(testRatio >= 0 && testRatio < 1))
+    throw usage(
+      `testRatio must be at least 0 and below 1 (got ${testRatio})`,
+      ['testRatio'],
+      'e.g. testRatio 0.1',
+    );
+  if (testRatio !== undefined && valSize === undefined && !(valRatio + testRatio < 1))
+    throw usage(
+      `valRatio + testRatio must be below 1 (got ${valRatio} + ${testRatio}): train needs examples`,
+      ['valRatio', 'testRatio'],
+    );
+  if (testSize !== undefined && !(Number.isInteger(testSize) && testSize >= 0))
+    throw usage(`testSize must be a whole number >= 0 (got ${testSize})`, ['testSize']);
 }
 
 function resolveNear(options: PrepOptions): ResolvedNear {

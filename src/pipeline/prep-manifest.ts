@@ -24,14 +24,14 @@ export interface PrepFacts {
   routed: Routed;
   files: CommittedOutputs;
   outputs: PrepOutputs;
-  examplesWithoutSystem: number;
   totalMs: number;
 }
 
 export function buildManifest(facts: PrepFacts): Manifest {
   const { config, source, stages, files, plan, scenarioNames } = facts;
   const { near, tokens } = config;
-  const kept = files.train.lines + files.validation.lines;
+  const test = files.test;
+  const kept = files.train.lines + files.validation.lines + (test?.lines ?? 0);
   const cleanSummary = stages.clean.cleanSummary();
   const unknownKeys = unknownKeysOf(facts.stageFigures);
   return {
@@ -55,6 +55,7 @@ export function buildManifest(facts: PrepFacts): Manifest {
       kept,
       train: files.train.lines,
       validation: files.validation.lines,
+      ...(test ? { test: test.lines } : {}),
       rejected: facts.outputs.rejectedTotal,
       rejectedByReason: facts.outputs.rejectedByReason,
     },
@@ -64,7 +65,7 @@ export function buildManifest(facts: PrepFacts): Manifest {
     scenarios: facts.routed.scenarios,
     ...(stages.near && near.threshold !== false ? { nearDuplicates: stages.near.summary() } : {}),
     balance: balanceFigures(plan, scenarioNames, config),
-    leakage: leakageFigures(plan, scenarioNames, near.leakThreshold),
+    leakage: leakageFigures(plan, scenarioNames, near.leakThreshold, config.testSplit),
     ...(stages.decontaminate ? { holdout: stages.decontaminate.summary() } : {}),
     ...(tokens
       ? {
@@ -79,14 +80,17 @@ export function buildManifest(facts: PrepFacts): Manifest {
     preflight: preflightFigures(facts),
     warnings: [
       ...unknownKeyWarnings(unknownKeys),
-      ...outputWarnings(files.train.lines, facts.examplesWithoutSystem, kept),
+      ...outputWarnings(files.train.lines, facts.routed.examplesWithoutSystem, kept),
+      ...zeroSplitWarnings(config),
       ...planWarnings(plan, scenarioNames, config),
       ...cleanSummary.warnings,
     ],
     outputs: {
       train: { ...files.train, path: 'train.jsonl' },
       validation: { ...files.validation, path: 'validation.jsonl' },
+      ...(test ? { test: { ...test, path: 'test.jsonl' } } : {}),
       rejected: { ...files.rejected, path: 'rejected.jsonl' },
+      index: { ...files.index, path: 'index.jsonl' },
     },
     timings: { totalMs: facts.totalMs },
   };
@@ -145,7 +149,15 @@ function balanceFigures(plan: Plan, names: string[], config: PrepConfig): Balanc
   };
 }
 
-function leakageFigures(plan: Plan, names: string[], threshold: number | false): LeakageFigures {
+function leakageFigures(
+  plan: Plan,
+  names: string[],
+  threshold: number | false,
+  testSplit: boolean,
+): LeakageFigures {
+  const testShortfall = names
+    .map((scenario, s) => ({ scenario, target: plan.testTargets[s]!, test: plan.test[s]! }))
+    .filter(({ target, test }) => test < target);
   return {
     threshold,
     clustersOverOneExample: plan.clusters.multi,
@@ -155,6 +167,7 @@ function leakageFigures(plan: Plan, names: string[], threshold: number | false):
     validationShortfall: names
       .map((scenario, s) => ({ scenario, target: plan.targets[s]!, validation: plan.validation[s]! }))
       .filter(({ target, validation }) => validation < target),
+    ...(testSplit ? { testShortfall } : {}),
   };
 }
 
@@ -177,7 +190,30 @@ function planWarnings(plan: Plan, names: string[], config: PrepConfig): Warning[
       count: missing,
     });
   }
+  const testShort = names.filter((_, s) => plan.test[s]! < plan.testTargets[s]!);
+  if (testShort.length > 0) {
+    const missing = names.reduce((sum, _, s) => sum + plan.testTargets[s]! - plan.test[s]!, 0);
+    warnings.push({
+      code: 'test_shortfall',
+      message: `test has ${missing} fewer examples than planned in ${testShort.length} scenario(s), because their near-duplicate clusters are too large to move whole`,
+      count: missing,
+    });
+  }
   return warnings;
+}
+
+/** A zero validation share is honoured (no example at all): say what that means on Azure. */
+function zeroSplitWarnings(config: PrepConfig): Warning[] {
+  const { valRatio, valSize } = config.split;
+  if (valSize !== 0 && !(valSize === undefined && valRatio === 0)) return [];
+  const flag = valSize === 0 ? '--val-size 0' : '--val-ratio 0';
+  return [
+    {
+      code: 'no_validation',
+      message: `no validation examples (${flag}): upload train.jsonl alone; Azure AI Foundry then splits off its own validation data or reports no validation loss`,
+      count: 0,
+    },
+  ];
 }
 
 function outputWarnings(train: number, withoutSystem: number, kept: number): Warning[] {

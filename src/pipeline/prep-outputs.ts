@@ -1,6 +1,6 @@
 // The files one prep run writes: rejected.jsonl from the first pass on, the survivors' spill
-// files between the passes, train and validation in the second pass. Every file is written
-// into the output set's staging folder (io/output-set.ts), which replaces the folder's
+// files between the passes, train, validation, test and index.jsonl in the second pass. Every file is
+// written into the output set's staging folder (io/output-set.ts), which replaces the folder's
 // previous set as a whole on commit; the spill files are scratch and never leave it.
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -24,7 +24,10 @@ export interface RejectedLine {
 export interface CommittedOutputs {
   train: OutputFile;
   validation: OutputFile;
+  /** With a test split only. */
+  test: OutputFile | undefined;
   rejected: OutputFile;
+  index: OutputFile;
 }
 
 export class PrepOutputs {
@@ -38,12 +41,17 @@ export class PrepOutputs {
   private readonly rawSpill: AtomicLineWriter | undefined;
   readonly train: AtomicLineWriter;
   readonly validation: AtomicLineWriter;
+  readonly test: AtomicLineWriter | undefined;
+  readonly index: AtomicLineWriter;
+  /** The survivors' `references` (JSON, or `null`), for test.jsonl. */
+  private readonly referencesSpill: AtomicLineWriter | undefined;
   private readonly spillPath: string;
   private readonly rawSpillPath: string;
+  private readonly referencesSpillPath: string;
 
   constructor(
     private readonly set: OutputSet,
-    options: { keepRawLines: boolean; bom?: boolean },
+    options: { keepRawLines: boolean; testSplit: boolean; bom?: boolean },
   ) {
     this.rejected = set.lineWriter('rejected.jsonl');
     this.spillPath = set.stagingPath('.survivors.jsonl');
@@ -55,6 +63,12 @@ export class PrepOutputs {
     const prefix = options.bom ? BOM : undefined;
     this.train = set.lineWriter('train.jsonl', { prefix });
     this.validation = set.lineWriter('validation.jsonl', { prefix });
+    this.test = options.testSplit ? set.lineWriter('test.jsonl') : undefined;
+    this.index = set.lineWriter('index.jsonl');
+    this.referencesSpillPath = set.stagingPath('.survivors-references.jsonl');
+    this.referencesSpill = options.testSplit
+      ? new AtomicLineWriter(this.referencesSpillPath, { hash: false })
+      : undefined;
   }
 
   async reject({ line, raw, reason, message, detail }: RejectedLine): Promise<void> {
@@ -69,40 +83,68 @@ export class PrepOutputs {
   }
 
   /** Keeps a survivor on disk until the plan says where it goes. */
-  async spillSurvivor(serialized: string, raw: string): Promise<void> {
+  async spillSurvivor(serialized: string, raw: string, references: string[] | undefined): Promise<void> {
     await this.spill.writeLine(serialized);
     // JSON-quoted: array elements may span lines.
     await this.rawSpill?.writeLine(JSON.stringify(raw));
+    await this.referencesSpill?.writeLine(JSON.stringify(references ?? null));
   }
 
   async closeSpill(): Promise<void> {
     await this.spill.commit();
     await this.rawSpill?.commit();
+    await this.referencesSpill?.commit();
   }
 
-  /** The spilled survivors in input order, each with its original line when it was kept. */
-  async *spilled(): AsyncGenerator<{ text: string; raw: string | undefined }> {
+  /**
+   * The spilled survivors in input order, each with its original line when it was kept, and its
+   * references (as JSON) with a test split.
+   */
+  async *spilled(): AsyncGenerator<{
+    text: string;
+    raw: string | undefined;
+    references: string | undefined;
+  }> {
     const rawLines = this.rawSpill
       ? readLines(createReadStream(this.rawSpillPath))[Symbol.asyncIterator]()
       : undefined;
+    const referenceLines = this.referencesSpill
+      ? readLines(createReadStream(this.referencesSpillPath))[Symbol.asyncIterator]()
+      : undefined;
     for await (const { text } of readLines(createReadStream(this.spillPath))) {
       const raw = await rawLines?.next();
-      yield { text, raw: raw?.value ? (JSON.parse(raw.value.text) as string) : undefined };
+      const references = (await referenceLines?.next())?.value?.text;
+      yield {
+        text,
+        raw: raw?.value ? (JSON.parse(raw.value.text) as string) : undefined,
+        references: references === 'null' ? undefined : references,
+      };
     }
   }
 
-  /** Commits the three files into the staging folder; the set makes them current later. */
+  /** Commits the files into the staging folder; the set makes them current later. */
   async commit(): Promise<CommittedOutputs> {
     await this.removeSpill();
     return {
       train: this.set.add(await this.train.commit()),
       validation: this.set.add(await this.validation.commit()),
+      test: this.test ? this.set.add(await this.test.commit()) : undefined,
       rejected: this.set.add(await this.rejected.commit()),
+      index: this.set.add(await this.index.commit()),
     };
   }
 
   async abort(): Promise<void> {
-    for (const writer of [this.rejected, this.spill, this.train, this.validation, this.rawSpill])
+    for (const writer of [
+      this.rejected,
+      this.spill,
+      this.train,
+      this.validation,
+      this.test,
+      this.index,
+      this.rawSpill,
+      this.referencesSpill,
+    ])
       await writer?.abort();
     await this.removeSpill();
   }
@@ -110,5 +152,6 @@ export class PrepOutputs {
   private async removeSpill(): Promise<void> {
     await rm(this.spillPath, { force: true });
     await rm(this.rawSpillPath, { force: true });
+    await rm(this.referencesSpillPath, { force: true });
   }
 }

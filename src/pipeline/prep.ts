@@ -1,7 +1,7 @@
 // `prep`: one streaming pass through the per-record stages, a plan made from compact
 // signatures (balance, leakage-free split: pipeline/plan.ts), and a second pass over the
-// spilled survivors to write train / validation / plan-time rejections.
-// Memory: per surviving example 28 bytes (pipeline/survivors.ts) plus the stages' own
+// spilled survivors to write train / validation / test / index / plan-time rejections.
+// Memory: per surviving example 29 bytes (pipeline/survivors.ts) plus the stages' own
 // signature indexes; examples themselves stay on disk (spill file in the output folder).
 import { performance } from 'node:perf_hooks';
 import type { Envelope, KeptEnvelope } from '../core/envelope.js';
@@ -63,9 +63,13 @@ async function prepInto(
     { format: source.decision.format, bytes: source.input.bytes },
     holdout,
   );
-  const outputs = new PrepOutputs(set, { keepRawLines: config.balancing, bom: config.bom });
+  const outputs = new PrepOutputs(set, {
+    keepRawLines: config.balancing,
+    testSplit: config.testSplit,
+    bom: config.bom,
+  });
   try {
-    const firstPass = await runFirstPass(source, stages, outputs, config.seed);
+    const firstPass = await runFirstPass(source, stages, outputs, config);
     const survivors = firstPass.survivors;
     const plan = planFromSurvivors(survivors, stages, config);
     const routed = await routeSurvivors(survivors, plan, outputs, config);
@@ -82,7 +86,6 @@ async function prepInto(
       routed,
       files,
       outputs,
-      examplesWithoutSystem: firstPass.examplesWithoutSystem,
       totalMs: Math.round(performance.now() - started),
     });
     if (config.report) await stageReport(set, manifest);
@@ -99,7 +102,6 @@ async function prepInto(
 interface FirstPass {
   survivors: SurvivorSignatures;
   stageFigures: StageFigures[];
-  examplesWithoutSystem: number;
 }
 
 /**
@@ -110,11 +112,10 @@ async function runFirstPass(
   source: EnvelopeSource,
   stages: PrepStages,
   outputs: PrepOutputs,
-  seed: number,
+  config: PrepConfig,
 ): Promise<FirstPass> {
-  const survivors = new SurvivorSignatures(seed);
+  const survivors = new SurvivorSignatures(config.seed);
   const readFigures: StageFigures = { name: 'read', in: 0, out: 0, rejected: {}, ms: 0 };
-  let examplesWithoutSystem = 0;
   const sink = async (batch: Envelope[]): Promise<void> => {
     for (const envelope of batch) {
       if (envelope.rejection) {
@@ -123,9 +124,10 @@ async function runFirstPass(
       }
       // The runner checked that the stages provide what a kept envelope carries.
       const kept = envelope as KeptEnvelope;
-      if (kept.example.messages[0]?.role !== 'system') examplesWithoutSystem++;
-      survivors.add({ ...kept, nearOrdinal: kept.nearOrdinal, tokens: kept.tokens });
-      await outputs.spillSurvivor(kept.serialized, kept.raw);
+      const hasSystem = kept.example.messages[0]?.role === 'system';
+      survivors.add({ ...kept, nearOrdinal: kept.nearOrdinal, tokens: kept.tokens, hasSystem });
+      const references = config.testSplit ? referencesOf(kept.record) : undefined;
+      await outputs.spillSurvivor(kept.serialized, kept.raw, references);
     }
   };
   const inFlight: Array<{ batch: Envelope[]; done: Promise<void> }> = [];
@@ -146,7 +148,16 @@ async function runFirstPass(
   }
   await stages.runner.close();
   await outputs.closeSpill();
-  return { survivors, stageFigures: [readFigures, ...stages.runner.finish()], examplesWithoutSystem };
+  return { survivors, stageFigures: [readFigures, ...stages.runner.finish()] };
+}
+
+/** The input record's `references`, kept for test.jsonl only when it is an array of strings. */
+function referencesOf(record: unknown): string[] | undefined {
+  if (typeof record !== 'object' || record === null || !('references' in record)) return undefined;
+  const { references } = record;
+  return Array.isArray(references) && references.every((r) => typeof r === 'string')
+    ? (references as string[])
+    : undefined;
 }
 
 function countRead(figures: StageFigures, batch: Envelope[]): void {
@@ -179,10 +190,11 @@ function planFromSurvivors(survivors: SurvivorSignatures, stages: PrepStages, co
 
 function checkAccounting(source: EnvelopeSource, files: CommittedOutputs, rejected: number): void {
   const records = source.counts.read - source.counts.blank;
-  if (files.train.lines + files.validation.lines + rejected !== records) {
+  const test = files.test?.lines ?? 0;
+  if (files.train.lines + files.validation.lines + test + rejected !== records) {
     throw new PhikitError(
       'INTERNAL',
-      `lost records: read ${records}, wrote ${files.train.lines} train + ${files.validation.lines} validation + ${rejected} rejected`,
+      `lost records: read ${records}, wrote ${files.train.lines} train + ${files.validation.lines} validation + ${test} test + ${rejected} rejected`,
     );
   }
 }

@@ -1,18 +1,23 @@
 // Prep's second pass: reads the spilled survivors in input order and sends each where the
-// plan put it: train.jsonl, validation.jsonl, or rejected.jsonl when balancing dropped it.
+// plan put it: train.jsonl, validation.jsonl, test.jsonl, or rejected.jsonl when balancing
+// dropped it. Every row written gets a line in index.jsonl, in the same (input) order.
 import type { TokenCounts } from '../core/envelope.js';
 import type { ScenarioFigures } from '../core/manifest.js';
 import type { RejectReason } from '../core/reasons.js';
 import { formatBalance } from '../stages/balance.js';
 import type { PrepConfig } from './prep-config.js';
 import type { PrepOutputs } from './prep-outputs.js';
-import { BALANCED_OUT, SMALL_SCENARIO, VALIDATION, type Plan } from './plan.js';
+import { BALANCED_OUT, SMALL_SCENARIO, TEST, VALIDATION, type Plan } from './plan.js';
 import type { SurvivorSignatures } from './survivors.js';
+
+type Split = 'train' | 'validation' | 'test';
 
 export interface Routed {
   scenarios: Record<string, ScenarioFigures>;
   /** Token counts per split, when the token check ran. */
   splitTokens: { train: TokenCounts[]; validation: TokenCounts[] };
+  /** Written examples (train, validation and test) without a system message. */
+  examplesWithoutSystem: number;
 }
 
 export async function routeSurvivors(
@@ -23,25 +28,49 @@ export async function routeSurvivors(
 ): Promise<Routed> {
   const names = survivors.scenarioNames;
   const scenarios: Record<string, ScenarioFigures> = {};
-  for (const [s, name] of names.entries())
+  for (const [s, name] of names.entries()) {
     scenarios[name] = { before: plan.sizes[s]!, after: plan.keep[s]!, train: 0, validation: 0 };
+    if (config.testSplit) scenarios[name].test = 0;
+  }
   const splitTokens: Routed['splitTokens'] = { train: [], validation: [] };
+  const rows: Record<Split, number> = { train: 0, validation: 0, test: 0 };
+  let examplesWithoutSystem = 0;
   let i = 0;
-  for await (const { text, raw } of outputs.spilled()) {
+  for await (const { text, raw, references } of outputs.spilled()) {
     const s = survivors.scenarioOf(i);
     const side = plan.side[i]!;
+    const line = survivors.lineOf(i);
     if (side === BALANCED_OUT || side === SMALL_SCENARIO) {
-      const line = survivors.lineOf(i++);
       await outputs.reject({ line, raw: raw!, ...planRejection(side, names[s]!, s, plan, config) });
+      i++;
       continue;
     }
-    const split = side === VALIDATION ? 'validation' : 'train';
-    if (config.tokens) splitTokens[split].push(survivors.tokensOf(i));
-    scenarios[names[s]!]![split]++;
-    await outputs[split].writeLine(text);
+    const split: Split = side === TEST ? 'test' : side === VALIDATION ? 'validation' : 'train';
+    if (config.tokens && split !== 'test') splitTokens[split].push(survivors.tokensOf(i));
+    if (!survivors.hasSystem(i)) examplesWithoutSystem++;
+    scenarios[names[s]!]![split]!++;
+    if (split === 'test') await outputs.test!.writeLine(testLine(text, names[s]!, line, references));
+    else await outputs[split].writeLine(text);
+    const index = {
+      file: `${split}.jsonl`,
+      row: ++rows[split],
+      line,
+      scenario: names[s],
+      unit: survivors.unitOf(i),
+    };
+    await outputs.index.writeLine(JSON.stringify(index));
     i++;
   }
-  return { scenarios, splitTokens };
+  return { scenarios, splitTokens, examplesWithoutSystem };
+}
+
+/**
+ * A test.jsonl line: the written example plus what evaluation needs and the upload must not
+ * see. `example` is the serialized `{"messages":[...]}` object, extended without re-parsing.
+ */
+function testLine(example: string, scenario: string, line: number, references: string | undefined): string {
+  const extra = `,"scenario":${JSON.stringify(scenario)},"line":${line}`;
+  return `${example.slice(0, -1)}${extra}${references === undefined ? '' : `,"references":${references}`}}`;
 }
 
 function planRejection(

@@ -1,8 +1,8 @@
 // The compact columns prep keeps per surviving example between its two passes: scenario index,
-// split unit, input line, leakage cluster and token counts (28 bytes per survivor). The
-// examples themselves wait on disk in the spill file, in the same order.
+// split unit, input line, leakage cluster, token counts and whether it has a system message
+// (29 bytes per survivor). The examples themselves wait on disk in the spill file, in the same order.
 import type { TokenCounts } from '../core/envelope.js';
-import { GrowableFloat64, GrowableUint32 } from '../core/growable.js';
+import { GrowableFloat64, GrowableUint32, GrowableUint8 } from '../core/growable.js';
 import { seededUnit } from '../core/hash.js';
 import type { Survivors } from './plan.js';
 
@@ -13,6 +13,8 @@ export interface Survivor {
   /** Ordinal in the near-duplicate store, when that stage ran. */
   nearOrdinal: number | undefined;
   tokens: TokenCounts | undefined;
+  /** Whether the conversation starts with a system message. */
+  hasSystem: boolean;
 }
 
 export class SurvivorSignatures {
@@ -25,6 +27,7 @@ export class SurvivorSignatures {
   private readonly cluster = new GrowableUint32();
   private readonly totalTokens = new GrowableUint32();
   private readonly assistantTokens = new GrowableUint32();
+  private readonly system = new GrowableUint8();
 
   constructor(private readonly seed: number) {}
 
@@ -36,6 +39,7 @@ export class SurvivorSignatures {
     this.scenario.push(this.indexOf(survivor.scenario));
     this.unit.push(seededUnit(this.seed, survivor.scenario, survivor.contentKey));
     this.line.push(survivor.line);
+    this.system.push(survivor.hasSystem ? 1 : 0);
     // Store ordinal now, its cluster once all similar pairs are known; else its own.
     this.cluster.push(survivor.nearOrdinal ?? this.line.length - 1);
     if (survivor.tokens) {
@@ -51,6 +55,14 @@ export class SurvivorSignatures {
 
   scenarioOf(i: number): number {
     return this.scenario.get(i);
+  }
+
+  unitOf(i: number): number {
+    return this.unit.get(i);
+  }
+
+  hasSystem(i: number): boolean {
+    return this.system.get(i) === 1;
   }
 
   lineOf(i: number): number {

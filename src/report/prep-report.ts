@@ -90,11 +90,16 @@ export async function renderPrepReport(
     <footer>
       Input sha256 <code>${manifest.input.sha256}</code>. Outputs: train.jsonl (sha256
       <code>${manifest.outputs.train.sha256.slice(0, 16)}…</code>), validation.jsonl
-      (<code>${manifest.outputs.validation.sha256.slice(0, 16)}…</code>), rejected.jsonl. Run time
+      (<code>${manifest.outputs.validation.sha256.slice(0, 16)}…</code>),${testOutput(manifest)} rejected.jsonl. Run time
       ${formatNumber(manifest.timings.totalMs)} ms on Node ${manifest.phikit.node}.
     </footer>
   `;
   return page({ title: `phikit prep report: ${manifest.input.name}`, script: TABLE_FILTER_SCRIPT }, body);
+}
+
+function testOutput(manifest: Manifest): SafeHtml {
+  const test = manifest.outputs.test;
+  return test ? html` test.jsonl (<code>${test.sha256.slice(0, 16)}…</code>),` : html``;
 }
 
 function card(label: string, value: string | SafeHtml): SafeHtml {
@@ -106,6 +111,7 @@ function card(label: string, value: string | SafeHtml): SafeHtml {
 
 function summarySection(manifest: Manifest): SafeHtml {
   const { counts, input } = manifest;
+  const testCard = counts.test === undefined ? '' : html` ${card('test', formatNumber(counts.test))}`;
   // Options left unset (null) are in manifest.json; the report shows the ones that shaped the run.
   const options = Object.entries(manifest.options)
     .filter(([, value]) => value !== null)
@@ -120,7 +126,7 @@ function summarySection(manifest: Manifest): SafeHtml {
     <h2 id="summary">Summary</h2>
     <div class="cards">
       ${card('lines read', formatNumber(counts.read))} ${card('kept', formatNumber(counts.kept))}
-      ${card('train', formatNumber(counts.train))} ${card('validation', formatNumber(counts.validation))}
+      ${card('train', formatNumber(counts.train))} ${card('validation', formatNumber(counts.validation))}${testCard}
       ${card('rejected', `${formatNumber(counts.rejected)} (${formatPercent(counts.rejected, counts.records)})`)}
       ${card('blank lines', formatNumber(counts.blank))}
     </div>
@@ -138,7 +144,7 @@ function summarySection(manifest: Manifest): SafeHtml {
     <p class="ok">
       Every non-blank line ends in exactly one output: ${formatNumber(counts.records)} records =
       ${formatNumber(counts.train)} train + ${formatNumber(counts.validation)} validation +
-      ${formatNumber(counts.rejected)} rejected.
+      ${counts.test === undefined ? '' : `${formatNumber(counts.test)} test + `}${formatNumber(counts.rejected)} rejected.
     </p>
   `;
 }
@@ -477,6 +483,13 @@ function scenariosSection(manifest: Manifest): SafeHtml {
     (a, b) => b[1].before - a[1].before || (a[0] < b[0] ? -1 : 1),
   );
   if (entries.length === 0) return html``;
+  // The test columns and series appear only when the run made a test split.
+  const withTest = manifest.counts.test !== undefined;
+  const testCells = (test: number, after: number) =>
+    withTest
+      ? html`<td class="num">${formatNumber(test)}</td>
+          <td class="num">${formatPercent(test, after)}</td>`
+      : html``;
   const rows = entries.map(
     ([name, figures]) =>
       html`<tr>
@@ -485,16 +498,22 @@ function scenariosSection(manifest: Manifest): SafeHtml {
         <td class="num">${formatNumber(figures.after)}</td>
         <td class="num">${formatNumber(figures.train)}</td>
         <td class="num">${formatNumber(figures.validation)}</td>
-        <td class="num">${formatPercent(figures.validation, figures.after)}</td>
+        <td class="num">${formatPercent(figures.validation, figures.after)}</td>${testCells(figures.test ?? 0, figures.after)}
       </tr>`,
   );
+  const series = withTest ? ['train', 'validation', 'test'] : ['train', 'validation'];
   const bars = entries.flatMap(([name, figures]) => [
     { group: name, series: 'train', value: figures.train },
     { group: name, series: 'validation', value: figures.validation },
+    ...(withTest ? [{ group: name, series: 'test', value: figures.test ?? 0 }] : []),
   ]);
+  const testHeads = withTest
+    ? html`<th class="num">test</th>
+        <th class="num">test share</th>`
+    : html``;
   return html`
     <h2 id="scenarios">Scenarios</h2>
-    ${groupedBarChart(bars, { xLabel: 'examples', series: ['train', 'validation'] })}
+    ${groupedBarChart(bars, { xLabel: 'examples', series })}
     <table>
       <thead>
         <tr>
@@ -503,7 +522,7 @@ function scenariosSection(manifest: Manifest): SafeHtml {
           <th class="num">after</th>
           <th class="num">train</th>
           <th class="num">validation</th>
-          <th class="num">validation share</th>
+          <th class="num">validation share</th>${testHeads}
         </tr>
       </thead>
       <tbody>
@@ -553,10 +572,21 @@ function leakageSection(manifest: Manifest): SafeHtml {
     leakage.validationShortfall.length === 0
       ? 'none'
       : leakage.validationShortfall.map((s) => `${s.scenario}: ${s.validation} of ${s.target}`).join('; ');
+  const testShortfall = leakage.testShortfall;
+  const testRows: Array<[string, string]> = testShortfall
+    ? [
+        [
+          'scenarios short of their test target',
+          testShortfall.length === 0
+            ? 'none'
+            : testShortfall.map((s) => `${s.scenario}: ${s.test} of ${s.target}`).join('; '),
+        ],
+      ]
+    : [];
   return html`<h2 id="leakage">Leakage between splits</h2>
     <p>
       Examples at estimated Jaccard ≥ ${formatNumber(leakage.threshold, 2)} form clusters; each cluster sits wholly in
-      train or wholly in validation.
+      train or wholly in validation${testShortfall ? ' or wholly in test' : ''}.
     </p>
     ${kvTable([
       ['clusters with more than one example', formatNumber(leakage.clustersOverOneExample)],
@@ -564,6 +594,7 @@ function leakageSection(manifest: Manifest): SafeHtml {
       ['largest cluster', formatNumber(leakage.largestCluster)],
       ['clusters straddling the split (checked)', formatNumber(leakage.clustersStraddlingSplit)],
       ['scenarios short of their validation target', shortfall],
+      ...testRows,
     ])}`;
 }
 

@@ -160,6 +160,28 @@ describe('phikit prep', () => {
     expect(lineCount(join(out, 'train.jsonl'))).toBe(manifest.counts.train);
   });
 
+  it('writes test.jsonl and index.jsonl with --test-ratio, and refuses conflicting test flags', () => {
+    const out = tempDir();
+    const args = ['prep', fixture('sample.jsonl'), '--out', out, '--scenario-field', 'scenario', '--quiet'];
+    const run = runCli([...args, '--test-ratio', '0.2', '--no-tokens']);
+    expect(run.code).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as Manifest;
+    const { counts } = manifest;
+    expect(counts.test).toBeGreaterThan(0);
+    expect(run.stdout).toContain(
+      `35 kept = ${counts.train} train + ${counts.validation} validation + ${counts.test} test; 8 rejected`,
+    );
+    expect(lineCount(join(out, 'test.jsonl'))).toBe(counts.test);
+    expect(lineCount(join(out, 'index.jsonl'))).toBe(35);
+    expect(manifest.options).toMatchObject({ testRatio: 0.2, testSize: null });
+    const both = runCli([...args, '--test-ratio', '0.2', '--test-size', '3']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/option '--test-ratio <ratio>' cannot be used with option '--test-size <n>'/);
+    const tooMuch = runCli([...args, '--val-ratio', '0.5', '--test-ratio', '0.5']);
+    expect(tooMuch.code).toBe(2);
+    expect(tooMuch.stderr).toContain('--val-ratio + --test-ratio must be below 1 (got 0.5 + 0.5)');
+  });
+
   it('honours --no-clean-<rule>', () => {
     const out = tempDir();
     const run = runCli(['prep', fixture('html.jsonl'), '--out', out, '--no-clean-html', '--json']);

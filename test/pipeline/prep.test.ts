@@ -120,6 +120,7 @@ describe('prep', () => {
       report: false,
     });
     expect(readdirSync(out).sort()).toEqual([
+      'index.jsonl',
       'manifest.json',
       'rejected.jsonl',
       'train.jsonl',

@@ -97,6 +97,31 @@ describe('prep report', () => {
     expect(report.match(/<script>/g)).toHaveLength(1);
   });
 
+  it('shows the three-way split per scenario when the run has a test split', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'phikit-report-'));
+    const { manifest } = await prep(fixture('sample.jsonl'), {
+      out,
+      scenarioField: 'scenario',
+      testRatio: 0.2,
+      tokens: false,
+    });
+    const report = readFileSync(join(out, 'report.html'), 'utf8');
+    const { counts } = manifest;
+    expect(report).toContain('data-series="[&quot;train&quot;,&quot;validation&quot;,&quot;test&quot;]"');
+    const titles = [...report.matchAll(/<title>([^<]*) – (train|validation|test): (\d+)<\/title>/g)];
+    const scenarios = Object.entries(manifest.scenarios);
+    expect(titles).toHaveLength(scenarios.length * 3);
+    for (const [name, figures] of scenarios)
+      expect(titles.find((t) => t[1] === name && t[2] === 'test')?.[3]).toBe(String(figures.test));
+    expect(report).toContain('<th class="num">test share</th>');
+    expect(report).toMatch(
+      new RegExp(
+        `${counts.train} train \\+ ${counts.validation} validation \\+\\s*${counts.test} test \\+ ${counts.rejected} rejected`,
+      ),
+    );
+    expect(report).toContain(`test.jsonl (<code>${manifest.outputs.test!.sha256.slice(0, 16)}`);
+  });
+
   it('says so when the folder has no manifest', async () => {
     await expect(writePrepReport(mkdtempSync(join(tmpdir(), 'phikit-empty-')))).rejects.toMatchObject({
       code: 'INPUT_NOT_FOUND',

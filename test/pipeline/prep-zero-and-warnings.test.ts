@@ -1,0 +1,76 @@
+// Regressions: a zero validation share means none (it used to give every scenario one), and
+// the "no system message" warning counts the examples written, not those before balancing.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { prep, type PrepOptions } from '../../src/pipeline/prep.js';
+
+const readLines = (path: string) => readFileSync(path, 'utf8').split('\n').filter(Boolean);
+
+function example(scenario: string, k: number, system: boolean): string {
+  const messages = [
+    ...(system ? [{ role: 'system', content: `You help with ${scenario}.` }] : []),
+    { role: 'user', content: `Question ${k} about ${scenario}: 订单 ${k} 在哪里? 📦` },
+    { role: 'assistant', content: `Answer ${k} for ${scenario}, number ${k * 7919}. 🙂` },
+  ];
+  return JSON.stringify({ scenario, messages });
+}
+
+async function run(lines: string[], options: Partial<PrepOptions>) {
+  const dir = mkdtempSync(join(tmpdir(), 'phikit-zero-'));
+  const input = join(dir, 'data.jsonl');
+  writeFileSync(input, `${lines.join('\n')}\n`);
+  const out = join(dir, 'out');
+  const { manifest } = await prep(input, {
+    out,
+    scenarioField: 'scenario',
+    tokens: false,
+    nearDedup: false,
+    report: false,
+    ...options,
+  });
+  return { manifest, out };
+}
+
+const threeScenarios = ['billing', 'shipping', '退货'].flatMap((scenario) =>
+  Array.from({ length: 20 }, (_, k) => example(scenario, k, k % 2 === 0)),
+);
+
+describe('prep: a zero validation share', () => {
+  for (const option of [{ valRatio: 0 }, { valSize: 0 }]) {
+    it(`${JSON.stringify(option)} writes no validation example and warns`, async () => {
+      const { manifest, out } = await run(threeScenarios, option);
+      expect(readLines(join(out, 'validation.jsonl'))).toEqual([]);
+      expect(manifest.counts).toMatchObject({ train: 60, validation: 0, rejected: 0 });
+      for (const figures of Object.values(manifest.scenarios)) expect(figures.validation).toBe(0);
+      const flag = 'valRatio' in option ? '--val-ratio 0' : '--val-size 0';
+      expect(manifest.warnings.find((w) => w.code === 'no_validation')).toEqual({
+        code: 'no_validation',
+        message: `no validation examples (${flag}): upload train.jsonl alone; Azure AI Foundry then splits off its own validation data or reports no validation loss`,
+        count: 0,
+      });
+    });
+  }
+
+  it('a small positive share still gives every scenario of two or more one example', async () => {
+    const { manifest } = await run(threeScenarios, { valRatio: 0.01 });
+    expect(manifest.counts.validation).toBe(3);
+    expect(manifest.warnings.map((w) => w.code)).not.toContain('no_validation');
+  });
+});
+
+describe('prep: the no-system-message warning', () => {
+  it('counts the examples written, after balancing', async () => {
+    const { manifest, out } = await run(threeScenarios, { balance: 'cap:8' });
+    expect(manifest.counts.kept).toBe(24);
+    const warning = manifest.warnings.find((w) => w.code === 'missing_system')!;
+    const written = [...readLines(join(out, 'train.jsonl')), ...readLines(join(out, 'validation.jsonl'))];
+    const withoutSystem = written.filter((l) => !l.includes('"role":"system"')).length;
+    expect(warning).toEqual({
+      code: 'missing_system',
+      message: `${withoutSystem} of 24 examples have no system message`,
+      count: withoutSystem,
+    });
+  });
+});
