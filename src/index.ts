@@ -39,7 +39,9 @@ export type {
 } from './eval/endpoint.js';
 export type { EvalExample, EvalResult, PerplexityKind } from './eval/types.js';
 export { compare, compareResults } from './compare/compare.js';
-export type { Comparison, PairwiseComparison } from './compare/compare.js';
+export type { Comparison, CompareOptions, PairwiseComparison } from './compare/compare.js';
+export { GATE_METRICS } from './compare/gate.js';
+export type { GateCheck, GateMetric, GateOptions, GateResult } from './compare/gate.js';
 export { scorePrediction, normalizeAnswer, exactMatchScore, f1Score } from './metrics/squad.js';
 export { summarizeResults } from './metrics/summary.js';
 export type { EvalMetrics } from './metrics/summary.js';
