@@ -3,6 +3,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { compare, type Comparison } from '../compare/compare.js';
 import { GATE_METRICS, type GateMetric, type GateResult } from '../compare/gate.js';
+import { PhikitError } from '../core/errors.js';
 import { EVAL_LIMITS } from '../eval/limits.js';
 import { damagedWarning, parseInRange } from './eval.js';
 import { EXIT } from './exit-codes.js';
@@ -46,6 +47,7 @@ export function register(program: Command): void {
     .option('--per-scenario', 'the gate also tests each scenario (Holm-corrected over scenarios)')
     .action(async (runs: string[], flags: CompareFlags) => {
       const gated = flags.failOnRegression === true;
+      refuseGateFlagsWithoutGate(flags);
       const comparison = await compare(runs, {
         out: flags.out,
         seed: flags.seed,
@@ -58,6 +60,22 @@ export function register(program: Command): void {
       process.stdout.write(flags.json ? jsonSummary(comparison) : textSummary(comparison, flags.out));
       process.exitCode = comparison.gate?.passed === false ? EXIT.problemsFound : EXIT.ok;
     });
+}
+
+/** A gate setting without the gate would pass silently in CI: say so instead. */
+function refuseGateFlagsWithoutGate(flags: CompareFlags): void {
+  const given = [
+    flags.metric !== undefined && '--metric',
+    flags.minDelta !== undefined && '--min-delta',
+    flags.perScenario === true && '--per-scenario',
+  ].filter((flag): flag is string => flag !== false);
+  if (flags.failOnRegression !== true && given.length > 0) {
+    throw new PhikitError(
+      'USAGE',
+      `${given.join(', ')} only apply to the regression gate`,
+      'add --fail-on-regression',
+    );
+  }
 }
 
 function parseMetrics(value: string): GateMetric[] {

@@ -211,6 +211,14 @@ describe('compare --fail-on-regression', () => {
       expect(page).toContain('regression: f1 -30.0 points');
     });
 
+    it('refuses gate settings without --fail-on-regression (they would pass silently)', () => {
+      const run = cli(['base', 'drop'], '--metric', 'em', '--per-scenario');
+      expect(run.code).toBe(2);
+      expect(run.stderr).toBe(
+        'phikit: --metric, --per-scenario only apply to the regression gate\n  hint: add --fail-on-regression\n',
+      );
+    });
+
     it('refuses an unknown metric and a negative delta as usage errors', () => {
       const metric = cli(['base', 'drop'], '--fail-on-regression', '--metric', 'f1,bleu');
       expect(metric.code).toBe(2);
