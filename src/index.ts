@@ -44,7 +44,16 @@ export type {
 } from './core/endpoint.js';
 export type { DamagedLine, EvalExample, EvalResult, PerplexityKind } from './core/eval-types.js';
 export { compare, compareResults } from './compare/compare.js';
-export type { Comparison, PairwiseComparison } from './report/comparison.js';
+export type {
+  Comparison,
+  PairwiseComparison,
+  GateCheck,
+  GateMetric,
+  GateOptions,
+  GateResult,
+} from './report/comparison.js';
+export type { CompareOptions } from './compare/compare.js';
+export { GATE_METRICS } from './report/comparison.js';
 export { scorePrediction, normalizeAnswer, exactMatchScore, f1Score } from './metrics/squad.js';
 export { summarizeResults } from './metrics/summary.js';
 export type { EvalMetrics } from './metrics/summary.js';

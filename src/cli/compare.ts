@@ -1,8 +1,23 @@
-// `phikit compare RUN_DIR... --out DIR`: paired comparison of evaluated models.
-import type { Command } from 'commander';
-import { compare } from '../index.js';
+// `phikit compare RUN_DIR... --out DIR`: paired comparison of evaluated models, and with
+// --fail-on-regression a CI gate whose verdict becomes the exit code.
+import { InvalidArgumentError, type Command } from 'commander';
+import { compare, GATE_METRICS, type Comparison, type GateMetric, type GateResult } from '../index.js';
+import { PhikitError } from '../core/errors.js';
 import { EVAL_DEFAULTS, EVAL_LIMITS } from '../eval/limits.js';
 import { damagedWarning, parseInRange } from './eval.js';
+import { EXIT } from './exit-codes.js';
+
+interface CompareFlags {
+  out: string;
+  seed: number;
+  json?: boolean;
+  failOnRegression?: boolean;
+  metric?: GateMetric[];
+  minDelta?: number;
+  perScenario?: boolean;
+}
+
+const MIN_DELTA_POINTS = { min: 0, max: 100, integer: false, unit: 'points' };
 
 export function register(program: Command): void {
   program
@@ -14,24 +29,96 @@ export function register(program: Command): void {
     .requiredOption('-o, --out <dir>', 'where comparison.json and compare.html go')
     .option('--seed <n>', 'seed for the paired bootstrap', parseInRange(EVAL_LIMITS.seed), EVAL_DEFAULTS.seed)
     .option('--json', 'print comparison.json without the examples')
-    .action(async (runs: string[], flags: { out: string; seed: number; json?: boolean }) => {
-      const comparison = await compare(runs, { out: flags.out, seed: flags.seed });
+    .option(
+      '--fail-on-regression',
+      'exit 1 when a candidate is significantly below the first run (95% paired bootstrap)',
+    )
+    .option(
+      '--metric <list>',
+      `metrics the gate checks, comma-separated: ${GATE_METRICS.join(', ')} (default f1)`,
+      parseMetrics,
+    )
+    .option(
+      '--min-delta <points>',
+      'drop tolerated by the gate, in points of 0-100 (default 0)',
+      parseInRange(MIN_DELTA_POINTS),
+    )
+    .option('--per-scenario', 'the gate also tests each scenario (Holm-corrected over scenarios)')
+    .action(async (runs: string[], flags: CompareFlags) => {
+      const gated = flags.failOnRegression === true;
+      refuseGateFlagsWithoutGate(flags);
+      const comparison = await compare(runs, {
+        out: flags.out,
+        seed: flags.seed,
+        failOnRegression: gated,
+        gate: gated
+          ? { metrics: flags.metric, minDelta: flags.minDelta, perScenario: flags.perScenario }
+          : undefined,
+      });
       if (comparison.damagedLines.length > 0) process.stderr.write(damagedWarning(comparison.damagedLines));
-      if (flags.json) {
-        process.stdout.write(
-          `${JSON.stringify({ models: comparison.models, pairs: comparison.pairs }, null, 2)}\n`,
-        );
-        return;
-      }
-      const lines = [`phikit compare: ${comparison.models.join(' vs ')}`];
-      const ci = (d: { value: number; low: number; high: number; pValue: number }) =>
-        `${d.value >= 0 ? '+' : ''}${d.value.toFixed(1)} [${d.low.toFixed(1)}, ${d.high.toFixed(1)}] p=${d.pValue.toFixed(3)}`;
-      for (const pair of comparison.pairs) {
-        lines.push(
-          `  ${pair.candidate} - ${pair.baseline} (n=${pair.n}): EM ${ci(pair.em)}, F1 ${ci(pair.f1)}; McNemar p=${pair.mcnemar.pValue.toFixed(4)}; F1 wins/ties/losses ${pair.wins}/${pair.ties}/${pair.losses}`,
-        );
-      }
-      lines.push(`  wrote comparison.json, compare.html in ${flags.out}`);
-      process.stdout.write(`${lines.join('\n')}\n`);
+      process.stdout.write(flags.json ? jsonSummary(comparison) : textSummary(comparison, flags.out));
+      process.exitCode = comparison.gate?.passed === false ? EXIT.problemsFound : EXIT.ok;
     });
+}
+
+/** A gate setting without the gate would pass silently in CI: say so instead. */
+function refuseGateFlagsWithoutGate(flags: CompareFlags): void {
+  const given = [
+    flags.metric !== undefined && '--metric',
+    flags.minDelta !== undefined && '--min-delta',
+    flags.perScenario === true && '--per-scenario',
+  ].filter((flag): flag is string => flag !== false);
+  if (flags.failOnRegression !== true && given.length > 0) {
+    throw new PhikitError(
+      'USAGE',
+      `${given.join(', ')} only apply to the regression gate`,
+      'add --fail-on-regression',
+    );
+  }
+}
+
+function parseMetrics(value: string): GateMetric[] {
+  const metrics = value.split(',').map((m) => m.trim());
+  const unknown = metrics.filter((m) => !(GATE_METRICS as readonly string[]).includes(m));
+  if (unknown.length > 0 || metrics.length === 0) {
+    throw new InvalidArgumentError(
+      `expected metrics from ${GATE_METRICS.join(', ')}, got "${unknown.join(',')}"`,
+    );
+  }
+  return metrics as GateMetric[];
+}
+
+function jsonSummary(comparison: Comparison): string {
+  const { models, pairs, gate } = comparison;
+  return `${JSON.stringify({ models, pairs, ...(gate ? { gate } : {}) }, null, 2)}\n`;
+}
+
+function textSummary(comparison: Comparison, out: string): string {
+  const lines = [`phikit compare: ${comparison.models.join(' vs ')}`];
+  const ci = (d: { value: number; low: number; high: number; pValue: number }) =>
+    `${d.value >= 0 ? '+' : ''}${d.value.toFixed(1)} [${d.low.toFixed(1)}, ${d.high.toFixed(1)}] p=${d.pValue.toFixed(3)}`;
+  for (const pair of comparison.pairs) {
+    lines.push(
+      `  ${pair.candidate} - ${pair.baseline} (n=${pair.n}): EM ${ci(pair.em)}, F1 ${ci(pair.f1)}; McNemar p=${pair.mcnemar.pValue.toFixed(4)}; F1 wins/ties/losses ${pair.wins}/${pair.ties}/${pair.losses}`,
+    );
+  }
+  lines.push(`  wrote comparison.json, compare.html in ${out}`);
+  if (comparison.gate) lines.push(...gateLines(comparison.gate));
+  return `${lines.join('\n')}\n`;
+}
+
+/** The verdict, every overall check, and the scenario checks that failed or were not made. */
+function gateLines(gate: GateResult): string[] {
+  const regressions = gate.checks.filter((c) => c.verdict === 'regression').length;
+  const scenarioPasses = gate.checks.filter(
+    (c) => c.scenario !== null && c.verdict === 'no_regression',
+  ).length;
+  const shown = gate.checks.filter((c) => c.scenario === null || c.verdict !== 'no_regression');
+  return [
+    gate.passed
+      ? 'gate: passed (no significant regression)'
+      : `gate: FAILED (${regressions} significant regression${regressions === 1 ? '' : 's'})`,
+    ...shown.map((check) => `  ${check.message}`),
+    ...(gate.perScenario ? [`  ${scenarioPasses} scenario checks without a significant regression`] : []),
+  ];
 }

@@ -3,7 +3,7 @@ import type { PhikitErrorCode } from '../index.js';
 
 export const EXIT = {
   ok: 0,
-  /** `validate`: some lines are invalid. `eval`: some requests failed after all retries. */
+  /** `validate`: some lines are invalid. `eval`: some requests failed after all retries. `compare --fail-on-regression`: a significant regression. */
   problemsFound: 1,
   usage: 2,
   input: 3,

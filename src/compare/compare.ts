@@ -16,6 +16,15 @@ import { mcnemarExact, pairedBootstrap } from '../metrics/stats.js';
 import { summarizeResults } from '../metrics/summary.js';
 import type { Comparison, Disagreement, PairwiseComparison } from '../report/comparison.js';
 import { renderCompareReport } from '../report/compare-report.js';
+import { runGate, type GateOptions, type GateResult } from './gate.js';
+
+export interface CompareOptions {
+  out: string;
+  seed?: number;
+  /** Run the regression gate (with `gate`'s settings, or f1, minDelta 0, overall only). */
+  failOnRegression?: boolean;
+  gate?: GateOptions;
+}
 
 export interface RunResults {
   results: EvalResult[];
@@ -59,7 +68,7 @@ export async function readRuns(runDirs: readonly string[]): Promise<RunResults> 
 
 export function compareResults(
   results: readonly EvalResult[],
-  options: { seed: number; damagedLines?: DamagedLine[] },
+  options: { seed: number; damagedLines?: DamagedLine[]; failOnRegression?: boolean; gate?: GateOptions },
 ): Comparison {
   checkNumericOptions('compare', { seed: options.seed });
   const models = [...new Set(results.map((r) => r.endpoint))];
@@ -95,13 +104,36 @@ export function compareResults(
     return { id, line: first.line, scenario: first.scenario, reference: first.reference, answers, spread };
   });
   examples.sort((a, b) => b.spread - a.spread || a.line - b.line);
+  const gated = options.failOnRegression === true || options.gate !== undefined;
+  const gate = gated
+    ? runGate(
+        models.slice(1).map((candidate) => ({
+          baseline: models[0]!,
+          candidate,
+          paired: pairedScores(byModel.get(models[0]!)!, byModel.get(candidate)!),
+        })),
+        options.gate ?? {},
+        options.seed,
+      )
+    : undefined;
   return {
     models,
     metrics: summarizeResults(results, { seed: options.seed }),
     pairs,
     examples,
     damagedLines: options.damagedLines ?? [],
+    ...(gate ? { gate } : {}),
   };
+}
+
+/** Baseline and candidate results of the examples both models answered, in the baseline's order. */
+function pairedScores(
+  baseline: Map<string, EvalResult>,
+  candidate: Map<string, EvalResult>,
+): Array<readonly [EvalResult, EvalResult]> {
+  return [...baseline.values()]
+    .filter((r) => r.scores && candidate.get(r.id)?.scores)
+    .map((r) => [r, candidate.get(r.id)!] as const);
 }
 
 function comparePair(
@@ -110,11 +142,7 @@ function comparePair(
   byModel: Map<string, Map<string, EvalResult>>,
   seed: number,
 ): PairwiseComparison {
-  const a = byModel.get(baseline)!;
-  const b = byModel.get(candidate)!;
-  const paired = [...a.values()]
-    .filter((r) => r.scores && b.get(r.id)?.scores)
-    .map((r) => [r, b.get(r.id)!] as const);
+  const paired = pairedScores(byModel.get(baseline)!, byModel.get(candidate)!);
   const metric = (rows: typeof paired, key: 'em' | 'f1' | 'accuracy') =>
     pairedBootstrap(
       rows.map(([x]) => x.scores![key]),
@@ -158,13 +186,15 @@ function comparePair(
 }
 
 /** Reads the runs, compares them, and writes comparison.json and compare.html to `out`. */
-export async function compare(
-  runDirs: readonly string[],
-  options: { out: string; seed?: number },
-): Promise<Comparison> {
+export async function compare(runDirs: readonly string[], options: CompareOptions): Promise<Comparison> {
   checkNumericOptions('compare', { seed: options.seed });
   const { results, damagedLines } = await readRuns(runDirs);
-  const comparison = compareResults(results, { seed: options.seed ?? EVAL_DEFAULTS.seed, damagedLines });
+  const comparison = compareResults(results, {
+    seed: options.seed ?? EVAL_DEFAULTS.seed,
+    damagedLines,
+    failOnRegression: options.failOnRegression,
+    gate: options.gate,
+  });
   const folder = await OutputDir.open(resolve(options.out), 'compare');
   try {
     await writeFileAtomic(join(folder.dir, 'comparison.json'), `${JSON.stringify(comparison, null, 2)}\n`);

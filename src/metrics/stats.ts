@@ -1,5 +1,5 @@
-// Seeded resampling statistics: bootstrap confidence intervals (plain and paired) and McNemar's
-// exact test. Pure functions; the seed makes every interval reproducible.
+// Seeded resampling statistics: bootstrap confidence intervals (plain and paired), McNemar's
+// exact test and Holm's adjustment of p-values. Pure functions; the seed makes every interval reproducible.
 
 /** mulberry32: a small, fast, seedable PRNG (no global Math.random). */
 export function seededRandom(seed: number): () => number {
@@ -68,16 +68,20 @@ export function bootstrapMean(
 }
 
 export interface PairedComparison extends Interval {
-  /** Two-sided bootstrap p-value for "no difference": twice the smaller tail mass at 0. */
+  /** Two-sided bootstrap p-value for "no difference": twice the smaller tail mass at 0 (or at `nullValue`). */
   pValue: number;
 }
 
-/** Mean of b - a over paired items, with its bootstrap interval and p-value. */
+/**
+ * Mean of b - a over paired items, with its bootstrap interval and p-value. `nullValue` (default 0)
+ * is the difference the p-value tests against; the interval does not depend on it.
+ */
 export function pairedBootstrap(
   a: ArrayLike<number>,
   b: ArrayLike<number>,
-  options: { seed: number; iterations?: number },
+  options: { seed: number; iterations?: number; nullValue?: number },
 ): PairedComparison {
+  const nullValue = options.nullValue ?? 0;
   const differences = Float64Array.from({ length: a.length }, (_, i) => b[i]! - a[i]!);
   const iterations = options.iterations ?? BOOTSTRAP_ITERATIONS;
   const random = seededRandom(options.seed);
@@ -90,8 +94,8 @@ export function pairedBootstrap(
     let sum = 0;
     for (let i = 0; i < n; i++) sum += differences[Math.floor(random() * n)]!;
     const mean = sum / n;
-    if (mean <= 0) atOrBelow++;
-    if (mean >= 0) atOrAbove++;
+    if (mean <= nullValue) atOrBelow++;
+    if (mean >= nullValue) atOrAbove++;
   }
   const pValue = Math.min(1, (2 * Math.min(atOrBelow, atOrAbove)) / iterations);
   return { ...interval, pValue };
@@ -114,4 +118,23 @@ export function mcnemarExact(b: number, c: number): number {
   let tail = 0;
   for (let i = 0; i <= k; i++) tail += Math.exp(logChoose(n, i) - n * Math.LN2);
   return Math.min(1, 2 * tail);
+}
+
+/**
+ * Holm's step-down adjustment: adjusted p-values that keep the family-wise error rate over all the
+ * tests at the nominal level (as R's `p.adjust(p, "holm")`). NaN marks an untested item: it stays
+ * NaN and is not counted in the family.
+ */
+export function holmAdjust(pValues: readonly number[]): number[] {
+  const tested = pValues
+    .map((p, index) => ({ p, index }))
+    .filter(({ p }) => !Number.isNaN(p))
+    .sort((x, y) => x.p - y.p);
+  const adjusted = pValues.map(() => Number.NaN);
+  let runningMax = 0;
+  tested.forEach(({ p, index }, rank) => {
+    runningMax = Math.max(runningMax, Math.min(1, (tested.length - rank) * p));
+    adjusted[index] = runningMax;
+  });
+  return adjusted;
 }

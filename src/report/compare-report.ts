@@ -1,6 +1,6 @@
-// compare.html: models side by side: metrics with CIs, paired differences with p-values,
-// F1 per scenario, and every example's answers with filters (scenario, disagreements, errors).
-import type { Comparison } from './comparison.js';
+// compare.html: the regression gate's verdict (when run), models side by side: metrics with CIs,
+// paired differences with p-values, F1 per scenario, and every example's answers with filters.
+import type { Comparison, GateResult } from './comparison.js';
 import type { PairedComparison } from '../metrics/stats.js';
 import { groupedBarChart, loadChartLibrary } from './charts.js';
 import { METRICS_HEAD, metricsRow } from './eval-report.js';
@@ -10,6 +10,19 @@ function difference(d: PairedComparison): SafeHtml {
   if (d.n === 0) return html`–`;
   const sign = d.value > 0 ? '+' : '';
   return html`${sign}${d.value.toFixed(1)} <span class="more">[${d.low.toFixed(1)}, ${d.high.toFixed(1)}], p ${d.pValue < 0.001 ? '< 0.001' : d.pValue.toFixed(3)}</span>`;
+}
+
+/** The gate's verdict first, then its regressions and the other checks, one line each. */
+function gateSection(gate: GateResult | undefined): SafeHtml {
+  if (!gate) return html``;
+  const regressions = gate.checks.filter((c) => c.verdict === 'regression');
+  const others = gate.checks.filter((c) => c.verdict !== 'regression');
+  return html`<section id="gate" class="${gate.passed ? 'ok' : 'warn'}">
+      <h2>Regression gate: ${gate.passed ? 'passed' : 'failed'}</h2>
+      <p>${gate.passed ? 'No significant regression' : `${regressions.length} significant regression${regressions.length === 1 ? '' : 's'}`} on ${gate.metrics.join(', ')}; minimum delta ${gate.minDelta.toFixed(1)} points${gate.perScenario ? '; per scenario, Holm-corrected' : ''}.</p>
+      <ul>${[...regressions, ...others].map((c) => html`<li>${c.verdict === 'regression' ? html`<strong>${c.message}</strong>` : c.message}</li>`)}</ul>
+      <p class="more">Rule: ${gate.rule}.</p>
+    </section>`;
 }
 
 export async function renderCompareReport(comparison: Comparison): Promise<string> {
@@ -52,6 +65,7 @@ export async function renderCompareReport(comparison: Comparison): Promise<strin
   const body = html`
     <h1>Model comparison</h1>
     <p class="sub">${models.join(' · ')} · paired on ${formatNumber(examples.length)} examples · seed ${metrics.seed}</p>
+    ${gateSection(comparison.gate)}
     <h2 id="metrics">Metrics</h2>
     <table>${METRICS_HEAD}<tbody>${overall}</tbody></table>
     <h2 id="differences">Paired differences (candidate − baseline, points)</h2>

@@ -39,4 +39,49 @@ export interface Comparison {
   examples: Disagreement[];
   /** results.jsonl lines skipped because they are not results. */
   damagedLines: DamagedLine[];
+  /** The regression gate, when asked for (failOnRegression or gate options). */
+  gate?: GateResult;
+}
+
+export const GATE_METRICS = ['f1', 'em', 'accuracy'] as const;
+export type GateMetric = (typeof GATE_METRICS)[number];
+
+export interface GateOptions {
+  /** Default ['f1']. */
+  metrics?: GateMetric[];
+  /** Largest drop tolerated, in points (0-100 scale); default 0. */
+  minDelta?: number;
+  /** Also test each scenario, Holm-corrected over scenarios; default false. */
+  perScenario?: boolean;
+}
+
+export interface GateCheck {
+  baseline: string;
+  candidate: string;
+  metric: GateMetric;
+  /** null: all paired examples. */
+  scenario: string | null;
+  n: number;
+  /** Mean of candidate − baseline, points, with its 95% paired bootstrap interval. */
+  value: number;
+  low: number;
+  high: number;
+  /** Paired bootstrap p-value for "the difference is −minDelta" (NaN when not tested). */
+  pValue: number;
+  /** Holm-adjusted over the pair's scenarios for this metric; null on the overall check. */
+  adjustedPValue: number | null;
+  verdict: 'regression' | 'no_regression' | 'too_few_examples';
+  /** One line for people, e.g. `regression: f1 -7.9 points [-12.1, -3.6] (n=120 paired examples) below -0.0`. */
+  message: string;
+}
+
+export interface GateResult {
+  passed: boolean;
+  metrics: GateMetric[];
+  minDelta: number;
+  perScenario: boolean;
+  /** How a check is decided, for readers of comparison.json. */
+  rule: string;
+  /** Per candidate and metric: the overall check, then (with perScenario) one per scenario by name. */
+  checks: GateCheck[];
 }
