@@ -16,7 +16,7 @@ import { mcnemarExact, pairedBootstrap } from '../metrics/stats.js';
 import { summarizeResults } from '../metrics/summary.js';
 import type { Comparison, Disagreement, PairwiseComparison } from '../report/comparison.js';
 import { renderCompareReport } from '../report/compare-report.js';
-import { runGate, type GateOptions, type GateResult } from './gate.js';
+import { runGate, type GateOptions } from './gate.js';
 
 export interface CompareOptions {
   out: string;
