@@ -63,9 +63,11 @@ describe('prep output folder as one set', () => {
       ['train', 'train.jsonl'],
       ['validation', 'validation.jsonl'],
       ['rejected', 'rejected.jsonl'],
+      ['index', 'index.jsonl'],
       ['report', 'report.html'],
     ]);
     expect(readdirSync(oldSet).sort()).toEqual([
+      'index.jsonl',
       'manifest.json',
       'rejected.jsonl',
       'report.html',
