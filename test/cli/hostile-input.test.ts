@@ -118,7 +118,12 @@ describe('control characters from the data', () => {
     }),
     JSON.stringify({ messages: [{ role: title, content: title }] }),
     `{"messages": \u001b[2J${title}}`,
-    JSON.stringify({ messages: [{ role: 'user', content: 'hey', 'new\nline\u009b2J': 2 }] }),
+    JSON.stringify({
+      messages: [
+        { role: 'user', content: 'hey', 'new\nline\u009b2J': 2 },
+        { role: 'assistant', content: 'hi' },
+      ],
+    }),
     JSON.stringify({
       scenario: `${red}\u202espoof`,
       messages: [
