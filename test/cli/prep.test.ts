@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { Manifest } from '../../src/core/manifest.js';
 import { runCli } from '../helpers/cli.js';
 import { fixture } from '../helpers/fixtures.js';
-import { hasShared, reference, sharedSkipMessage } from '../helpers/shared.js';
+import { hasShared, reference } from '../helpers/shared.js';
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'phikit-cli-'));
 const lineCount = (path: string) => readFileSync(path, 'utf8').split('\n').filter(Boolean).length;
@@ -192,29 +192,7 @@ describe('phikit prep', () => {
   });
 });
 
-describe.skipIf(!hasShared)('phikit prep on real public datasets', () => {
-  if (!hasShared) console.warn(sharedSkipMessage);
-  const cases: Array<[string, string, Partial<Manifest['input']>]> = [
-    ['openai-cookbook-toy/toy_chat_fine_tuning.jsonl', 'messages', { container: 'jsonl' }],
-    ['fastchat/dummy_conversation.json', 'sharegpt', { container: 'json-array' }],
-    ['llamafactory/alpaca_en_demo.json', 'alpaca', { container: 'json-array' }],
-    ['azure-samples-legacy/generated_labels_context_switching_prepared_train.jsonl', 'prompt-completion', {}],
-    ['llamafactory/glaive_toolcall_en_demo.json', 'sharegpt', {}],
-  ];
-  it.each(cases)('%s is read as %s and every record ends in one output', (path, format, input) => {
-    const out = tempDir();
-    const run = runCli(['prep', reference('datasets', path), '--out', out, '--json']);
-    expect(run.stderr).toBe('');
-    expect(run.code).toBe(0);
-    const manifest = JSON.parse(run.stdout) as Manifest;
-    expect(manifest.input).toMatchObject({ format, ...input });
-    const { counts } = manifest;
-    expect(counts.train + counts.validation + counts.rejected).toBe(counts.records);
-    expect(lineCount(join(out, 'train.jsonl'))).toBe(counts.train);
-    expect(lineCount(join(out, 'validation.jsonl'))).toBe(counts.validation);
-    expect(counts.kept).toBeGreaterThan(0);
-  });
-
+describe.skipIf(!hasShared)('phikit validate on real public datasets', () => {
   it('reads glaive tool-call conversations as tool calling', () => {
     const run = runCli([
       'validate',
