@@ -20,6 +20,7 @@ import {
   type EndpointSpec,
   type EvaluateResult,
 } from '../index.js';
+import { resolvedConfig, withConfigFile } from './config.js';
 import { EXIT } from './exit-codes.js';
 import { FORMAT_CHOICES } from './prep-flags.js';
 
@@ -69,7 +70,7 @@ interface EvalFlags {
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('eval')
     .description('score OpenAI-compatible endpoints on held-out chat examples (EM, F1, accuracy, perplexity)')
     .argument(
@@ -174,7 +175,7 @@ export function register(program: Command): void {
     )
     .option('--json', 'print metrics.json to stdout')
     .option('-q, --quiet', 'no progress on stderr')
-    .action(async (examples: string, flags: EvalFlags) => {
+    .action(async (examples: string, flags: EvalFlags, command: Command) => {
       const apiKey = flags.apiKeyEnv ? readApiKey(flags.apiKeyEnv) : undefined;
       let lastReport = 0;
       const result = await evaluate(examples, {
@@ -201,6 +202,7 @@ export function register(program: Command): void {
         retryErrors: flags.retryErrors,
         limit: flags.limit,
         maxAnswerBytes: flags.maxAnswerBytes,
+        runConfig: resolvedConfig(command),
         onProgress: ({ done, total, errors }) => {
           if (flags.quiet || flags.json || Date.now() - lastReport < 2000) return;
           lastReport = Date.now();
@@ -212,6 +214,17 @@ export function register(program: Command): void {
       process.stdout.write(flags.json ? `${JSON.stringify(result.metrics, null, 2)}\n` : summary(result));
       process.exitCode = result.counts.errors > 0 ? EXIT.problemsFound : EXIT.ok;
     });
+  withConfigFile(command, {
+    schema: 'eval-config.schema.json',
+    argumentKeys: ['examples', 'input'],
+    arrayExtras: { endpoints: { into: 'endpoint', convert: endpointFromConfig } },
+  });
+}
+
+/** `endpoints: [{name, url, model}]` in a config file: checked as `--endpoint name=url` is. */
+function endpointFromConfig(item: unknown): EndpointSpec {
+  const { name, url, model } = item as EndpointSpec;
+  return { ...parseEndpointSpec(`${name}=${url}`), ...(model === undefined ? {} : { model }) };
 }
 
 /** The key from the environment; never printed, not even in the error about it. */

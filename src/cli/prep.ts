@@ -29,6 +29,7 @@ import {
   parseSimilarity,
 } from './options.js';
 import { InvalidArgumentError } from 'commander';
+import { configFileOf, withConfigFile } from './config.js';
 import { createProgress } from './progress.js';
 import { terminalJson, terminalSafe } from './terminal.js';
 
@@ -143,6 +144,8 @@ export function register(program: Command): void {
   for (const rule of CLEAN_RULES)
     command.option(`--no-clean-${rule}`, `do not ${CLEAN_RULE_DESCRIPTIONS[rule]}`);
 
+  withConfigFile(command, { schema: 'prep-config.schema.json', argumentKeys: ['input'] });
+
   command.action(async (file: string, flags: PrepFlags) => {
     const progress = createProgress('prep', Boolean(flags.quiet) || Boolean(flags.json));
     const disableClean = CLEAN_RULES.filter((rule) => flags[cleanFlag(rule)] === false);
@@ -150,6 +153,7 @@ export function register(program: Command): void {
       const { manifest, outDir } = await prep(file, {
         ...prepOptionsFromFlags(flags),
         disableClean,
+        configFile: configFileOf(command),
         onProgress: (p) => progress.update(p),
       });
       progress.stop();

@@ -156,6 +156,8 @@ export type ManifestOptions = {
   tools: boolean;
   /** A UTF-8 byte-order mark at the start of train.jsonl and validation.jsonl. */
   bom: boolean;
+  /** `--config`: the file's path as given and its sha256 (absent without one). */
+  configFile?: { path: string; sha256: string };
 };
 
 /** The near-duplicate index: parameters, what it dropped, its memory. */

@@ -66,6 +66,8 @@ export interface EvaluateOptions {
   limit?: number;
   /** Longest answer stored, in UTF-8 bytes (default 1 MiB); longer ones are cut on a character boundary. */
   maxAnswerBytes?: number;
+  /** What the run was started with (the CLI: flags merged over --config), kept as metrics.json's `config`. */
+  runConfig?: Record<string, unknown>;
   fetch?: typeof fetch;
   onProgress?: (progress: { done: number; total: number; errors: number }) => void;
 }
@@ -79,6 +81,8 @@ export interface EvalRunMetrics extends EvalMetrics {
   resultsFile: { skippedLines: number; damagedLines: DamagedLine[] };
   /** Per endpoint, what a reader should know (e.g. why own-output perplexity is unavailable). */
   endpointNotes: Record<string, string[]>;
+  /** The run's configuration, when the caller gave one (options.runConfig). */
+  config?: Record<string, unknown>;
 }
 
 export interface EvaluateResult {
@@ -267,6 +271,7 @@ async function evaluateInto(
       answers: { maxAnswerBytes, truncated: ordered.filter((r) => r.answerTruncated).length },
       resultsFile: { skippedLines: store.damaged.length, damagedLines: store.damaged },
       endpointNotes: Object.fromEntries(endpoints.map((e) => [e.name, e.notes?.() ?? []])),
+      ...(options.runConfig ? { config: options.runConfig } : {}),
     };
     await writeFileAtomic(join(outDir, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
     await writeFileAtomic(join(outDir, 'results.csv'), resultsCsv(ordered));

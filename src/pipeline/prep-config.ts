@@ -66,6 +66,8 @@ export interface PrepOptions {
   report?: boolean;
   /** Start train.jsonl and validation.jsonl with a UTF-8 byte-order mark, as Azure's docs ask (default false). */
   bom?: boolean;
+  /** The configuration file the options came from, recorded in manifest.json's options. */
+  configFile?: { path: string; sha256: string };
   onProgress?: (progress: PrepProgress) => void;
 }
 
@@ -213,6 +215,7 @@ function recordedOptions(config: Omit<PrepConfig, 'recorded'>, options: PrepOpti
     fields: config.fields ? formatFieldMapping(config.fields) : null,
     tools: config.toolsUnsupportedBy === undefined,
     bom: config.bom,
+    ...(options.configFile ? { configFile: options.configFile } : {}),
   };
 }
 
