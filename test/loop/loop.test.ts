@@ -113,7 +113,10 @@ describe('the full loop in the README', () => {
 
   it('prep writes test.jsonl with a scenario on every line', () => {
     expect(testExamples.length).toBeGreaterThan(0);
-    for (const example of testExamples) expect(typeof example.scenario).toBe('string');
+    for (const example of testExamples) {
+      expect(typeof example.scenario).toBe('string');
+      expect(example.scenario).not.toBe('unlabeled');
+    }
     expect(new Set(testExamples.map((e) => e.scenario)).size).toBeGreaterThan(1);
   });
 
@@ -124,6 +127,7 @@ describe('the full loop in the README', () => {
         readFileSync(join(dir, valueAfter(args, '--out'), 'metrics.json'), 'utf8'),
       ) as EvalMetrics;
       for (const endpoint of metrics.endpoints) {
+        expect(Object.keys(endpoint.scenarios)).not.toContain('unlabeled');
         expect(Object.keys(endpoint.scenarios).sort()).toEqual(scenarios);
         for (const scenario of scenarios) {
           const n = testExamples.filter((e) => e.scenario === scenario).length;
