@@ -22,10 +22,10 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?:
 /** The CLI as a child process that keeps running while the test serves its HTTP requests. */
 export function runCliAsync(
   args: string[],
-  options: { env?: NodeJS.ProcessEnv } = {},
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
 ): Promise<CliRun> & { child: ChildProcess } {
   const child = spawn(process.execPath, [join(repoRoot, 'dist/cli/main.js'), ...args], {
-    cwd: repoRoot,
+    cwd: options.cwd ?? repoRoot,
     env: { ...process.env, ...options.env },
   });
   let stdout = '';

@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compare } from '../../src/compare/compare.js';
 import type { Comparison } from '../../src/report/comparison.js';
@@ -15,62 +15,16 @@ import { evaluate } from '../../src/eval/run.js';
 import type { EvalMetrics } from '../../src/metrics/summary.js';
 import { prep } from '../../src/pipeline/prep.js';
 import { launchBrowser, openWatched, skipBrowser } from '../helpers/browser.js';
+import { drawnCharts, type DrawnBar, type DrawnChart } from '../helpers/charts.js';
 import { evalAnswers, fixture } from '../helpers/fixtures.js';
 import { startFakeOpenAi, type FakeServer } from '../helpers/openai-server.js';
 
 const ANSWERS = evalAnswers();
 
-interface DrawnBar {
-  title: string;
-  left: number;
-  width: number;
-  height: number;
-}
-
-interface DrawnChart {
-  kind: string | null;
-  groups: string[];
-  series: string[] | null;
-  bars: DrawnBar[];
-  /** Rules with a title (a limit), by the x of their middle on the page. */
-  limits: Array<{ title: string; x: number }>;
-}
-
 /** A bar the data says should be drawn: its full title and its value. */
 interface ExpectedBar {
   title: string;
   value: number;
-}
-
-async function drawnCharts(page: Page): Promise<DrawnChart[]> {
-  return page.$$eval('.chart', (charts) =>
-    charts.map((chart) => {
-      const json = (name: string) => {
-        const value = chart.getAttribute(name);
-        return value === null ? null : (JSON.parse(value) as string[]);
-      };
-      // Only the rects of bar and rect marks: legend swatches and axes are not data.
-      const rects = [
-        ...chart.querySelectorAll('svg g[aria-label="bar"] rect, svg g[aria-label="rect"] rect'),
-      ];
-      return {
-        kind: chart.getAttribute('data-chart'),
-        groups: json('data-groups') ?? [],
-        series: json('data-series'),
-        bars: rects.map((rect) => {
-          const box = rect.getBoundingClientRect();
-          const title = rect.querySelector('title')?.textContent ?? '';
-          return { title, left: box.left, width: box.width, height: box.height };
-        }),
-        limits: [...chart.querySelectorAll('svg g[aria-label="rule"] line')]
-          .filter((line) => line.querySelector('title'))
-          .map((line) => ({
-            title: line.querySelector('title')!.textContent ?? '',
-            x: line.getBoundingClientRect().left + line.getBoundingClientRect().width / 2,
-          })),
-      };
-    }),
-  );
 }
 
 const number = (value: number) => value.toLocaleString('en-US');
