@@ -114,10 +114,13 @@ function gateLines(gate: GateResult): string[] {
     (c) => c.scenario !== null && c.verdict === 'no_regression',
   ).length;
   const shown = gate.checks.filter((c) => c.scenario === null || c.verdict !== 'no_regression');
+  const untested = gate.checks.every((c) => c.verdict === 'too_few_examples');
   return [
-    gate.passed
-      ? 'gate: passed (no significant regression)'
-      : `gate: FAILED (${regressions} significant regression${regressions === 1 ? '' : 's'})`,
+    untested
+      ? 'gate: passed, but nothing was tested: too few paired examples to show a difference'
+      : gate.passed
+        ? 'gate: passed (no significant regression)'
+        : `gate: FAILED (${regressions} significant regression${regressions === 1 ? '' : 's'})`,
     ...shown.map((check) => `  ${check.message}`),
     ...(gate.perScenario ? [`  ${scenarioPasses} scenario checks without a significant regression`] : []),
   ];

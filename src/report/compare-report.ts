@@ -17,9 +17,11 @@ function gateSection(gate: GateResult | undefined): SafeHtml {
   if (!gate) return html``;
   const regressions = gate.checks.filter((c) => c.verdict === 'regression');
   const others = gate.checks.filter((c) => c.verdict !== 'regression');
-  return html`<section id="gate" class="${gate.passed ? 'ok' : 'warn'}">
-      <h2>Regression gate: ${gate.passed ? 'passed' : 'failed'}</h2>
-      <p>${gate.passed ? 'No significant regression' : `${regressions.length} significant regression${regressions.length === 1 ? '' : 's'}`} on ${gate.metrics.join(', ')}; minimum delta ${gate.minDelta.toFixed(1)} points${gate.perScenario ? '; per scenario, Holm-corrected' : ''}.</p>
+  const untested = gate.checks.every((c) => c.verdict === 'too_few_examples');
+  const verdict = untested ? 'not tested (too few paired examples)' : gate.passed ? 'passed' : 'failed';
+  return html`<section id="gate" class="${gate.passed && !untested ? 'ok' : 'warn'}">
+      <h2>Regression gate: ${verdict}</h2>
+      <p>${untested ? 'Nothing could be shown either way' : gate.passed ? 'No significant regression' : `${regressions.length} significant regression${regressions.length === 1 ? '' : 's'}`} on ${gate.metrics.join(', ')}; minimum delta ${gate.minDelta.toFixed(1)} points${gate.perScenario ? '; per scenario, Holm-corrected' : ''}.</p>
       <ul>${[...regressions, ...others].map((c) => html`<li>${c.verdict === 'regression' ? html`<strong>${c.message}</strong>` : c.message}</li>`)}</ul>
       <p class="more">Rule: ${gate.rule}.</p>
     </section>`;

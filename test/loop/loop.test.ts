@@ -156,6 +156,7 @@ describe('the full loop in the README', () => {
     );
     for (const check of checks) expect(check.verdict).toBe('too_few_examples');
     expect(runs.get(args!)?.stdout).toContain('not tested: f1');
+    expect(runs.get(args!)?.stdout).toContain('gate: passed, but nothing was tested');
   });
 
   describe.skipIf(skipBrowser)('in chromium', () => {
