@@ -204,7 +204,8 @@ export function register(program: Command): void {
         maxAnswerBytes: flags.maxAnswerBytes,
         runConfig: resolvedConfig(command),
         onProgress: ({ done, total, errors }) => {
-          if (flags.quiet || flags.json || Date.now() - lastReport < 2000) return;
+          // The last answer is always reported, so a log never seems to stop part way.
+          if (flags.quiet || flags.json || (done < total && Date.now() - lastReport < 2000)) return;
           lastReport = Date.now();
           process.stderr.write(`eval: ${done}/${total} answers, ${errors} errors\n`);
         },
