@@ -18,7 +18,9 @@ import {
   PhikitError,
   type DamagedLine,
   type EndpointSpec,
+  type EvaluateOptions,
   type EvaluateResult,
+  type JudgeSummary,
 } from '../index.js';
 import { EXIT } from './exit-codes.js';
 import { FORMAT_CHOICES } from './prep-flags.js';
@@ -66,6 +68,10 @@ interface EvalFlags {
   maxAnswerBytes: number;
   json?: boolean;
   quiet?: boolean;
+  judge?: EndpointSpec;
+  judgeModel?: string;
+  judgeApiKeyEnv?: string;
+  judgeRubric?: string;
 }
 
 export function register(program: Command): void {
@@ -174,6 +180,17 @@ export function register(program: Command): void {
     )
     .option('--json', 'print metrics.json to stdout')
     .option('-q, --quiet', 'no progress on stderr')
+    .option(
+      '--judge <name=url>',
+      'LLM judge: scores every answer 1-5 against the reference',
+      parseEndpointSpec,
+    )
+    .option('--judge-model <name>', "the judge's model (Azure OpenAI: deployment)")
+    .option('--judge-api-key-env <VAR>', "environment variable that holds the judge's API key")
+    .option(
+      '--judge-rubric <file>',
+      'rubric template with {{question}}, {{reference}}, {{answer}}; final line "Score: N"',
+    )
     .action(async (examples: string, flags: EvalFlags) => {
       const apiKey = flags.apiKeyEnv ? readApiKey(flags.apiKeyEnv) : undefined;
       let lastReport = 0;
@@ -201,6 +218,7 @@ export function register(program: Command): void {
         retryErrors: flags.retryErrors,
         limit: flags.limit,
         maxAnswerBytes: flags.maxAnswerBytes,
+        judge: judgeOptions(flags),
         onProgress: ({ done, total, errors }) => {
           if (flags.quiet || flags.json || Date.now() - lastReport < 2000) return;
           lastReport = Date.now();
@@ -212,6 +230,24 @@ export function register(program: Command): void {
       process.stdout.write(flags.json ? `${JSON.stringify(result.metrics, null, 2)}\n` : summary(result));
       process.exitCode = result.counts.errors > 0 ? EXIT.problemsFound : EXIT.ok;
     });
+}
+
+function judgeOptions(flags: EvalFlags): EvaluateOptions['judge'] {
+  const judgeFlags = ['judgeModel', 'judgeApiKeyEnv', 'judgeRubric'] as const;
+  if (flags.judge === undefined) {
+    if (judgeFlags.some((flag) => flags[flag] !== undefined))
+      throw new PhikitError(
+        'USAGE',
+        '--judge-model, --judge-api-key-env and --judge-rubric need a judge',
+        'add --judge NAME=URL',
+      );
+    return undefined;
+  }
+  return {
+    endpoint: { ...flags.judge, model: flags.judgeModel },
+    apiKey: flags.judgeApiKeyEnv ? readApiKey(flags.judgeApiKeyEnv) : undefined,
+    rubric: flags.judgeRubric,
+  };
 }
 
 /** The key from the environment; never printed, not even in the error about it. */
@@ -276,8 +312,21 @@ function summary(result: EvaluateResult): string {
     lines.push(
       `  ${result.counts.truncatedAnswers} answers longer than ${result.metrics.answers.maxAnswerBytes} bytes were cut (answerTruncated in results.jsonl; raise --max-answer-bytes to keep more)`,
     );
+  if (result.metrics.judge) lines.push(...judgeLines(result.metrics.judge));
   if (result.damagedLines.length > 0)
     lines.push(`  skipped ${result.damagedLines.length} damaged lines of results.jsonl (see metrics.json)`);
   lines.push(`  wrote results.jsonl, results.csv, metrics.json, report.html`);
   return `${lines.join('\n')}\n`;
+}
+
+function judgeLines(judge: JudgeSummary): string[] {
+  const ci = (i: { value: number; low: number; high: number }) =>
+    Number.isNaN(i.value) ? '–' : `${i.value.toFixed(1)} [${i.low.toFixed(1)}, ${i.high.toFixed(1)}]`;
+  return [
+    `  judge ${judge.judge} (${judge.rubric}, 0-100): ${judge.asked} asked, ${judge.fromCache} from judgments.jsonl; ${judge.unparseable} unparseable, ${judge.errors} failed`,
+    ...judge.endpoints.map(
+      (e) =>
+        `  ${e.endpoint}: judge ${ci(e.overall.score)}  Spearman with F1 ${e.overall.spearmanF1.rho === null ? '–' : e.overall.spearmanF1.rho.toFixed(2)} (n=${e.overall.spearmanF1.n})`,
+    ),
+  ];
 }
