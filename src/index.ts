@@ -51,6 +51,8 @@ export type {
   GateMetric,
   GateOptions,
   GateResult,
+  JudgePairResult,
+  PairwiseJudgeSummary,
 } from './report/comparison.js';
 export type { CompareOptions } from './compare/compare.js';
 export { GATE_METRICS } from './report/comparison.js';

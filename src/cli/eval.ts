@@ -251,7 +251,7 @@ function judgeOptions(flags: EvalFlags): EvaluateOptions['judge'] {
 }
 
 /** The key from the environment; never printed, not even in the error about it. */
-function readApiKey(variable: string): string {
+export function readApiKey(variable: string): string {
   const apiKey = process.env[variable];
   if (!apiKey) {
     throw new PhikitError(
