@@ -51,12 +51,17 @@ export type {
   GateMetric,
   GateOptions,
   GateResult,
+  JudgePairResult,
+  PairwiseJudgeSummary,
 } from './report/comparison.js';
 export type { CompareOptions } from './compare/compare.js';
 export { GATE_METRICS } from './report/comparison.js';
 export { scorePrediction, normalizeAnswer, exactMatchScore, f1Score } from './metrics/squad.js';
 export { summarizeResults } from './metrics/summary.js';
 export type { EvalMetrics } from './metrics/summary.js';
+export type { JudgeSummary, JudgeGroup } from './metrics/judge-summary.js';
+export type { JudgeOptions } from './eval/judge.js';
+export { BUILTIN_RUBRIC_TEMPLATE } from './eval/judge-rubric.js';
 export { writePrepReport } from './report/prep-report.js';
 export { GgufModel, GgufRequestError } from './gguf/model.js';
 export type { GgufModelOptions, GenerateOptions, Generation } from './gguf/model.js';

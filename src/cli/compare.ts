@@ -1,10 +1,19 @@
 // `phikit compare RUN_DIR... --out DIR`: paired comparison of evaluated models, and with
 // --fail-on-regression a CI gate whose verdict becomes the exit code.
 import { InvalidArgumentError, type Command } from 'commander';
-import { compare, GATE_METRICS, type Comparison, type GateMetric, type GateResult } from '../index.js';
+import {
+  compare,
+  GATE_METRICS,
+  parseEndpointSpec,
+  type Comparison,
+  type EndpointSpec,
+  type GateMetric,
+  type GateResult,
+  type PairwiseJudgeSummary,
+} from '../index.js';
 import { PhikitError } from '../core/errors.js';
 import { EVAL_DEFAULTS, EVAL_LIMITS } from '../eval/limits.js';
-import { damagedWarning, parseInRange } from './eval.js';
+import { damagedWarning, parseInRange, readApiKey } from './eval.js';
 import { EXIT } from './exit-codes.js';
 
 interface CompareFlags {
@@ -15,6 +24,9 @@ interface CompareFlags {
   metric?: GateMetric[];
   minDelta?: number;
   perScenario?: boolean;
+  judge?: EndpointSpec;
+  judgeModel?: string;
+  judgeApiKeyEnv?: string;
 }
 
 const MIN_DELTA_POINTS = { min: 0, max: 100, integer: false, unit: 'points' };
@@ -44,6 +56,13 @@ export function register(program: Command): void {
       parseInRange(MIN_DELTA_POINTS),
     )
     .option('--per-scenario', 'the gate also tests each scenario (Holm-corrected over scenarios)')
+    .option(
+      '--judge <name=url>',
+      'LLM judge: which answer is better, asked in both orders (win only when both agree)',
+      parseEndpointSpec,
+    )
+    .option('--judge-model <name>', "the judge's model (Azure OpenAI: deployment)")
+    .option('--judge-api-key-env <VAR>', "environment variable that holds the judge's API key")
     .action(async (runs: string[], flags: CompareFlags) => {
       const gated = flags.failOnRegression === true;
       refuseGateFlagsWithoutGate(flags);
@@ -53,6 +72,12 @@ export function register(program: Command): void {
         failOnRegression: gated,
         gate: gated
           ? { metrics: flags.metric, minDelta: flags.minDelta, perScenario: flags.perScenario }
+          : undefined,
+        judge: flags.judge
+          ? {
+              endpoint: { ...flags.judge, model: flags.judgeModel },
+              apiKey: flags.judgeApiKeyEnv ? readApiKey(flags.judgeApiKeyEnv) : undefined,
+            }
           : undefined,
       });
       if (comparison.damagedLines.length > 0) process.stderr.write(damagedWarning(comparison.damagedLines));
@@ -103,6 +128,7 @@ function textSummary(comparison: Comparison, out: string): string {
     );
   }
   lines.push(`  wrote comparison.json, compare.html in ${out}`);
+  if (comparison.judge) lines.push(...judgeLines(comparison.judge));
   if (comparison.gate) lines.push(...gateLines(comparison.gate));
   return `${lines.join('\n')}\n`;
 }
@@ -123,5 +149,15 @@ function gateLines(gate: GateResult): string[] {
         : `gate: FAILED (${regressions} significant regression${regressions === 1 ? '' : 's'})`,
     ...shown.map((check) => `  ${check.message}`),
     ...(gate.perScenario ? [`  ${scenarioPasses} scenario checks without a significant regression`] : []),
+  ];
+}
+
+function judgeLines(judge: PairwiseJudgeSummary): string[] {
+  return [
+    `  judge ${judge.judge}: ${judge.asked} asked, ${judge.fromCache} from judgments.jsonl (each example in both orders)`,
+    ...judge.pairs.map(
+      (p) =>
+        `  ${p.candidate} vs ${p.baseline} (judge, n=${p.n}): wins/ties/losses ${p.wins}/${p.ties}/${p.losses}, sign test p=${p.signTestPValue.toFixed(4)}; ${p.unparseable} unparseable, ${p.errors} failed`,
+    ),
   ];
 }

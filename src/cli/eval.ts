@@ -18,7 +18,9 @@ import {
   PhikitError,
   type DamagedLine,
   type EndpointSpec,
+  type EvaluateOptions,
   type EvaluateResult,
+  type JudgeSummary,
 } from '../index.js';
 import { resolvedConfig, withConfigFile } from './config.js';
 import { EXIT } from './exit-codes.js';
@@ -67,6 +69,10 @@ interface EvalFlags {
   maxAnswerBytes: number;
   json?: boolean;
   quiet?: boolean;
+  judge?: EndpointSpec;
+  judgeModel?: string;
+  judgeApiKeyEnv?: string;
+  judgeRubric?: string;
 }
 
 export function register(program: Command): void {
@@ -175,6 +181,17 @@ export function register(program: Command): void {
     )
     .option('--json', 'print metrics.json to stdout')
     .option('-q, --quiet', 'no progress on stderr')
+    .option(
+      '--judge <name=url>',
+      'LLM judge: scores every answer 1-5 against the reference',
+      parseEndpointSpec,
+    )
+    .option('--judge-model <name>', "the judge's model (Azure OpenAI: deployment)")
+    .option('--judge-api-key-env <VAR>', "environment variable that holds the judge's API key")
+    .option(
+      '--judge-rubric <file>',
+      'rubric template with {{question}}, {{reference}}, {{answer}}; final line "Score: N"',
+    )
     .action(async (examples: string, flags: EvalFlags, command: Command) => {
       const apiKey = flags.apiKeyEnv ? readApiKey(flags.apiKeyEnv) : undefined;
       let lastReport = 0;
@@ -203,6 +220,7 @@ export function register(program: Command): void {
         limit: flags.limit,
         maxAnswerBytes: flags.maxAnswerBytes,
         runConfig: resolvedConfig(command),
+        judge: judgeOptions(flags),
         onProgress: ({ done, total, errors }) => {
           // The last answer is always reported, so a log never seems to stop part way.
           if (flags.quiet || flags.json || (done < total && Date.now() - lastReport < 2000)) return;
@@ -228,8 +246,26 @@ function endpointFromConfig(item: unknown): EndpointSpec {
   return { ...parseEndpointSpec(`${name}=${url}`), ...(model === undefined ? {} : { model }) };
 }
 
+function judgeOptions(flags: EvalFlags): EvaluateOptions['judge'] {
+  const judgeFlags = ['judgeModel', 'judgeApiKeyEnv', 'judgeRubric'] as const;
+  if (flags.judge === undefined) {
+    if (judgeFlags.some((flag) => flags[flag] !== undefined))
+      throw new PhikitError(
+        'USAGE',
+        '--judge-model, --judge-api-key-env and --judge-rubric need a judge',
+        'add --judge NAME=URL',
+      );
+    return undefined;
+  }
+  return {
+    endpoint: { ...flags.judge, model: flags.judgeModel },
+    apiKey: flags.judgeApiKeyEnv ? readApiKey(flags.judgeApiKeyEnv) : undefined,
+    rubric: flags.judgeRubric,
+  };
+}
+
 /** The key from the environment; never printed, not even in the error about it. */
-function readApiKey(variable: string): string {
+export function readApiKey(variable: string): string {
   const apiKey = process.env[variable];
   if (!apiKey) {
     throw new PhikitError(
@@ -290,8 +326,21 @@ function summary(result: EvaluateResult): string {
     lines.push(
       `  ${result.counts.truncatedAnswers} answers longer than ${result.metrics.answers.maxAnswerBytes} bytes were cut (answerTruncated in results.jsonl; raise --max-answer-bytes to keep more)`,
     );
+  if (result.metrics.judge) lines.push(...judgeLines(result.metrics.judge));
   if (result.damagedLines.length > 0)
     lines.push(`  skipped ${result.damagedLines.length} damaged lines of results.jsonl (see metrics.json)`);
   lines.push(`  wrote results.jsonl, results.csv, metrics.json, report.html`);
   return `${lines.join('\n')}\n`;
+}
+
+function judgeLines(judge: JudgeSummary): string[] {
+  const ci = (i: { value: number; low: number; high: number }) =>
+    Number.isNaN(i.value) ? '–' : `${i.value.toFixed(1)} [${i.low.toFixed(1)}, ${i.high.toFixed(1)}]`;
+  return [
+    `  judge ${judge.judge} (${judge.rubric}, 0-100): ${judge.asked} asked, ${judge.fromCache} from judgments.jsonl; ${judge.unparseable} unparseable, ${judge.errors} failed`,
+    ...judge.endpoints.map(
+      (e) =>
+        `  ${e.endpoint}: judge ${ci(e.overall.score)}  Spearman with F1 ${e.overall.spearmanF1.rho === null ? '–' : e.overall.spearmanF1.rho.toFixed(2)} (n=${e.overall.spearmanF1.n})`,
+    ),
+  ];
 }

@@ -17,6 +17,7 @@ import { summarizeResults } from '../metrics/summary.js';
 import type { Comparison, Disagreement, PairwiseComparison } from '../report/comparison.js';
 import { renderCompareReport } from '../report/compare-report.js';
 import { runGate, type GateOptions } from './gate.js';
+import { judgePairs, type PairwiseJudgeOptions } from './pairwise-judge.js';
 
 export interface CompareOptions {
   out: string;
@@ -24,6 +25,8 @@ export interface CompareOptions {
   /** Run the regression gate (with `gate`'s settings, or f1, minDelta 0, overall only). */
   failOnRegression?: boolean;
   gate?: GateOptions;
+  /** Pairwise LLM judge: which answer is better, asked in both orders (judgments.jsonl in `out`). */
+  judge?: PairwiseJudgeOptions;
 }
 
 export interface RunResults {
@@ -190,17 +193,29 @@ export async function compare(runDirs: readonly string[], options: CompareOption
   checkNumericOptions('compare', { seed: options.seed });
   const { results, damagedLines } = await readRuns(runDirs);
   const comparison = compareResults(results, {
-    seed: options.seed ?? EVAL_DEFAULTS.seed,
+    seed: seedOf(options),
     damagedLines,
     failOnRegression: options.failOnRegression,
     gate: options.gate,
   });
   const folder = await OutputDir.open(resolve(options.out), 'compare');
   try {
+    if (options.judge)
+      comparison.judge = await judgePairs(
+        folder.dir,
+        results,
+        comparison.models,
+        options.judge,
+        seedOf(options),
+      );
     await writeFileAtomic(join(folder.dir, 'comparison.json'), `${JSON.stringify(comparison, null, 2)}\n`);
     await writeFileAtomic(join(folder.dir, 'compare.html'), await renderCompareReport(comparison));
   } finally {
     await folder.release();
   }
   return comparison;
+}
+
+function seedOf(options: CompareOptions): number {
+  return options.seed ?? EVAL_DEFAULTS.seed;
 }

@@ -11,6 +11,7 @@ import { OutputDir } from '../io/out-dir.js';
 import { checkOutputSet, isPrepOutputFolder } from '../io/output-check.js';
 import { scorePrediction } from '../metrics/squad.js';
 import { seededRandom } from '../metrics/stats.js';
+import { summarizeJudgments, type JudgeSummary } from '../metrics/judge-summary.js';
 import { summarizeResults, type EvalMetrics } from '../metrics/summary.js';
 import type { FormatOption } from '../pipeline/read.js';
 import { renderEvalReport } from '../report/eval-report.js';
@@ -18,8 +19,10 @@ import type { ScenarioRulesFile } from '../stages/scenario.js';
 import type { ChatAnswer, ChatRequest, Endpoint, EndpointProvider, EndpointSpec } from '../core/endpoint.js';
 import { createEndpoint } from './endpoint.js';
 import { loadExamples, type EvalWarning } from './examples.js';
+import { judgeAnswers, judgedAnswers, type JudgeOptions } from './judge.js';
 import { checkNumericOptions, DEFAULT_MAX_ANSWER_BYTES, EVAL_DEFAULTS } from './limits.js';
 import { hasControlCharacter, redactSecrets } from './redact.js';
+import { runPool } from './pool.js';
 import { ResultsStore } from './results-store.js';
 import { DEFAULT_RETRY, RateLimiter, withRetries, type RetryPolicy } from './retry.js';
 import { resultsCsv } from './results-csv.js';
@@ -69,6 +72,8 @@ export interface EvaluateOptions {
   /** What the run was started with (the CLI: flags merged over --config), kept as metrics.json's `config`. */
   runConfig?: Record<string, unknown>;
   fetch?: typeof fetch;
+  /** LLM-as-judge: every answer scored 1-5 by this endpoint with a rubric (judgments.jsonl). */
+  judge?: JudgeOptions;
   onProgress?: (progress: { done: number; total: number; errors: number }) => void;
 }
 
@@ -83,6 +88,8 @@ export interface EvalRunMetrics extends EvalMetrics {
   endpointNotes: Record<string, string[]>;
   /** The run's configuration, when the caller gave one (options.runConfig). */
   config?: Record<string, unknown>;
+  /** With a judge: its scores per endpoint and scenario, and their agreement with F1. */
+  judge?: JudgeSummary;
 }
 
 export interface EvaluateResult {
@@ -107,7 +114,7 @@ export interface EvaluateResult {
 
 export async function evaluate(examplesPath: string, options: EvaluateOptions): Promise<EvaluateResult> {
   checkOptions(options);
-  const secrets = options.apiKey ? [options.apiKey] : [];
+  const secrets = [options.apiKey, options.judge?.apiKey].filter((key): key is string => Boolean(key));
   try {
     return await evaluateChecked(examplesPath, options, secrets);
   } catch (error) {
@@ -118,10 +125,12 @@ export async function evaluate(examplesPath: string, options: EvaluateOptions): 
 }
 
 function checkOptions(options: EvaluateOptions): void {
-  if (options.apiKey !== undefined && hasControlCharacter(options.apiKey)) {
+  const keys = { apiKey: options.apiKey, 'judge.apiKey': options.judge?.apiKey };
+  const badKey = Object.entries(keys).find(([, key]) => key !== undefined && hasControlCharacter(key));
+  if (badKey) {
     throw new PhikitError(
       'USAGE',
-      'evaluate: options.apiKey contains a control character (e.g. a newline)',
+      `evaluate: options.${badKey[0]} contains a control character (e.g. a newline)`,
       'pass the key without line ends or other control characters',
     );
   }
@@ -264,6 +273,9 @@ async function evaluateInto(
 
     // Results in a stable order: endpoints as given, examples as in the file.
     const ordered = planned.map(({ key }) => results.get(key)!);
+    const judge = options.judge
+      ? await judgeStep(outDir, ordered, examples, options, { policy, limiter, secrets })
+      : undefined;
     const metrics: EvalRunMetrics = {
       ...summarizeResults(ordered, { seed, perplexityKinds }),
       scenarioSource,
@@ -272,12 +284,17 @@ async function evaluateInto(
       resultsFile: { skippedLines: store.damaged.length, damagedLines: store.damaged },
       endpointNotes: Object.fromEntries(endpoints.map((e) => [e.name, e.notes?.() ?? []])),
       ...(options.runConfig ? { config: options.runConfig } : {}),
+      ...(judge ? { judge } : {}),
     };
     await writeFileAtomic(join(outDir, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
     await writeFileAtomic(join(outDir, 'results.csv'), resultsCsv(ordered));
     await writeFileAtomic(
       join(outDir, 'report.html'),
-      await renderEvalReport(metrics, ordered, { examplesPath, endpointNotes: metrics.endpointNotes }),
+      await renderEvalReport(metrics, ordered, {
+        examplesPath,
+        endpointNotes: metrics.endpointNotes,
+        judge: metrics.judge,
+      }),
     );
     const errorsByKind: Record<string, number> = {};
     for (const result of ordered)
@@ -302,6 +319,34 @@ async function evaluateInto(
     await store.close();
     for (const endpoint of endpoints) await endpoint.close?.();
   }
+}
+
+/** --judge: every answer judged (cached in judgments.jsonl) and summarized for metrics.json. */
+async function judgeStep(
+  outDir: string,
+  results: EvalResult[],
+  examples: EvalExample[],
+  options: EvaluateOptions,
+  context: { policy: RetryPolicy; limiter: RateLimiter; secrets: string[] },
+): Promise<JudgeSummary> {
+  const run = await judgeAnswers(
+    outDir,
+    results,
+    examples,
+    options.judge!,
+    { apiVersion: options.apiVersion, timeoutMs: options.timeoutMs, fetch: options.fetch },
+    { ...context, concurrency: options.concurrency ?? EVAL_DEFAULTS.concurrency },
+  );
+  const identity = {
+    judge: run.judge.name,
+    location: run.judge.location,
+    model: run.judge.model,
+    rubric: run.rubric.name,
+    rubricHash: run.rubric.hash,
+    asked: run.asked,
+    fromCache: run.fromCache,
+  };
+  return summarizeJudgments(identity, judgedAnswers(run, results), options.seed ?? EVAL_DEFAULTS.seed);
 }
 
 /**
@@ -444,17 +489,4 @@ export function capAnswer(answer: ChatAnswer, maxBytes: number): { text: string;
   // Back off continuation bytes (10xxxxxx) so the cut falls before a character's first byte.
   while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
   return { text: bytes.subarray(0, end).toString('utf8'), originalBytes: bytes.length };
-}
-
-/** Runs `work` over `items` with at most `concurrency` at a time. */
-async function runPool<T>(
-  items: readonly T[],
-  concurrency: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
 }

@@ -1,6 +1,6 @@
 // compare.html: the regression gate's verdict (when run), models side by side: metrics with CIs,
 // paired differences with p-values, F1 per scenario, and every example's answers with filters.
-import type { Comparison, GateResult } from './comparison.js';
+import type { Comparison, GateResult, PairwiseJudgeSummary } from './comparison.js';
 import type { PairedComparison } from '../metrics/stats.js';
 import { groupedBarChart, loadChartLibrary } from './charts.js';
 import { METRICS_HEAD, metricsRow } from './eval-report.js';
@@ -24,6 +24,29 @@ function gateSection(gate: GateResult | undefined): SafeHtml {
       <p>${untested ? 'Nothing could be shown either way' : gate.passed ? 'No significant regression' : `${regressions.length} significant regression${regressions.length === 1 ? '' : 's'}`} on ${gate.metrics.join(', ')}; minimum delta ${gate.minDelta.toFixed(1)} points${gate.perScenario ? '; per scenario, Holm-corrected' : ''}.</p>
       <ul>${[...regressions, ...others].map((c) => html`<li>${c.verdict === 'regression' ? html`<strong>${c.message}</strong>` : c.message}</li>`)}</ul>
       <p class="more">Rule: ${gate.rule}.</p>
+    </section>`;
+}
+
+/** compare --judge: the judge's wins, ties and losses per pair, with the sign test. */
+function judgeSection(judge: PairwiseJudgeSummary | undefined): SafeHtml {
+  if (!judge) return html``;
+  return html`<section id="judge">
+      <h2>LLM judge (pairwise)</h2>
+      <p class="sub">Judge ${judge.judge} (${judge.model}) · ${formatNumber(judge.asked)} asked, ${formatNumber(judge.fromCache)} from judgments.jsonl</p>
+      <table>
+        <thead><tr><th>pair</th><th class="num">n</th><th class="num">wins / ties / losses</th><th class="num">sign test p</th><th class="num">unparseable</th><th class="num">judge errors</th></tr></thead>
+        <tbody>${judge.pairs.map(
+          (p) => html`<tr data-judge-pair="${p.candidate}">
+            <td>${p.candidate} vs ${p.baseline}</td>
+            <td class="num">${formatNumber(p.n)}</td>
+            <td class="num">${p.wins} / ${p.ties} / ${p.losses}</td>
+            <td class="num">${p.signTestPValue < 0.001 ? '< 0.001' : p.signTestPValue.toFixed(3)}</td>
+            <td class="num">${formatNumber(p.unparseable)}</td>
+            <td class="num">${formatNumber(p.errors)}</td>
+          </tr>`,
+        )}</tbody>
+      </table>
+      <p class="more">Rule: ${judge.rule}.</p>
     </section>`;
 }
 
@@ -68,6 +91,7 @@ export async function renderCompareReport(comparison: Comparison): Promise<strin
     <h1>Model comparison</h1>
     <p class="sub">${models.join(' · ')} · paired on ${formatNumber(examples.length)} examples · seed ${metrics.seed}</p>
     ${gateSection(comparison.gate)}
+    ${judgeSection(comparison.judge)}
     <h2 id="metrics">Metrics</h2>
     <table>${METRICS_HEAD}<tbody>${overall}</tbody></table>
     <h2 id="differences">Paired differences (candidate − baseline, points)</h2>

@@ -41,6 +41,8 @@ export interface Comparison {
   damagedLines: DamagedLine[];
   /** The regression gate, when asked for (failOnRegression or gate options). */
   gate?: GateResult;
+  /** Pairwise LLM-judge preferences, when asked for (`compare --judge`). */
+  judge?: PairwiseJudgeSummary;
 }
 
 export const GATE_METRICS = ['f1', 'em', 'accuracy'] as const;
@@ -84,4 +86,37 @@ export interface GateResult {
   rule: string;
   /** Per candidate and metric: the overall check, then (with perScenario) one per scenario by name. */
   checks: GateCheck[];
+}
+
+/** One paired example judged in both orders: a win or loss only when both orders agree. */
+export type PairwiseVerdict = 'win' | 'tie' | 'loss' | 'unparseable' | 'error';
+
+export interface JudgePairResult {
+  baseline: string;
+  candidate: string;
+  /** Paired examples both models answered, sent to the judge twice (positions swapped). */
+  n: number;
+  /** From the candidate's side. */
+  wins: number;
+  ties: number;
+  losses: number;
+  /** Either order's judge answer had no final `Winner: A|B|tie` line. */
+  unparseable: number;
+  /** Either order's judge call failed after every retry. */
+  errors: number;
+  /** Two-sided exact sign test on wins vs losses (ties left out). */
+  signTestPValue: number;
+  verdicts: Array<{ id: string; line: number; scenario: string; verdict: PairwiseVerdict }>;
+}
+
+/** `compare --judge`: an LLM judge's pairwise preferences (comparison.json `judge`). */
+export interface PairwiseJudgeSummary {
+  judge: string;
+  location: string;
+  model: string;
+  /** Judge calls made in this run and answers taken from judgments.jsonl. */
+  asked: number;
+  fromCache: number;
+  rule: string;
+  pairs: JudgePairResult[];
 }

@@ -2,6 +2,7 @@
 // answer side by side with its reference (filterable). Model output is escaped like dataset text.
 import type { EvalResult } from '../core/eval-types.js';
 import type { EvalMetrics, GroupMetrics } from '../metrics/summary.js';
+import type { JudgeGroup, JudgeSummary } from '../metrics/judge-summary.js';
 import type { Interval } from '../metrics/stats.js';
 import { groupedBarChart, loadChartLibrary } from './charts.js';
 import { formatNumber, html, page, TABLE_FILTER_SCRIPT, truncated, type SafeHtml } from './html.js';
@@ -58,7 +59,7 @@ export const METRICS_HEAD = html`<thead>
 export async function renderEvalReport(
   metrics: EvalMetrics,
   results: readonly EvalResult[],
-  context: { examplesPath: string; endpointNotes?: Record<string, string[]> },
+  context: { examplesPath: string; endpointNotes?: Record<string, string[]>; judge?: JudgeSummary },
 ): Promise<string> {
   await loadChartLibrary();
   const endpointSections = metrics.endpoints.map(
@@ -108,6 +109,7 @@ export async function renderEvalReport(
     <p class="sub">Examples: ${context.examplesPath} · seed ${metrics.seed} · ${formatNumber(results.length)} answers from ${metrics.endpoints.length} endpoint${metrics.endpoints.length === 1 ? '' : 's'}</p>
     <h2 id="metrics">Metrics</h2>
     ${endpointSections}
+    ${context.judge ? judgeSection(context.judge) : ''}
     <h2 id="scenarios">F1 per scenario</h2>
     ${groupedBarChart(bars, { xLabel: 'F1 (0-100)', series: metrics.endpoints.map((e) => e.endpoint) })}
     <h2 id="examples">Answers</h2>
@@ -126,4 +128,37 @@ export async function renderEvalReport(
     <table class="kv">${Object.entries(metrics.definitions).map(([key, text]) => html`<tr><th>${key}</th><td>${text}</td></tr>`)}</table>
   `;
   return page({ title: 'phikit evaluation report', script: TABLE_FILTER_SCRIPT }, body);
+}
+
+// The LLM judge (eval --judge): per endpoint and scenario the judge score (0-100) with its interval,
+// unparseable and failed judge answers, and Spearman's rho against F1.
+function judgeRow(label: SafeHtml | string, endpoint: string, group: JudgeGroup): SafeHtml {
+  const rho = group.spearmanF1.rho;
+  return html`<tr data-judge-endpoint="${endpoint}">
+    <td>${label}</td>
+    <td class="num">${formatNumber(group.scored)} / ${formatNumber(group.n)}</td>
+    <td class="num">${formatInterval(group.score)}</td>
+    <td class="num">${rho === null ? '–' : rho.toFixed(2)} <span class="more">n=${formatNumber(group.spearmanF1.n)}</span></td>
+    <td class="num">${formatNumber(group.unparseable)}</td>
+    <td class="num">${formatNumber(group.errors)}</td>
+  </tr>`;
+}
+
+function judgeSection(judge: JudgeSummary): SafeHtml {
+  return html`<section id="judge">
+    <h2>LLM judge</h2>
+    <p class="sub">Judge ${judge.judge} (${judge.model}) · rubric ${judge.rubric} · ${formatNumber(judge.asked)} asked, ${formatNumber(judge.fromCache)} from judgments.jsonl · ${formatNumber(judge.unparseable)} unparseable, ${formatNumber(judge.errors)} failed</p>
+    <p class="more">Score: ${judge.scale}. Spearman ρ: rank correlation of the judge score with F1 over the examples both scored; low or negative values mean the judge and F1 disagree.</p>
+    <table>
+      <thead><tr><th></th><th class="num">scored / judged</th><th class="num">judge score [95% CI]</th><th class="num">Spearman ρ with F1</th><th class="num">unparseable</th><th class="num">judge errors</th></tr></thead>
+      <tbody>
+        ${judge.endpoints.map(
+          (
+            endpoint,
+          ) => html`${judgeRow(html`<strong>${endpoint.endpoint}</strong>`, endpoint.endpoint, endpoint.overall)}
+            ${Object.entries(endpoint.scenarios).map(([scenario, group]) => judgeRow(scenario, endpoint.endpoint, group))}`,
+        )}
+      </tbody>
+    </table>
+  </section>`;
 }
