@@ -41,7 +41,35 @@ export function register(program: Command): void {
     )
     .argument('<file>', 'input: .jsonl, .json (one top-level array) or either .gz')
     .requiredOption('-o, --out <dir>', 'output folder (created if missing)')
-    .addOption(new Option('--format <format>', 'input format').choices(FORMAT_CHOICES).default('auto'))
+    .addOption(new Option('--format <format>', 'input format').choices(FORMAT_CHOICES).default('auto'));
+  for (const add of [addInputOptions, addSplitOptions, addTokenOptions, addDedupeOptions, addOutputOptions])
+    add(command);
+  for (const rule of CLEAN_RULES)
+    command.option(`--no-clean-${rule}`, `do not ${CLEAN_RULE_DESCRIPTIONS[rule]}`);
+
+  withConfigFile(command, { schema: 'prep-config.schema.json', argumentKeys: ['input'] });
+
+  command.action(async (file: string, flags: PrepFlags) => {
+    const progress = createProgress('prep', Boolean(flags.quiet) || Boolean(flags.json));
+    const disableClean = CLEAN_RULES.filter((rule) => flags[cleanFlag(rule)] === false);
+    try {
+      const { manifest, outDir } = await prep(file, {
+        ...prepOptionsFromFlags(flags),
+        disableClean,
+        configFile: configFileOf(command),
+        onProgress: (p) => progress.update(p),
+      });
+      progress.stop();
+      process.stdout.write(flags.json ? `${terminalJson(manifest, 2)}\n` : summary(manifest, outDir));
+    } finally {
+      progress.stop();
+    }
+  });
+}
+
+/** How records are read and labelled. */
+function addInputOptions(command: Command): Command {
+  return command
     .option(
       '--fields <mapping>',
       'read turns from these fields (dotted paths): user=PATH,assistant=PATH[,system=PATH][,context=PATH]',
@@ -60,7 +88,12 @@ export function register(program: Command): void {
         '--scenario-rules <file>',
         'scenario from ordered regex rules on the first user message (schemas/scenario-rules.schema.json)',
       ).conflicts('scenarioField'),
-    )
+    );
+}
+
+/** Balancing and the train / validation / test split. */
+function addSplitOptions(command: Command): Command {
+  return command
     .option(
       '--balance <mode>',
       'none, cap:N (at most N per scenario) or ratio:R (at most R x the smallest)',
@@ -82,7 +115,12 @@ export function register(program: Command): void {
         .conflicts('testSize'),
     )
     .option('--test-size <n>', 'total test examples (instead of --test-ratio)', parseNonNegativeInteger)
-    .option('--seed <n>', 'seed for every seeded choice (split, balancing)', parseInteger, DEFAULT_SEED)
+    .option('--seed <n>', 'seed for every seeded choice (split, balancing)', parseInteger, DEFAULT_SEED);
+}
+
+/** The token length check. */
+function addTokenOptions(command: Command): Command {
+  return command
     .addOption(
       new Option('--model <preset>', 'model preset: context length and tokenizer').choices(
         Object.keys(MODEL_PRESETS),
@@ -107,7 +145,12 @@ export function register(program: Command): void {
       'worker threads for token counting (default: one per core)',
       parsePositiveInteger,
     )
-    .option('--no-tokens', 'skip tokenization and the length check')
+    .option('--no-tokens', 'skip tokenization and the length check');
+}
+
+/** Near-duplicates, leakage clusters and holdout decontamination. */
+function addDedupeOptions(command: Command): Command {
+  return command
     .option(
       '--near-dup-threshold <s>',
       'estimated Jaccard similarity that makes a later example a near-duplicate',
@@ -133,7 +176,12 @@ export function register(program: Command): void {
       parseSimilarity,
       // The library's default for holdoutThreshold is the leak threshold's.
       DEFAULT_LEAK_THRESHOLD,
-    )
+    );
+}
+
+/** Input limits and what is written or printed. */
+function addOutputOptions(command: Command): Command {
+  return command
     .option(MAX_LINE_BYTES_FLAG, MAX_LINE_BYTES_HELP, parsePositiveInteger)
     .option(
       '--bom',
@@ -141,27 +189,6 @@ export function register(program: Command): void {
     )
     .option('--json', 'print manifest.json to stdout instead of the summary')
     .option('-q, --quiet', 'no progress on stderr');
-  for (const rule of CLEAN_RULES)
-    command.option(`--no-clean-${rule}`, `do not ${CLEAN_RULE_DESCRIPTIONS[rule]}`);
-
-  withConfigFile(command, { schema: 'prep-config.schema.json', argumentKeys: ['input'] });
-
-  command.action(async (file: string, flags: PrepFlags) => {
-    const progress = createProgress('prep', Boolean(flags.quiet) || Boolean(flags.json));
-    const disableClean = CLEAN_RULES.filter((rule) => flags[cleanFlag(rule)] === false);
-    try {
-      const { manifest, outDir } = await prep(file, {
-        ...prepOptionsFromFlags(flags),
-        disableClean,
-        configFile: configFileOf(command),
-        onProgress: (p) => progress.update(p),
-      });
-      progress.stop();
-      process.stdout.write(flags.json ? `${terminalJson(manifest, 2)}\n` : summary(manifest, outDir));
-    } finally {
-      progress.stop();
-    }
-  });
 }
 
 function checkBalance(value: string): string {
