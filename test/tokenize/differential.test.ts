@@ -1,16 +1,19 @@
 // `phikit tokens --diff-against DIR`: phikit's tokenizer against a tokenizer.json run by
 // @huggingface/tokenizers. Microsoft's Phi-3 files agree with the built-in Phi-3 tokenizer (0
 // differences); a copy with two ids swapped and a changed template is reported with lines and ids.
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countTokens, type TokenRow } from '../../src/pipeline/tokens.js';
+import type { ChatMessage } from '../../src/core/example.js';
 import { createTokenizerDifferential } from '../../src/tokenize/differential.js';
 import { loadTokenizer } from '../../src/tokenize/load.js';
+import { PHI4_MODELS } from '../../src/tokenize/phi4.js';
 import { runCli } from '../helpers/cli.js';
 import { hasShared, reference, sharedSkipMessage } from '../helpers/shared.js';
 import { datasetConversations } from './real-data.js';
+import { subsetTokenizerJson } from './tiktoken-json.js';
 
 const chat = (user: string, assistant: string): string =>
   JSON.stringify({
@@ -178,3 +181,45 @@ describe('phikit tokens --diff-against a built-in name', () => {
     expect(run.stdout).toBe('');
   });
 });
+
+const PHI4_CASES = [
+  ['phi-4', 'cl100k_base', 'phi4'],
+  ['phi-4-mini', 'o200k_base', 'phi4-mini'],
+] as const;
+
+describe.skipIf(!hasShared).each(PHI4_CASES)(
+  `%s against a tokenizer.json built from %s (${hasShared ? 'reference found' : sharedSkipMessage})`,
+  (model, ranks, configFolder) => {
+    it("finds no difference on the test texts and a sample of real conversations, with Microsoft's template", async () => {
+      const conversations = datasetConversations().filter((_, index) => index % 40 === 0);
+      const sample = join(scratch, `${model}.jsonl`);
+      const sampleLines = [...lines, ...conversations.map((messages) => JSON.stringify({ messages }))];
+      await writeFile(sample, sampleLines.join('\n') + '\n');
+      const builtin = await loadTokenizer(model);
+      const texts = sampleLines
+        .map((line) => (JSON.parse(line) as { messages: ChatMessage[] }).messages)
+        .flatMap((messages) => [...messages.map((message) => message.content), builtin.render(messages)]);
+      const folder = join(scratch, `${model}-${ranks}`);
+      await mkdir(folder);
+      await writeFile(
+        join(folder, 'tokenizer.json'),
+        JSON.stringify(subsetTokenizerJson(ranks, texts, PHI4_MODELS[model].addedTokens)),
+      );
+      await cp(reference(configFolder, 'tokenizer_config.json'), join(folder, 'tokenizer_config.json'));
+
+      const summary = await countTokens(sample, { threads: 1, model, diffAgainst: folder }, () => {});
+      expect(summary.differential).toEqual({
+        against: folder,
+        tokenizer: model,
+        examples: expect.any(Number) as unknown,
+        texts: expect.any(Number) as unknown,
+        differingExamples: 0,
+        differingTexts: 0,
+        differingTemplates: 0,
+        first: [],
+      });
+      expect(summary.differential!.examples).toBeGreaterThan(100);
+      expect(summary.differential!.texts).toBeGreaterThan(400);
+    });
+  },
+);
