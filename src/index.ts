@@ -28,6 +28,7 @@ export { countTokens } from './pipeline/tokens.js';
 export { preflight, AZURE_LIMITS } from './pipeline/preflight.js';
 export type { PreflightOptions, PreflightResult, PreflightLimits } from './pipeline/preflight.js';
 export type { TokensOptions, TokenRow, TokensSummary } from './pipeline/tokens.js';
+export type { DifferentialSummary, TokenizerDifference } from './tokenize/differential.js';
 export { tokenFigures } from './tokenize/figures.js';
 export { createTokenLengthStage } from './stages/token-length.js';
 export { evaluate } from './eval/run.js';

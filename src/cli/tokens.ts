@@ -3,11 +3,14 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import {
   countTokens,
   MODEL_PRESETS,
+  type DifferentialSummary,
+  type TokenizerDifference,
   type FormatOption,
   type TokenRow,
   type TokensSummary,
 } from '../index.js';
 import { DEFAULT_MODEL } from '../tokenize/presets.js';
+import { EXIT } from './exit-codes.js';
 import { MAX_LINE_BYTES_FLAG, MAX_LINE_BYTES_HELP } from './options.js';
 import { FORMAT_CHOICES } from './prep-flags.js';
 import { terminalJson, terminalSafe } from './terminal.js';
@@ -20,6 +23,7 @@ interface TokensFlags {
   threads?: number;
   format: FormatOption;
   maxLineBytes?: number;
+  diffAgainst?: string;
 }
 
 function positiveInteger(value: string): number {
@@ -49,9 +53,18 @@ export function register(program: Command): void {
     .option('--threads <n>', 'worker threads for counting (default: every core)', positiveInteger)
     .addOption(new Option('--format <format>', 'input format').choices(FORMAT_CHOICES).default('auto'))
     .option(MAX_LINE_BYTES_FLAG, MAX_LINE_BYTES_HELP, positiveInteger)
+    .option(
+      '--diff-against <dir>',
+      'also encode every text and rendered conversation with this tokenizer.json (@huggingface/tokenizers) and report the differences; exit 1 when any',
+    )
     .action(async (file: string, flags: TokensFlags) => {
       const write = (text: string): void => void process.stdout.write(text);
-      if (!flags.json) write('line\ttotal\tassistant\n');
+      // The header waits for the first row, so an error while loading leaves stdout empty.
+      let header = flags.json ? '' : 'line\ttotal\tassistant\n';
+      const writeRow = (text: string): void => {
+        write(header + text);
+        header = '';
+      };
       const summary = await countTokens(
         file,
         {
@@ -61,17 +74,26 @@ export function register(program: Command): void {
           threads: flags.threads,
           format: flags.format,
           maxLineBytes: flags.maxLineBytes,
+          diffAgainst: flags.diffAgainst,
         },
-        (row) => write(flags.json ? `${terminalJson(row)}\n` : textRow(row)),
+        (row) => writeRow(flags.json ? `${terminalJson(row)}\n` : textRow(row)),
       );
-      write(flags.json ? `${terminalJson({ summary })}\n` : textSummary(summary));
+      writeRow(flags.json ? `${terminalJson({ summary })}\n` : textSummary(summary));
+      const { differential } = summary;
+      if (differential === undefined) return;
+      if (!flags.json) write(textDifferential(differential));
+      process.exitCode = differential.differingExamples > 0 ? EXIT.problemsFound : EXIT.ok;
     });
 }
 
 function textRow(row: TokenRow): string {
   if ('error' in row) return `${row.line}\t-\t-\tskipped: ${terminalSafe(row.error)}\n`;
-  const note = row.specialToken === undefined ? '' : `\tcontains special token ${row.specialToken}`;
-  return `${row.line}\t${row.total}\t${row.assistant}${note}\n`;
+  const special = row.specialToken === undefined ? '' : `\tcontains special token ${row.specialToken}`;
+  const differs =
+    row.tokenizerDifferences === undefined
+      ? ''
+      : `\t${row.tokenizerDifferences} differences from --diff-against`;
+  return `${row.line}\t${row.total}\t${row.assistant}${special}${differs}\n`;
 }
 
 function textSummary(summary: TokensSummary): string {
@@ -84,5 +106,28 @@ function textSummary(summary: TokensSummary): string {
     line('total', summary.total) +
     line('assistant', summary.assistant) +
     `${summary.overMaxTokens} over ${summary.maxTokens} tokens, ${summary.withSpecialText} with special-token strings in their text\n`
+  );
+}
+
+function textDifferential(differential: DifferentialSummary): string {
+  const head =
+    `\ndifferential: ${terminalSafe(differential.tokenizer)} against ${terminalSafe(differential.against)} ` +
+    `(@huggingface/tokenizers): ${differential.differingExamples} of ${differential.examples} examples differ ` +
+    `(${differential.differingTexts} of ${differential.texts} texts, ${differential.differingTemplates} renders)\n`;
+  return head + differential.first.map(textDifference).join('');
+}
+
+function textDifference(difference: TokenizerDifference): string {
+  const place = `  line ${difference.line} ${difference.where}`;
+  if (difference.kind === 'template') {
+    return (
+      `${place}, character ${difference.at}: ${terminalSafe(JSON.stringify(difference.tokenizer))} ` +
+      `vs ${terminalSafe(JSON.stringify(difference.reference))}\n`
+    );
+  }
+  const [ours, theirs] = difference.lengths;
+  return (
+    `${place}, token ${difference.at} (of ${ours} vs ${theirs}): ` +
+    `[${difference.tokenizer.join(', ')}] vs [${difference.reference.join(', ')}]\n`
   );
 }
