@@ -6,6 +6,7 @@
 // `extra-parameters: pass-through` header whenever a request carries logprobs.
 import type { ChatMessage } from '../core/example.js';
 import { loadTokenizer } from '../tokenize/load.js';
+import { renderAroundAnswer, type PromptAround } from '../tokenize/chat.js';
 import {
   EndpointError,
   type ChatAnswer,
@@ -242,15 +243,7 @@ export function systemAsUser(messages: readonly ChatMessage[]): ChatMessage[] {
   });
 }
 
-const SENTINEL = '\u0000phikit-reference\u0000';
-
 /** The prompt rendered with the chat template, split around where the assistant's answer goes. */
-async function renderAround(
-  prompt: ChatMessage[],
-  chatTemplate?: string,
-): Promise<{ prefix: string; suffix: string }> {
-  const tokenizer = await loadTokenizer(chatTemplate);
-  const rendered = tokenizer.render([...prompt, { role: 'assistant', content: SENTINEL }]);
-  const at = rendered.indexOf(SENTINEL);
-  return { prefix: rendered.slice(0, at), suffix: rendered.slice(at + SENTINEL.length) };
+async function renderAround(prompt: ChatMessage[], chatTemplate?: string): Promise<PromptAround> {
+  return renderAroundAnswer(await loadTokenizer(chatTemplate), prompt);
 }

@@ -13,6 +13,7 @@ import {
 } from '../core/endpoint.js';
 import type { PerplexityKind } from '../core/eval-types.js';
 import { loadTokenizer } from '../tokenize/load.js';
+import { renderAroundAnswer } from '../tokenize/chat.js';
 import { GgufModel, GgufRequestError, type GgufModelOptions } from './model.js';
 
 export const GGUF_PREFIX = 'gguf:';
@@ -33,14 +34,9 @@ export async function createGgufEndpoint(
 
 type PromptRenderer = (prompt: ChatMessage[]) => string;
 
-const SENTINEL = '\u0000phikit-answer\u0000';
-
 async function phikitRenderer(chatTemplate: string): Promise<PromptRenderer> {
   const tokenizer = await loadTokenizer(chatTemplate);
-  return (prompt) => {
-    const rendered = tokenizer.render([...prompt, { role: 'assistant', content: SENTINEL }]);
-    return rendered.slice(0, rendered.indexOf(SENTINEL));
-  };
+  return (prompt) => renderAroundAnswer(tokenizer, prompt).prefix;
 }
 
 class GgufEndpoint implements Endpoint {

@@ -109,6 +109,29 @@ interface Layout {
   withContent: number[];
 }
 
+/** A conversation's prompt rendered with the chat template, split where the assistant's answer goes. */
+export interface PromptAround {
+  /** Everything before the answer: the prompt as the model sees it. */
+  prefix: string;
+  /** What the template writes after the answer (its end-of-turn tokens). */
+  suffix: string;
+}
+
+const ANSWER_MARKER = `${MARKER_OPEN}answer${MARKER_CLOSE}`;
+
+/**
+ * The one routine that splits a rendered prompt around the answer (reference scoring over HTTP, and
+ * a GGUF model prompted with phikit's template): render with a marker as the answer, cut there.
+ */
+export function renderAroundAnswer(
+  tokenizer: Pick<ChatTokenizer, 'render'>,
+  prompt: readonly ChatMessage[],
+): PromptAround {
+  const rendered = tokenizer.render([...prompt, { role: 'assistant', content: ANSWER_MARKER }]);
+  const at = rendered.indexOf(ANSWER_MARKER);
+  return { prefix: rendered.slice(0, at), suffix: rendered.slice(at + ANSWER_MARKER.length) };
+}
+
 export interface ChatTokenizerInit {
   name: string;
   backend: EncoderBackend;
