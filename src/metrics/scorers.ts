@@ -3,6 +3,7 @@
 // example (stored in results.jsonl, averaged with a bootstrap interval like EM/F1) and maybe a
 // detail (the label scorer's predicted and gold labels, from which summary.ts builds the confusion matrix).
 import { PhikitError } from '../core/errors.js';
+import type { ScorerOutcome } from '../core/eval-types.js';
 import { rougeL } from './rouge.js';
 import { maxOverReferences, normalizeAnswer } from './squad.js';
 
@@ -16,11 +17,7 @@ export interface ScoredExample {
   references?: string[];
 }
 
-export interface ScorerOutcome {
-  /** 0-100. */
-  score: number;
-  detail?: unknown;
-}
+export type { ScorerOutcome };
 
 /** The label scorer's detail: what it found in the prediction and in the reference (null: none). */
 export interface LabelDetail {
@@ -253,6 +250,17 @@ export function moduleScorer(name: string, score: ScorerFunction): Scorer {
       const detail = typeof returned === 'object' ? returned.detail : undefined;
       return { score: 100 * value, ...(detail !== undefined ? { detail } : {}) };
     },
+  };
+}
+
+/** What a scorer sees of an example: the same from the examples file and from a stored result. */
+export function scoredExample(source: ScoredExample): ScoredExample {
+  return {
+    id: source.id,
+    line: source.line,
+    scenario: source.scenario,
+    reference: source.reference,
+    ...(source.references ? { references: source.references } : {}),
   };
 }
 
