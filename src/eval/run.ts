@@ -208,7 +208,11 @@ async function evaluateInto(
   const scorers = await loadScorers(options.scorers);
   if (options.predictions !== undefined) {
     const loaded = { examples, skipped, scenarioSource, warnings };
-    return scoreStoredPredictions(outDir, examplesPath, loaded, options, { predictions: options.predictions, seed, scorers });
+    return scoreStoredPredictions(outDir, examplesPath, loaded, options, {
+      predictions: options.predictions,
+      seed,
+      scorers,
+    });
   }
 
   const endpoints: Endpoint[] = [];
@@ -238,24 +242,7 @@ async function evaluateInto(
   const limiter = new RateLimiter(options.rpm);
   try {
     const perplexityKinds = await probeAll(endpoints, join(outDir, 'probes.json'));
-    // Every (endpoint, example) pair with its request and cache key, in report order.
-    const planned: PlannedRequest[] = [];
-    for (const endpoint of endpoints) {
-      const kind = perplexityKinds[endpoint.name]!;
-      for (const example of examples) {
-        const request: ChatRequest = {
-          messages: example.prompt,
-          temperature: options.temperature ?? EVAL_DEFAULTS.temperature,
-          maxTokens: options.maxTokens,
-          logprobs: kind === 'own-output',
-        };
-        const key = requestKey(endpoint, request, {
-          scoredReference: kind === 'reference' ? example.reference : undefined,
-          references: example.references,
-        });
-        planned.push({ endpoint, example, request, key });
-      }
-    }
+    const planned = planRequests(endpoints, examples, perplexityKinds, options);
     const { tasks, results, fromCache } = await reuseCached(planned, store, options.retryErrors, scorers);
 
     let done = 0;
@@ -375,6 +362,33 @@ interface PlannedRequest {
   example: EvalExample;
   request: ChatRequest;
   key: string;
+}
+
+/** Every (endpoint, example) pair with its request and cache key, in report order. */
+function planRequests(
+  endpoints: readonly Endpoint[],
+  examples: readonly EvalExample[],
+  perplexityKinds: Record<string, PerplexityKind>,
+  options: EvaluateOptions,
+): PlannedRequest[] {
+  const planned: PlannedRequest[] = [];
+  for (const endpoint of endpoints) {
+    const kind = perplexityKinds[endpoint.name]!;
+    for (const example of examples) {
+      const request: ChatRequest = {
+        messages: example.prompt,
+        temperature: options.temperature ?? EVAL_DEFAULTS.temperature,
+        maxTokens: options.maxTokens,
+        logprobs: kind === 'own-output',
+      };
+      const key = requestKey(endpoint, request, {
+        scoredReference: kind === 'reference' ? example.reference : undefined,
+        references: example.references,
+      });
+      planned.push({ endpoint, example, request, key });
+    }
+  }
+  return planned;
 }
 
 /**
