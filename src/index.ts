@@ -33,6 +33,11 @@ export { tokenFigures } from './tokenize/figures.js';
 export { createTokenLengthStage } from './stages/token-length.js';
 export { evaluate } from './eval/run.js';
 export type { EvaluateOptions, EvaluateResult } from './eval/run.js';
+export { rescore } from './eval/rescore.js';
+export type { RescoreOptions, RescoreResult } from './eval/rescore.js';
+export { BUILT_IN_SCORERS } from './metrics/scorers.js';
+export type { Scorer, ScorerFunction, ScoredExample, LabelDetail } from './metrics/scorers.js';
+export type { ClassificationSummary } from './metrics/classification.js';
 export { createEndpoint, parseEndpointSpec } from './eval/endpoint.js';
 export { EndpointError } from './core/endpoint.js';
 export type {
@@ -43,7 +48,13 @@ export type {
   ChatAnswer,
   ReferenceScore,
 } from './core/endpoint.js';
-export type { DamagedLine, EvalExample, EvalResult, PerplexityKind } from './core/eval-types.js';
+export type {
+  DamagedLine,
+  EvalExample,
+  EvalResult,
+  PerplexityKind,
+  ScorerOutcome,
+} from './core/eval-types.js';
 export { compare, compareResults } from './compare/compare.js';
 export type {
   Comparison,

@@ -9,6 +9,7 @@ export const commandModules: Array<() => Promise<{ register(program: Command): v
   () => import('./tokens.js'),
   () => import('./preflight.js'),
   () => import('./eval.js'),
+  () => import('./rescore.js'),
   () => import('./compare.js'),
   () => import('./serve.js'),
 ];

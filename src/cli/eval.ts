@@ -67,6 +67,9 @@ interface EvalFlags {
   retryErrors?: boolean;
   limit?: number;
   maxAnswerBytes: number;
+  scorer: string[];
+  predictions?: string;
+  predictionsName?: string;
   json?: boolean;
   quiet?: boolean;
   judge?: EndpointSpec;
@@ -83,10 +86,11 @@ export function register(program: Command): void {
       '<examples>',
       'chat JSONL (e.g. validation.jsonl from phikit prep): the last assistant message is the reference',
     )
-    .requiredOption(
+    .option(
       '-e, --endpoint <name=url>',
       'an endpoint to evaluate; repeat to compare (http(s) base URL, Azure endpoint)',
       (value: string, previous: EndpointSpec[] = []) => [...previous, parseEndpointSpec(value)],
+      [],
     )
     .requiredOption('-o, --out <dir>', 'output folder; rerunning with the same folder resumes')
     .option('--model <name>', 'model (Azure OpenAI: deployment) sent with each request')
@@ -179,6 +183,22 @@ export function register(program: Command): void {
       parseInRange(EVAL_LIMITS.maxAnswerBytes),
       DEFAULT_MAX_ANSWER_BYTES,
     )
+    .option(
+      '--scorer <name[:arg]>',
+      'another metric, repeatable: contains, regex:PATTERN, label:a|b|c, json, json-schema:FILE, rouge-l, or ./module.mjs',
+      (value: string, previous: string[] = []) => [...previous, value],
+      [],
+    )
+    .addOption(
+      new Option(
+        '--predictions <file.jsonl>',
+        'score stored predictions ({"id" or "line", "prediction"} per line) instead of asking endpoints',
+      ).conflicts('endpoint'),
+    )
+    .option(
+      '--predictions-name <name>',
+      'name of the stored predictions in the outputs (default: the file name)',
+    )
     .option('--json', 'print metrics.json to stdout')
     .option('-q, --quiet', 'no progress on stderr')
     .option(
@@ -221,6 +241,9 @@ export function register(program: Command): void {
         maxAnswerBytes: flags.maxAnswerBytes,
         runConfig: resolvedConfig(command),
         judge: judgeOptions(flags),
+        scorers: flags.scorer,
+        predictions: flags.predictions,
+        predictionsName: flags.predictionsName,
         onProgress: ({ done, total, errors }) => {
           // The last answer is always reported, so a log never seems to stop part way.
           if (flags.quiet || flags.json || (done < total && Date.now() - lastReport < 2000)) return;
@@ -294,20 +317,37 @@ export function damagedWarning(damaged: readonly DamagedLine[]): string {
   return `phikit: warning: skipped ${damaged.length} damaged line${damaged.length === 1 ? '' : 's'} of results.jsonl: ${shown}${more}\n`;
 }
 
-function summary(result: EvaluateResult): string {
-  const lines = [
-    `phikit eval: ${result.counts.examples} examples (${result.counts.skippedLines} lines skipped as not chat examples); ${result.counts.requested} asked, ${result.counts.fromCache} from the cache in ${result.outDir}`,
-  ];
-  for (const endpoint of result.metrics.endpoints) {
+/** One line per endpoint: every metric overall with its interval. */
+export function metricLines(metrics: EvaluateResult['metrics']): string[] {
+  const lines: string[] = [];
+  for (const endpoint of metrics.endpoints) {
     const o = endpoint.overall;
     const ci = (i: { value: number; low: number; high: number }) =>
       Number.isNaN(i.value) ? '–' : `${i.value.toFixed(1)} [${i.low.toFixed(1)}, ${i.high.toFixed(1)}]`;
     const ppl =
       o.perplexity.value === null ? `none` : `${o.perplexity.value.toFixed(2)} (${o.perplexity.kind})`;
+    const scorers = Object.entries(o.scorers ?? {}).map(([name, interval]) => `  ${name} ${ci(interval)}`);
     lines.push(
-      `  ${endpoint.endpoint}: EM ${ci(o.em)}  F1 ${ci(o.f1)}  accuracy ${ci(o.accuracy)}  perplexity ${ppl}  errors ${o.errors}/${o.n}`,
+      `  ${endpoint.endpoint}: EM ${ci(o.em)}  F1 ${ci(o.f1)}  accuracy ${ci(o.accuracy)}${scorers.join('')}  perplexity ${ppl}  errors ${o.errors}/${o.n}`,
     );
+    for (const [name, figures] of Object.entries(o.classification ?? {}))
+      lines.push(
+        `  ${endpoint.endpoint}: ${name} macro-F1 ${ci(figures.macroF1)} (confusion matrix in report.html)`,
+      );
   }
+  return lines;
+}
+
+function summary(result: EvaluateResult): string {
+  const lines = [
+    `phikit eval: ${result.counts.examples} examples (${result.counts.skippedLines} lines skipped as not chat examples); ${result.counts.requested} asked, ${result.counts.fromCache} from the cache in ${result.outDir}`,
+  ];
+  lines.push(...metricLines(result.metrics));
+  const predictions = result.metrics.predictions;
+  if (predictions)
+    lines.push(
+      `  predictions from ${predictions.file}: ${predictions.matched} matched, ${predictions.unmatched} lines matched no example, ${predictions.examplesWithoutPrediction} examples had no prediction`,
+    );
   for (const endpoint of result.metrics.endpoints) {
     const { notScored } = endpoint.overall.perplexity;
     if (notScored > 0)

@@ -30,6 +30,14 @@ export interface LogprobData {
 export type ErrorKind =
   'rate_limited' | 'server_error' | 'client_error' | 'timeout' | 'connection' | 'invalid_response';
 
+/** One scorer's verdict on one answer. */
+export interface ScorerOutcome {
+  /** 0-100. */
+  score: number;
+  /** What the scorer found (the label scorer: `{ predicted, gold }`; a module: anything JSON). */
+  detail?: unknown;
+}
+
 export interface EvalResult {
   id: string;
   line: number;
@@ -49,6 +57,8 @@ export interface EvalResult {
   references?: string[];
   /** 0-100, max over the reference and `references`; null when the request failed. */
   scores: { em: number; f1: number; accuracy: number } | null;
+  /** Scores of the run's `--scorer`s (0-100, keyed by scorer name); present when some were asked and the request succeeded. */
+  scorers?: Record<string, ScorerOutcome>;
   logprobs: LogprobData | null;
   /** Present when the answer is kept but the endpoint could not score the reference (e.g. it does not fit the context). */
   perplexityNotScored?: { message: string };

@@ -23,7 +23,8 @@ export interface ExampleOptions extends Pick<PrepOptions, 'scenarioField' | 'sce
 
 /** Something about the examples a user should know, with how many examples it concerns. */
 export interface EvalWarning {
-  code: 'scenario_field_missing' | 'labels_unmatched';
+  code:
+    'scenario_field_missing' | 'labels_unmatched' | 'predictions_unmatched' | 'examples_without_prediction';
   message: string;
   count: number;
 }

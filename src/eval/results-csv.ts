@@ -1,6 +1,9 @@
 // results.csv: one row per example and endpoint, for spreadsheets (RFC 4180 quoting). Text cells
 // that a spreadsheet would run as a formula get a leading quote (OWASP CSV injection guidance).
+// Each `--scorer` adds a column of its scores (named by the scorer), a label scorer also one of
+// the label it found ("NAME predicted"), after the fixed columns.
 import type { EvalResult } from '../core/eval-types.js';
+import type { LabelDetail, Scorer } from '../metrics/scorers.js';
 
 const COLUMNS = [
   'id',
@@ -45,7 +48,25 @@ export function textCell(value: string | null | undefined): string {
   return quoted(FORMULA_START.test(value) ? `'${value}` : value);
 }
 
-export function resultsCsv(results: readonly EvalResult[]): string {
+type ScorerColumns = Pick<Scorer, 'name' | 'labels'>;
+
+function scorerHeader(scorers: readonly ScorerColumns[]): string[] {
+  return scorers.flatMap((s) => (s.labels ? [s.name, `${s.name} predicted`] : [s.name])).map(textCell);
+}
+
+function scorerCells(result: EvalResult, scorers: readonly ScorerColumns[]): string[] {
+  return scorers.flatMap((s) => {
+    const outcome = result.scorers?.[s.name];
+    const score = numberCell(outcome?.score);
+    if (!s.labels) return [score];
+    return [
+      score,
+      textCell(outcome ? ((outcome.detail as LabelDetail | undefined)?.predicted ?? '') : undefined),
+    ];
+  });
+}
+
+export function resultsCsv(results: readonly EvalResult[], scorers: readonly ScorerColumns[] = []): string {
   const rows = results.map((r) =>
     [
       textCell(r.id),
@@ -71,7 +92,9 @@ export function resultsCsv(results: readonly EvalResult[]): string {
       // Further accepted answers as a JSON array of strings: unambiguous whatever they contain.
       textCell(r.references === undefined ? undefined : JSON.stringify(r.references)),
       numberCell(r.answerTruncated?.bytes),
+      ...scorerCells(r, scorers),
     ].join(','),
   );
-  return `${[COLUMNS.join(','), ...rows].join('\r\n')}\r\n`;
+  const header = [...COLUMNS, ...scorerHeader(scorers)].join(',');
+  return `${[header, ...rows].join('\r\n')}\r\n`;
 }

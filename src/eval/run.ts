@@ -9,6 +9,7 @@ import { PhikitError } from '../core/errors.js';
 import { writeFileAtomic } from '../io/atomic-writer.js';
 import { OutputDir } from '../io/out-dir.js';
 import { checkOutputSet, isPrepOutputFolder } from '../io/output-check.js';
+import { scoredExample, scoreWith, type Scorer } from '../metrics/scorers.js';
 import { scorePrediction } from '../metrics/squad.js';
 import { seededRandom } from '../metrics/stats.js';
 import { summarizeJudgments, type JudgeSummary } from '../metrics/judge-summary.js';
@@ -16,16 +17,19 @@ import { summarizeResults, type EvalMetrics } from '../metrics/summary.js';
 import type { FormatOption } from '../pipeline/read.js';
 import { renderEvalReport } from '../report/eval-report.js';
 import type { ScenarioRulesFile } from '../stages/scenario.js';
-import type { ChatAnswer, ChatRequest, Endpoint, EndpointProvider, EndpointSpec } from '../core/endpoint.js';
+import type { ChatRequest, Endpoint, EndpointProvider, EndpointSpec } from '../core/endpoint.js';
 import { createEndpoint } from './endpoint.js';
-import { loadExamples, type EvalWarning } from './examples.js';
+import { loadExamples, type EvalWarning, type LoadedExamples } from './examples.js';
 import { judgeAnswers, judgedAnswers, type JudgeOptions } from './judge.js';
 import { checkNumericOptions, DEFAULT_MAX_ANSWER_BYTES, EVAL_DEFAULTS } from './limits.js';
 import { hasControlCharacter, redactSecrets } from './redact.js';
-import { runPool } from './pool.js';
 import { ResultsStore } from './results-store.js';
 import { DEFAULT_RETRY, RateLimiter, withRetries, type RetryPolicy } from './retry.js';
 import { resultsCsv } from './results-csv.js';
+import { runPool } from './pool.js';
+import { loadScorers } from './scorer-load.js';
+import { capAnswer } from './answer-cap.js';
+import { readPredictions, type PredictionsMatch } from './predictions.js';
 import type {
   DamagedLine,
   EvalExample,
@@ -69,11 +73,17 @@ export interface EvaluateOptions {
   limit?: number;
   /** Longest answer stored, in UTF-8 bytes (default 1 MiB); longer ones are cut on a character boundary. */
   maxAnswerBytes?: number;
+  /** Scorers next to EM/F1/accuracy: `contains`, `regex:P`, `label:a|b`, `json`, `json-schema:FILE`, `rouge-l`, `./module.mjs`. */
+  scorers?: string[];
+  /** Score the predictions in this JSONL file (`{"id"|"line", "prediction"}` per line) instead of asking endpoints. */
+  predictions?: string;
+  /** The pseudo-endpoint's name for `predictions` (default: the file name without .jsonl). */
+  predictionsName?: string;
   /** What the run was started with (the CLI: flags merged over --config), kept as metrics.json's `config`. */
   runConfig?: Record<string, unknown>;
-  fetch?: typeof fetch;
   /** LLM-as-judge: every answer scored 1-5 by this endpoint with a rubric (judgments.jsonl). */
   judge?: JudgeOptions;
+  fetch?: typeof fetch;
   onProgress?: (progress: { done: number; total: number; errors: number }) => void;
 }
 
@@ -86,6 +96,8 @@ export interface EvalRunMetrics extends EvalMetrics {
   resultsFile: { skippedLines: number; damagedLines: DamagedLine[] };
   /** Per endpoint, what a reader should know (e.g. why own-output perplexity is unavailable). */
   endpointNotes: Record<string, string[]>;
+  /** With `predictions`: how the file's lines matched the examples. */
+  predictions?: PredictionsMatch;
   /** The run's configuration, when the caller gave one (options.runConfig). */
   config?: Record<string, unknown>;
   /** With a judge: its scores per endpoint and scenario, and their agreement with F1. */
@@ -112,6 +124,8 @@ export interface EvaluateResult {
   warnings: EvalWarning[];
 }
 
+export { capAnswer };
+
 export async function evaluate(examplesPath: string, options: EvaluateOptions): Promise<EvaluateResult> {
   checkOptions(options);
   const secrets = [options.apiKey, options.judge?.apiKey].filter((key): key is string => Boolean(key));
@@ -135,6 +149,15 @@ function checkOptions(options: EvaluateOptions): void {
     );
   }
   checkNumericOptions('evaluate', options);
+  if (options.predictions !== undefined) {
+    if (options.endpoints.length > 0)
+      throw new PhikitError(
+        'USAGE',
+        'both endpoints and a predictions file given',
+        'score stored predictions (--predictions) or ask endpoints (--endpoint), not both in one run',
+      );
+    return;
+  }
   if (options.endpoints.length === 0) {
     throw new PhikitError(
       'USAGE',
@@ -195,6 +218,15 @@ async function evaluateInto(
       'run `phikit validate` on it',
     );
   }
+  const scorers = await loadScorers(options.scorers);
+  if (options.predictions !== undefined) {
+    const loaded = { examples, skipped, scenarioSource, warnings };
+    return scoreStoredPredictions(outDir, examplesPath, loaded, options, {
+      predictions: options.predictions,
+      seed,
+      scorers,
+    });
+  }
 
   const endpoints: Endpoint[] = [];
   for (const spec of options.endpoints) {
@@ -223,46 +255,15 @@ async function evaluateInto(
   const limiter = new RateLimiter(options.rpm);
   try {
     const perplexityKinds = await probeAll(endpoints, join(outDir, 'probes.json'));
-    // Every (endpoint, example) pair with its request and cache key, in report order.
-    const planned: Array<{ endpoint: Endpoint; example: EvalExample; request: ChatRequest; key: string }> =
-      [];
-    for (const endpoint of endpoints) {
-      const kind = perplexityKinds[endpoint.name]!;
-      for (const example of examples) {
-        const request: ChatRequest = {
-          messages: example.prompt,
-          temperature: options.temperature ?? EVAL_DEFAULTS.temperature,
-          maxTokens: options.maxTokens,
-          logprobs: kind === 'own-output',
-        };
-        const key = requestKey(endpoint, request, {
-          scoredReference: kind === 'reference' ? example.reference : undefined,
-          references: example.references,
-        });
-        planned.push({ endpoint, example, request, key });
-      }
-    }
-    const results = new Map<string, EvalResult>();
-    let fromCache = 0;
-    const relabeled: EvalResult[] = [];
-    const tasks = planned.filter(({ key, example }) => {
-      const previous = store.previous.get(key);
-      if (!previous || (previous.error && options.retryErrors)) return true;
-      const current = withCurrentLabel(previous, example);
-      if (current !== previous) relabeled.push(current);
-      results.set(key, current);
-      fromCache++;
-      return false;
-    });
-    // Appended so results.jsonl (last line per key wins) agrees with metrics.json and compare.
-    for (const result of relabeled) await store.append(result);
+    const planned = planRequests(endpoints, examples, perplexityKinds, options);
+    const { tasks, results, fromCache } = await reuseCached(planned, store, options.retryErrors, scorers);
 
     let done = 0;
     let errors = 0;
     const total = tasks.length;
     const runTask = async (task: (typeof tasks)[number]): Promise<void> => {
       const kind = perplexityKinds[task.endpoint.name]!;
-      const result = await ask(task, kind, { policy, limiter, maxAnswerBytes, secrets });
+      const result = await ask(task, kind, { policy, limiter, maxAnswerBytes, secrets, scorers });
       await store.append(result);
       results.set(task.key, result);
       done++;
@@ -277,7 +278,7 @@ async function evaluateInto(
       ? await judgeStep(outDir, ordered, examples, options, { policy, limiter, secrets })
       : undefined;
     const metrics: EvalRunMetrics = {
-      ...summarizeResults(ordered, { seed, perplexityKinds }),
+      ...summarizeResults(ordered, { seed, perplexityKinds, scorers }),
       scenarioSource,
       warnings,
       answers: { maxAnswerBytes, truncated: ordered.filter((r) => r.answerTruncated).length },
@@ -286,16 +287,7 @@ async function evaluateInto(
       ...(options.runConfig ? { config: options.runConfig } : {}),
       ...(judge ? { judge } : {}),
     };
-    await writeFileAtomic(join(outDir, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
-    await writeFileAtomic(join(outDir, 'results.csv'), resultsCsv(ordered));
-    await writeFileAtomic(
-      join(outDir, 'report.html'),
-      await renderEvalReport(metrics, ordered, {
-        examplesPath,
-        endpointNotes: metrics.endpointNotes,
-        judge: metrics.judge,
-      }),
-    );
+    await writeRunOutputs(outDir, metrics, ordered, { examplesPath, scorers });
     const errorsByKind: Record<string, number> = {};
     for (const result of ordered)
       if (result.error) errorsByKind[result.error.kind] = (errorsByKind[result.error.kind] ?? 0) + 1;
@@ -319,6 +311,69 @@ async function evaluateInto(
     await store.close();
     for (const endpoint of endpoints) await endpoint.close?.();
   }
+}
+
+/** `predictions`: results from a file of answers made elsewhere, then the same outputs as a run. */
+async function scoreStoredPredictions(
+  outDir: string,
+  examplesPath: string,
+  loaded: LoadedExamples,
+  options: EvaluateOptions,
+  run: { predictions: string; seed: number; scorers: Scorer[] },
+): Promise<EvaluateResult> {
+  const maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
+  const { results, match } = await readPredictions(run.predictions, loaded.examples, {
+    name: options.predictionsName,
+    maxAnswerBytes,
+    scorers: run.scorers,
+  });
+  await writeFileAtomic(join(outDir, 'results.jsonl'), results.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  const warnings = [...loaded.warnings, ...match.warnings];
+  const metrics: EvalRunMetrics = {
+    ...summarizeResults(results, { seed: run.seed, scorers: run.scorers }),
+    scenarioSource: loaded.scenarioSource,
+    warnings,
+    answers: { maxAnswerBytes, truncated: results.filter((r) => r.answerTruncated).length },
+    resultsFile: { skippedLines: 0, damagedLines: [] },
+    endpointNotes: { [match.name]: [] },
+    predictions: match,
+  };
+  await writeRunOutputs(outDir, metrics, results, { examplesPath, scorers: run.scorers });
+  return {
+    outDir,
+    metrics,
+    counts: {
+      examples: loaded.examples.length,
+      skippedLines: loaded.skipped.length,
+      requested: 0,
+      fromCache: 0,
+      errors: 0,
+      truncatedAnswers: metrics.answers.truncated,
+    },
+    damagedLines: [],
+    errorsByKind: {},
+    perplexityKinds: { [match.name]: 'none' },
+    warnings,
+  };
+}
+
+/** metrics.json, results.csv and report.html of a run (shared by evaluate, predictions and rescore). */
+export async function writeRunOutputs(
+  outDir: string,
+  metrics: EvalRunMetrics,
+  ordered: readonly EvalResult[],
+  context: { examplesPath: string; scorers: readonly Scorer[] },
+): Promise<void> {
+  await writeFileAtomic(join(outDir, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
+  await writeFileAtomic(join(outDir, 'results.csv'), resultsCsv(ordered, context.scorers));
+  await writeFileAtomic(
+    join(outDir, 'report.html'),
+    await renderEvalReport(metrics, ordered, {
+      examplesPath: context.examplesPath,
+      endpointNotes: metrics.endpointNotes,
+      judge: metrics.judge,
+    }),
+  );
 }
 
 /** --judge: every answer judged (cached in judgments.jsonl) and summarized for metrics.json. */
@@ -347,6 +402,77 @@ async function judgeStep(
     fromCache: run.fromCache,
   };
   return summarizeJudgments(identity, judgedAnswers(run, results), options.seed ?? EVAL_DEFAULTS.seed);
+}
+
+interface PlannedRequest {
+  endpoint: Endpoint;
+  example: EvalExample;
+  request: ChatRequest;
+  key: string;
+}
+
+/** Every (endpoint, example) pair with its request and cache key, in report order. */
+function planRequests(
+  endpoints: readonly Endpoint[],
+  examples: readonly EvalExample[],
+  perplexityKinds: Record<string, PerplexityKind>,
+  options: EvaluateOptions,
+): PlannedRequest[] {
+  const planned: PlannedRequest[] = [];
+  for (const endpoint of endpoints) {
+    const kind = perplexityKinds[endpoint.name]!;
+    for (const example of examples) {
+      const request: ChatRequest = {
+        messages: example.prompt,
+        temperature: options.temperature ?? EVAL_DEFAULTS.temperature,
+        maxTokens: options.maxTokens,
+        logprobs: kind === 'own-output',
+      };
+      const key = requestKey(endpoint, request, {
+        scoredReference: kind === 'reference' ? example.reference : undefined,
+        references: example.references,
+      });
+      planned.push({ endpoint, example, request, key });
+    }
+  }
+  return planned;
+}
+
+/**
+ * Splits the plan into requests to send and cached results (with this run's scenario, line and
+ * scorers). Changed cached results are appended so results.jsonl (last line per key wins) agrees
+ * with metrics.json and compare.
+ */
+async function reuseCached(
+  planned: readonly PlannedRequest[],
+  store: ResultsStore,
+  retryErrors: boolean | undefined,
+  scorers: readonly Scorer[],
+): Promise<{ tasks: PlannedRequest[]; results: Map<string, EvalResult>; fromCache: number }> {
+  const results = new Map<string, EvalResult>();
+  const tasks: PlannedRequest[] = [];
+  for (const task of planned) {
+    const previous = store.previous.get(task.key);
+    if (!previous || (previous.error && retryErrors)) {
+      tasks.push(task);
+      continue;
+    }
+    const current = await withCurrentScorers(withCurrentLabel(previous, task.example), scorers);
+    if (current !== previous) await store.append(current);
+    results.set(task.key, current);
+  }
+  return { tasks, results, fromCache: results.size };
+}
+
+/** A stored answer scored by this run's scorers (unchanged when they give what is stored). */
+export async function withCurrentScorers(
+  result: EvalResult,
+  scorers: readonly Scorer[],
+): Promise<EvalResult> {
+  if (scorers.length === 0 || result.prediction === null || result.error) return result;
+  const outcomes = await scoreWith(scorers, result.prediction, scoredExample(result));
+  if (JSON.stringify(outcomes) === JSON.stringify(result.scorers)) return result;
+  return { ...result, scorers: outcomes };
 }
 
 /**
@@ -396,12 +522,13 @@ interface AskContext {
   maxAnswerBytes: number;
   /** Redacted from error messages before they are recorded. */
   secrets: string[];
+  scorers: readonly Scorer[];
 }
 
 async function ask(
   task: { endpoint: Endpoint; example: EvalExample; request: ChatRequest; key: string },
   kind: PerplexityKind,
-  { policy, limiter, maxAnswerBytes, secrets }: AskContext,
+  { policy, limiter, maxAnswerBytes, secrets, scorers }: AskContext,
 ): Promise<EvalResult> {
   const { endpoint, example, request, key } = task;
   const started = performance.now();
@@ -450,6 +577,9 @@ async function ask(
     reference: example.reference,
     ...(example.references ? { references: example.references } : {}),
     scores: prediction !== null && !error ? scorePrediction(prediction, acceptedAnswers(example)) : null,
+    ...(prediction !== null && !error && scorers.length > 0
+      ? { scorers: await scoreWith(scorers, prediction, scoredExample(example)) }
+      : {}),
     logprobs: error ? null : logprobs,
     ...(perplexityNotScored && !error ? { perplexityNotScored } : {}),
     latencyMs: Math.round(performance.now() - started),
@@ -477,16 +607,4 @@ function withCurrentLabel(previous: EvalResult, example: EvalExample): EvalResul
 /** What EM/F1/accuracy are the max over: the final assistant message and the example's references. */
 function acceptedAnswers(example: EvalExample): string[] {
   return [example.reference, ...(example.references ?? [])];
-}
-
-/** The answer's text cut to at most `maxBytes` of UTF-8 on a character boundary, and its size if cut. */
-export function capAnswer(answer: ChatAnswer, maxBytes: number): { text: string; originalBytes?: number } {
-  // A UTF-16 unit is at most 3 UTF-8 bytes: short answers need no encoding.
-  if (answer.text.length * 3 <= maxBytes) return { text: answer.text };
-  const bytes = Buffer.from(answer.text, 'utf8');
-  if (bytes.length <= maxBytes) return { text: answer.text };
-  let end = maxBytes;
-  // Back off continuation bytes (10xxxxxx) so the cut falls before a character's first byte.
-  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
-  return { text: bytes.subarray(0, end).toString('utf8'), originalBytes: bytes.length };
 }

@@ -1,7 +1,12 @@
 // metrics.json: every metric per endpoint, overall and per scenario, with n and a seeded 95%
 // bootstrap interval. Failed requests are counted apart and left out of the scores.
 import type { EvalResult, PerplexityKind } from '../core/eval-types.js';
+import { classificationSummary, type ClassificationSummary } from './classification.js';
+import type { LabelDetail, Scorer } from './scorers.js';
 import { bootstrap, bootstrapMean, type Interval } from './stats.js';
+
+/** What the summary needs of a run's scorers. */
+export type ScorerInfo = Pick<Scorer, 'name' | 'definition' | 'labels'>;
 
 export const METRIC_DEFINITIONS = {
   em: 'exact match (SQuAD v1.1 normalization: lowercase, no ASCII punctuation, no articles a/an/the, whitespace squeezed), max over references (the final assistant message and the example\'s "references"), 0-100, mean over answered examples',
@@ -35,6 +40,10 @@ export interface GroupMetrics {
   f1: Interval;
   accuracy: Interval;
   perplexity: PerplexitySummary;
+  /** Per `--scorer` (by name): mean score 0-100 over answered examples, with interval; present when scorers were asked. */
+  scorers?: Record<string, Interval>;
+  /** Per label scorer: accuracy, per-label precision/recall/F1, macro-F1, confusion matrix. */
+  classification?: Record<string, ClassificationSummary>;
 }
 
 export interface EndpointMetrics {
@@ -50,13 +59,20 @@ export interface EndpointMetrics {
 export interface EvalMetrics {
   seed: number;
   definitions: typeof METRIC_DEFINITIONS;
+  /** The run's `--scorer`s and what each computes; present when some were asked. */
+  scorers?: Record<string, string>;
   endpoints: EndpointMetrics[];
 }
 
 export function summarizeResults(
   results: readonly EvalResult[],
-  options: { seed: number; perplexityKinds?: Record<string, PerplexityKind> },
+  options: {
+    seed: number;
+    perplexityKinds?: Record<string, PerplexityKind>;
+    scorers?: readonly ScorerInfo[];
+  },
 ): EvalMetrics {
+  const scorers = options.scorers ?? [];
   const byEndpoint = new Map<string, EvalResult[]>();
   for (const result of results) {
     const list = byEndpoint.get(result.endpoint) ?? [];
@@ -72,6 +88,7 @@ export function summarizeResults(
         list.filter((r) => r.scenario === scenario),
         kind,
         options.seed,
+        scorers,
       );
     }
     const errorsByKind: Record<string, number> = {};
@@ -87,16 +104,23 @@ export function summarizeResults(
       endpoint,
       model: list[0]?.model ?? '',
       perplexityKind: kind,
-      overall: groupMetrics(list, kind, options.seed),
+      overall: groupMetrics(list, kind, options.seed, scorers),
       scenarios,
       errorsByKind,
       latencyMs: { p50: at(0.5), p95: at(0.95) },
     };
   });
-  return { seed: options.seed, definitions: METRIC_DEFINITIONS, endpoints };
+  const definitions =
+    scorers.length > 0 ? { scorers: Object.fromEntries(scorers.map((s) => [s.name, s.definition])) } : {};
+  return { seed: options.seed, definitions: METRIC_DEFINITIONS, ...definitions, endpoints };
 }
 
-function groupMetrics(results: readonly EvalResult[], kind: PerplexityKind, seed: number): GroupMetrics {
+function groupMetrics(
+  results: readonly EvalResult[],
+  kind: PerplexityKind,
+  seed: number,
+  scorers: readonly ScorerInfo[],
+): GroupMetrics {
   const answered = results.filter((r) => r.scores !== null);
   const metric = (key: 'em' | 'f1' | 'accuracy') =>
     bootstrapMean(
@@ -111,7 +135,36 @@ function groupMetrics(results: readonly EvalResult[], kind: PerplexityKind, seed
     f1: metric('f1'),
     accuracy: metric('accuracy'),
     perplexity: perplexityOf(results, kind, seed),
+    ...scorerMetrics(answered, scorers, seed),
   };
+}
+
+/** Each scorer's mean with interval, and the label scorers' classification figures. */
+function scorerMetrics(
+  answered: readonly EvalResult[],
+  scorers: readonly ScorerInfo[],
+  seed: number,
+): Pick<GroupMetrics, 'scorers' | 'classification'> {
+  if (scorers.length === 0) return {};
+  const means: Record<string, Interval> = {};
+  const classification: Record<string, ClassificationSummary> = {};
+  for (const scorer of scorers) {
+    const outcomes = answered.flatMap((r) => {
+      const outcome = r.scorers?.[scorer.name];
+      return outcome ? [outcome] : [];
+    });
+    means[scorer.name] = bootstrapMean(
+      outcomes.map((o) => o.score),
+      { seed },
+    );
+    if (scorer.labels)
+      classification[scorer.name] = classificationSummary(
+        outcomes.map((o) => o.detail as LabelDetail),
+        scorer.labels,
+        seed,
+      );
+  }
+  return { scorers: means, ...(Object.keys(classification).length > 0 ? { classification } : {}) };
 }
 
 function perplexityOf(results: readonly EvalResult[], kind: PerplexityKind, seed: number): PerplexitySummary {

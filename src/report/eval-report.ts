@@ -1,6 +1,9 @@
 // report.html of `phikit eval`: metrics with intervals per endpoint and scenario, and every
 // answer side by side with its reference (filterable). Model output is escaped like dataset text.
+// Each `--scorer` adds a column to the metrics and answers tables; a label scorer adds its
+// per-label figures and confusion matrix.
 import type { EvalResult } from '../core/eval-types.js';
+import type { ClassificationSummary } from '../metrics/classification.js';
 import type { EvalMetrics, GroupMetrics } from '../metrics/summary.js';
 import type { JudgeGroup, JudgeSummary } from '../metrics/judge-summary.js';
 import type { Interval } from '../metrics/stats.js';
@@ -32,29 +35,70 @@ function referencesCell(result: EvalResult): SafeHtml {
   )}</ul>`;
 }
 
-export function metricsRow(label: SafeHtml | string, group: GroupMetrics): SafeHtml {
+export function metricsRow(
+  label: SafeHtml | string,
+  group: GroupMetrics,
+  scorerNames: readonly string[] = [],
+): SafeHtml {
   return html`<tr>
     <td>${label}</td>
     <td class="num">${formatNumber(group.answered)} / ${formatNumber(group.n)}</td>
     <td class="num">${formatInterval(group.em)}</td>
     <td class="num">${formatInterval(group.f1)}</td>
     <td class="num">${formatInterval(group.accuracy)}</td>
+    ${scorerNames.map((name) => html`<td class="num scorer">${scorerInterval(group, name)}</td>`)}
     <td class="num">${perplexityCell(group)}</td>
     <td class="num">${formatNumber(group.errors)}</td>
   </tr>`;
 }
 
-export const METRICS_HEAD = html`<thead>
+function scorerInterval(group: GroupMetrics, name: string): SafeHtml {
+  const interval = group.scorers?.[name];
+  return interval ? formatInterval(interval) : html`–`;
+}
+
+/** The metrics table head, with a column per scorer. */
+export function metricsHead(scorerNames: readonly string[]): SafeHtml {
+  return html`<thead>
   <tr>
     <th></th>
     <th class="num">answered / n</th>
     <th class="num">exact match [95% CI]</th>
     <th class="num">F1 [95% CI]</th>
     <th class="num">accuracy [95% CI]</th>
+    ${scorerNames.map((name) => html`<th class="num scorer">${name} [95% CI]</th>`)}
     <th class="num">perplexity [95% CI]</th>
     <th class="num">errors</th>
   </tr>
 </thead>`;
+}
+
+const percent = (value: number) => (100 * value).toFixed(1);
+
+/** Per-label precision/recall/F1 and the confusion matrix (rows: reference label, columns: predicted). */
+function classificationSection(name: string, summary: ClassificationSummary): SafeHtml {
+  const columns = Object.keys(Object.values(summary.confusion)[0] ?? {});
+  return html`<div class="classification" data-scorer="${name}">
+    <h4>${name}: accuracy ${formatInterval(summary.accuracy)}, macro-F1 ${formatInterval(summary.macroF1)} <span class="more">n ${formatNumber(summary.n)}</span></h4>
+    <table class="per-label">
+      <thead><tr><th>label</th><th class="num">precision</th><th class="num">recall</th><th class="num">F1</th><th class="num">support</th><th class="num">predicted</th></tr></thead>
+      <tbody>${summary.labels.map((label) => {
+        const f = summary.perLabel[label]!;
+        return html`<tr><td>${label}</td><td class="num">${percent(f.precision)}</td><td class="num">${percent(f.recall)}</td><td class="num">${percent(f.f1)}</td><td class="num">${formatNumber(f.support)}</td><td class="num">${formatNumber(f.predicted)}</td></tr>`;
+      })}</tbody>
+    </table>
+    <table class="confusion">
+      <thead><tr><th>reference ↓ / predicted →</th>${columns.map((column) => html`<th class="num">${column}</th>`)}</tr></thead>
+      <tbody>${Object.entries(summary.confusion).map(
+        ([gold, row]) =>
+          html`<tr><th>${gold}</th>${columns.map((column) => html`<td class="num">${formatNumber(row[column] ?? 0)}</td>`)}</tr>`,
+      )}</tbody>
+    </table>
+  </div>`;
+}
+
+/** The metrics table head without scorers (compare's report). */
+export const METRICS_HEAD = metricsHead([]);
 
 export async function renderEvalReport(
   metrics: EvalMetrics,
@@ -62,16 +106,19 @@ export async function renderEvalReport(
   context: { examplesPath: string; endpointNotes?: Record<string, string[]>; judge?: JudgeSummary },
 ): Promise<string> {
   await loadChartLibrary();
+  const scorerNames = Object.keys(metrics.scorers ?? {});
+  const head = metricsHead(scorerNames);
   const endpointSections = metrics.endpoints.map(
     (endpoint) => html`<h3>${endpoint.endpoint} <span class="more">${endpoint.model}</span></h3>
       ${(context.endpointNotes?.[endpoint.endpoint] ?? []).map((note) => html`<div class="warn endpoint-note">${note}</div>`)}
       <table>
-        ${METRICS_HEAD}
+        ${head}
         <tbody>
-          ${metricsRow(html`<strong>all</strong>`, endpoint.overall)}
-          ${Object.entries(endpoint.scenarios).map(([scenario, group]) => metricsRow(scenario, group))}
+          ${metricsRow(html`<strong>all</strong>`, endpoint.overall, scorerNames)}
+          ${Object.entries(endpoint.scenarios).map(([scenario, group]) => metricsRow(scenario, group, scorerNames))}
         </tbody>
       </table>
+      ${Object.entries(endpoint.overall.classification ?? {}).map(([name, summary]) => classificationSection(name, summary))}
       <p class="more">
         Latency p50 ${formatNumber(endpoint.latencyMs.p50)} ms, p95 ${formatNumber(endpoint.latencyMs.p95)} ms.
         ${
@@ -100,6 +147,7 @@ export async function renderEvalReport(
       <td>${r.endpoint}</td>
       <td class="num">${r.scores ? formatNumber(r.scores.em) : '–'}</td>
       <td class="num">${r.scores ? r.scores.f1.toFixed(1) : '–'}</td>
+      ${scorerNames.map((name) => html`<td class="num scorer">${r.scorers?.[name] ? r.scorers[name].score.toFixed(1) : '–'}</td>`)}
       <td class="raw">${r.error ? html`<strong>${r.error.kind}</strong>: ${r.error.message}` : truncated(r.prediction ?? '', 400)}</td>
       <td class="raw">${referencesCell(r)}</td>
     </tr>`,
@@ -121,11 +169,11 @@ export async function renderEvalReport(
       <span id="answers-shown">${formatNumber(results.length)} shown</span>
     </div>
     <table id="answers">
-      <thead><tr><th class="num">line</th><th>scenario</th><th>endpoint</th><th class="num">EM</th><th class="num">F1</th><th>prediction</th><th>reference</th></tr></thead>
+      <thead><tr><th class="num">line</th><th>scenario</th><th>endpoint</th><th class="num">EM</th><th class="num">F1</th>${scorerNames.map((name) => html`<th class="num scorer">${name}</th>`)}<th>prediction</th><th>reference</th></tr></thead>
       <tbody>${rows}</tbody>
     </table>
     <h2 id="definitions">Definitions</h2>
-    <table class="kv">${Object.entries(metrics.definitions).map(([key, text]) => html`<tr><th>${key}</th><td>${text}</td></tr>`)}</table>
+    <table class="kv">${Object.entries({ ...metrics.definitions, ...metrics.scorers }).map(([key, text]) => html`<tr><th>${key}</th><td>${text}</td></tr>`)}</table>
   `;
   return page({ title: 'phikit evaluation report', script: TABLE_FILTER_SCRIPT }, body);
 }

@@ -87,7 +87,8 @@ describe('eval reads prep test.jsonl natively', () => {
     expect(result.warnings).toEqual([]);
     expect(readMetrics(out).scenarioSource).toBe('the record\'s "scenario" string, where present');
 
-    const rows = readResults(out);
+    // results.jsonl is written as answers arrive (4 in flight): compare in line order.
+    const rows = readResults(out).sort((a, b) => a.line - b.line);
     expect(
       rows.map((row) => [row.line, row.scenario, row.reference, row.references, row.scores?.em]),
     ).toEqual([
