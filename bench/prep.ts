@@ -402,6 +402,15 @@ function readmeSection(results: SizeResult[], small: SmallRow[], command: string
       '',
     );
   }
+  const { baseline, lean, pipeline } = largest;
+  lines.push(
+    `Where peak RSS goes at ${mb(pipeline.bytes)} MB: ${mb(baseline.peakRssBytes)} MB is Node, the reader and JSON.parse (baseline); ` +
+      `lean prep adds ${mb(lean.peakRssBytes - baseline.peakRssBytes)} MB (its modules, the dedupe table ${mb(lean.dedupeIndexBytes ?? 0)} MB, ` +
+      `the near-duplicate index ${mb(lean.nearIndexBytes ?? 0)} MB, per-survivor signatures, writer buffers, batches in flight); ` +
+      `the defaults add ${mb(pipeline.peakRssBytes - lean.peakRssBytes)} MB more (the Phi-3 encoder's tables and word cache, in each token ` +
+      `worker from 8 MB of input, worker heaps and the report's chart modules).`,
+    '',
+  );
   lines.push(
     `Where the pipeline's time goes (${mb(largest.pipeline.bytes)} MB, stage times from manifest.json):`,
     '',
