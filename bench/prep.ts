@@ -1,18 +1,21 @@
-// `npm run bench:prep [-- --sizes 100,1000 --seed 1 --repeat 1 --tokens --profile --print-only --keep]`:
-// throughput and peak RSS of prep (validate+clean+dedupe+split, token check off) against a read+JSON.parse
-// baseline over the same generated file and the same reader (src/io/input.ts), measured in one run.
+// `npm run bench:prep [-- --sizes 100,1000 --seed 1 --repeat 1 --small-runs 5 --hf-max-mb 2 --profile --print-only --keep]`:
+// throughput and peak RSS of prep as users run it (defaults: token check, near-dedup, leakage clusters,
+// report) and lean (no tokens, no report) against a read+JSON.parse baseline over the same generated file,
+// next to what a user would otherwise write (a JS loop with exact dedupe, and the same with
+// @huggingface/tokenizers counting tokens); small files run through the built CLI next to `node -e 0`.
 // Every measurement runs in a fresh child process, so its peak RSS (VmHWM) is its own.
 import { spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { availableParallelism, cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { StageFigures } from '../src/core/manifest.js';
+import type * as PrepModule from '../src/pipeline/prep.js';
 import { defaultDataPath, generateChat } from './generate-chat.js';
 
-type Variant = 'baseline' | 'copy' | 'pipeline' | 'pipeline+tokens';
+type Variant = 'baseline' | 'copy' | 'pipeline' | 'pipeline-lean' | 'js-loop' | 'hf-tokenizers';
 
 interface Measurement {
   variant: Variant;
@@ -29,12 +32,17 @@ interface Measurement {
   dedupeIndexBytes?: number;
   /** dedupe-near's MinHash index: signatures, lines, band table, clusters. */
   nearIndexBytes?: number;
+  /** hf-tokenizers only: tokens counted. */
+  tokens?: number;
 }
 
 /** Per survivor in pipeline/prep.ts: scenario, unit, line, near ordinal, two token counts. */
 const SURVIVOR_BYTES = 28;
 const here = dirname(fileURLToPath(import.meta.url));
 const outRoot = join(here, 'out');
+const repoRoot = join(here, '..');
+/** Microsoft's Phi-3 mini tokenizer.json for the @huggingface/tokenizers row; the row is skipped without it. */
+const PHI3_TOKENIZER_JSON = join(repoRoot, '..', 'shared', 'reference', 'phi3-mini', 'tokenizer.json');
 
 /** Peak resident set of this process: VmHWM where /proc exists, else the kernel's maxRSS. */
 function peakRssBytes(): number {
@@ -76,13 +84,17 @@ async function runChild(variant: Variant, file: string, outDir: string): Promise
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     return { variant, seconds, bytes, records, kept: parsed, peakRssBytes: peakRssBytes() };
   }
-  const { prep } = await import('../src/pipeline/prep.js');
+  if (variant === 'js-loop' || variant === 'hf-tokenizers') return userLoop(variant, file, bytes);
+  // As users run it: the build in dist/ (prebuilt tokenizer, compiled JS), not src/ through tsx.
+  const { prep } = (await import(
+    new URL('../dist/pipeline/prep.js', import.meta.url).href
+  )) as typeof PrepModule;
   const started = process.hrtime.bigint();
+  const lean = variant === 'pipeline-lean';
   const { manifest } = await prep(file, {
     out: outDir,
     scenarioField: 'scenario',
-    tokens: variant === 'pipeline+tokens' ? {} : false,
-    report: false,
+    ...(lean ? { tokens: false, report: false } : {}),
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const dedupe = manifest.stages.find((stage) => stage.name === 'dedupe-exact');
@@ -106,6 +118,52 @@ async function runChild(variant: Variant, file: string, outDir: string): Promise
   };
 }
 
+/**
+ * What a user would write instead of prep: read lines, JSON.parse, drop exact duplicates of `messages`
+ * (a Set of their JSON), and with `hf-tokenizers` count each kept example's tokens with
+ * @huggingface/tokenizers on Microsoft's Phi-3 tokenizer.json, rendered as Phi-3's chat template does.
+ */
+async function userLoop(variant: Variant, file: string, bytes: number): Promise<Measurement> {
+  const { createInterface } = await import('node:readline');
+  const encoder = variant === 'hf-tokenizers' ? await hfEncoder() : undefined;
+  const started = process.hrtime.bigint();
+  const seen = new Set<string>();
+  let records = 0;
+  let kept = 0;
+  let tokens = 0;
+  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+    if (line.trim() === '') continue;
+    records++;
+    let messages: Array<{ role?: unknown; content?: unknown }>;
+    try {
+      messages = (JSON.parse(line) as { messages: typeof messages }).messages;
+    } catch {
+      continue;
+    }
+    if (!Array.isArray(messages)) continue;
+    const key = JSON.stringify(messages);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    kept++;
+    if (encoder) {
+      const text = messages.map((m) => `<|${String(m.role)}|>\n${String(m.content)}<|end|>\n`).join('');
+      tokens += encoder(`${text}<|endoftext|>`);
+    }
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { variant, seconds, bytes, records, kept, tokens, peakRssBytes: peakRssBytes() };
+}
+
+async function hfEncoder(): Promise<(text: string) => number> {
+  const { Tokenizer } = await import('@huggingface/tokenizers');
+  const json = JSON.parse(readFileSync(PHI3_TOKENIZER_JSON, 'utf8')) as Record<string, unknown>;
+  const config = JSON.parse(
+    readFileSync(join(dirname(PHI3_TOKENIZER_JSON), 'tokenizer_config.json'), 'utf8'),
+  ) as Record<string, unknown>;
+  const tokenizer = new Tokenizer(json, config);
+  return (text) => tokenizer.encode(text, { add_special_tokens: false }).ids.length;
+}
+
 /** Runs one measurement in a fresh Node process (tsx as its loader) and reads its JSON result. */
 function measure(variant: Variant, file: string, outDir: string, profileDir?: string): Measurement {
   const args = ['--import', 'tsx'];
@@ -127,6 +185,91 @@ async function warmCache(file: string): Promise<void> {
   }
 }
 
+const CLI = join(repoRoot, 'dist', 'cli', 'main.js');
+const SAMPLE = join(repoRoot, 'fixtures', 'sample.jsonl');
+const SMALL_MB = 2;
+
+/** Wall time and peak RSS of one process, as a user sees them (GNU time's %M; no RSS without it). */
+interface ProcessRun {
+  seconds: number;
+  peakRssBytes: number | undefined;
+}
+
+const GNU_TIME = '/usr/bin/time';
+
+function timeProcess(args: string[]): ProcessRun {
+  const withTime = existsSync(GNU_TIME);
+  const command = withTime ? GNU_TIME : process.execPath;
+  const commandArgs = withTime ? ['-f', 'peak-rss-kb %M', process.execPath, ...args] : args;
+  const started = process.hrtime.bigint();
+  const child = spawnSync(command, commandArgs, { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (child.status !== 0)
+    throw new Error(`node ${args.join(' ')} failed (exit ${child.status}):\n${child.stderr}`);
+  const rss = /peak-rss-kb (\d+)/.exec(child.stderr);
+  return { seconds, peakRssBytes: rss ? Number(rss[1]) * 1024 : undefined };
+}
+
+interface SmallRow {
+  label: string;
+  runs: ProcessRun[];
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+/**
+ * Small files through the built CLI, as a user runs them (`node dist/cli/main.js prep FILE --out DIR`,
+ * defaults otherwise), next to bare `node -e 0`; runs interleaved so load on a shared machine hits all alike.
+ */
+async function measureSmallFiles(seed: number, runs: number): Promise<SmallRow[]> {
+  const generatedFile = defaultDataPath(SMALL_MB, seed);
+  await generateChat({ path: generatedFile, megabytes: SMALL_MB, seed });
+  const outDir = join(outRoot, 'prep-small');
+  const rows: Array<SmallRow & { args: string[] }> = [
+    { label: 'bare Node start-up: `node -e 0`', args: ['-e', '0'], runs: [] },
+    {
+      label: `\`phikit prep\` fixtures/sample.jsonl (44 lines, ${(statSync(SAMPLE).size / 1e3).toFixed(1)} kB)`,
+      args: [CLI, 'prep', SAMPLE, '--out', outDir, '--scenario-field', 'scenario', '-q'],
+      runs: [],
+    },
+    {
+      label: `\`phikit prep\` generated ${SMALL_MB} MB (seed ${seed})`,
+      args: [CLI, 'prep', generatedFile, '--out', outDir, '--scenario-field', 'scenario', '-q'],
+      runs: [],
+    },
+  ];
+  for (let r = 0; r < runs; r++) {
+    for (const row of rows) {
+      row.runs.push(timeProcess(row.args));
+      await rm(outDir, { recursive: true, force: true });
+    }
+  }
+  if (!flags.keep) await rm(generatedFile, { force: true });
+  return rows.map(({ label, runs: measured }) => ({ label, runs: measured }));
+}
+
+function smallRows(rows: SmallRow[]): string[] {
+  const node = rows[0]!;
+  const nodeMin = Math.min(...node.runs.map((run) => run.seconds));
+  const nodeMedian = median(node.runs.map((run) => run.seconds));
+  const lines = [
+    '| run | wall s, min | wall s, median | min / node min | median / node median | peak RSS MB, median |',
+    '| --- | ---------: | -------------: | -------------: | -------------------: | ------------------: |',
+  ];
+  for (const row of rows) {
+    const seconds = row.runs.map((run) => run.seconds);
+    const rss = row.runs.flatMap((run) => (run.peakRssBytes === undefined ? [] : [run.peakRssBytes]));
+    lines.push(
+      `| ${row.label} | ${Math.min(...seconds).toFixed(2)} | ${median(seconds).toFixed(2)} | ${(Math.min(...seconds) / nodeMin).toFixed(1)}x | ${(median(seconds) / nodeMedian).toFixed(1)}x | ${rss.length > 0 ? mb(median(rss)) : 'n/a'} |`,
+    );
+  }
+  return lines;
+}
+
 const mb = (bytes: number): string => (bytes / 1e6).toFixed(1);
 const thousands = (n: number): string => Math.round(n).toLocaleString('en-US');
 
@@ -139,16 +282,22 @@ interface SizeResult {
   file: string;
   baseline: Measurement;
   copy: Measurement;
+  /** prep with a user's defaults: token check, near-dedup, leakage clusters, report. */
   pipeline: Measurement;
-  tokens?: Measurement;
+  lean: Measurement;
+  jsLoop: Measurement;
+  /** Absent without ../shared/reference/phi3-mini/tokenizer.json. */
+  hfTokenizers?: Measurement;
   generated: { lines: number; kinds: Record<string, number> };
 }
 
 const LABELS: Record<Variant, string> = {
   baseline: 'read + JSON.parse (baseline)',
   copy: 'read + JSON.parse + JSON.stringify + write (reference)',
-  pipeline: 'prep: validate+clean+dedupe+split',
-  'pipeline+tokens': 'prep with token check (CLI default)',
+  pipeline: '**prep, defaults** (token check, near-dedup, leakage clusters, report)',
+  'pipeline-lean': 'prep, lean (`tokens: false, report: false`)',
+  'js-loop': 'JS loop: readline + JSON.parse + exact dedupe (Set)',
+  'hf-tokenizers': 'JS loop + token count with @huggingface/tokenizers',
 };
 
 function tableRows(results: SizeResult[]): string[] {
@@ -158,7 +307,14 @@ function tableRows(results: SizeResult[]): string[] {
   ];
   for (const result of results) {
     const base = result.baseline;
-    for (const run of [result.baseline, result.copy, result.pipeline, result.tokens]) {
+    for (const run of [
+      result.pipeline,
+      result.lean,
+      result.baseline,
+      result.copy,
+      result.jsLoop,
+      result.hfTokenizers,
+    ]) {
       if (!run) continue;
       const label = LABELS[run.variant];
       const ratio = base.seconds / run.seconds;
@@ -181,13 +337,22 @@ function stageRows(run: Measurement): string[] {
       `| ${stage.name} | ${(stage.ms / 1000).toFixed(1)} | ${((100 * stage.ms) / total).toFixed(0)}% |`,
     );
   }
-  rows.push(
-    `| read, rejected/spill writes, split pass | ${((total - inStages) / 1000).toFixed(1)} | ${((100 * (total - inStages)) / total).toFixed(0)}% |`,
-  );
+  const rest = total - inStages;
+  // Token workers count while the main thread runs the other stages, so stage times can add up to more than the run.
+  if (rest >= 0) {
+    rows.push(
+      `| read, rejected/spill writes, split pass | ${(rest / 1000).toFixed(1)} | ${((100 * rest) / total).toFixed(0)}% |`,
+    );
+  } else {
+    rows.push(
+      '',
+      `Stage times add up to ${(inStages / 1000).toFixed(1)} s of a ${(total / 1000).toFixed(1)} s run: token-length counts in worker threads while the other stages run.`,
+    );
+  }
   return rows;
 }
 
-function readmeSection(results: SizeResult[], command: string, repeat: number): string {
+function readmeSection(results: SizeResult[], small: SmallRow[], command: string, repeat: number): string {
   const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
   const lines = [
     '## prep',
@@ -196,13 +361,22 @@ function readmeSection(results: SizeResult[], command: string, repeat: number): 
     '',
     `Command: \`${command}\``,
     '',
+    `Small files, through the built CLI as a user runs it (\`node dist/cli/main.js prep FILE --out DIR --scenario-field scenario -q\`, all defaults on), ${small[0]!.runs.length} runs each, interleaved with bare \`node -e 0\` in the same run; wall time of the whole process, peak RSS from GNU time:`,
+    '',
+    ...smallRows(small),
+    '',
     `Machine: ${cpu}, ${availableParallelism()} cores available, Node ${process.version}. One run (${repeat === 1 ? 'one measurement' : `best of ${repeat}`} per row), shared machine.`,
     'Input: `bench/generate-chat.ts` (seed 1): six scenarios of uneven size, system/user/assistant turns of',
     'log-normal lengths, ~3% exact and ~1% whitespace-variant duplicates, ~3% HTML, ~1% invalid lines.',
     'Each row runs in a fresh Node process (tsx loader) after the file was read once to warm the page cache;',
     "peak RSS is that process's VmHWM. Baseline: `openInput` (src/io/input.ts) + `JSON.parse` of each line.",
     'Reference: the baseline plus `JSON.stringify` of each record written back out once (`AtomicLineWriter`).',
-    'Pipeline: `prep(file, { scenarioField: "scenario", tokens: false, report: false })`, outputs written.',
+    'Prep, defaults: `prep(file, { out, scenarioField: "scenario" })` from `dist/` as the CLI runs it: Phi-3 token',
+    'check (token workers from 8 MB), near-duplicates, leakage clusters, report.html, all outputs written.',
+    'Prep, lean: the same with `tokens: false, report: false`.',
+    'JS loop: what a user would write instead: `readline` + `JSON.parse` + a `Set` of `JSON.stringify(messages)`;',
+    "with @huggingface/tokenizers: also each kept example's Phi-3 chat text encoded with Microsoft's tokenizer.json",
+    `(${existsSync(PHI3_TOKENIZER_JSON) ? `found; the row runs on files up to ${flags['hf-max-mb']} MB, \`--hf-max-mb\`` : 'absent: row skipped'}).`,
     '',
     ...tableRows(results),
     '',
@@ -237,6 +411,15 @@ function readmeSection(results: SizeResult[], command: string, repeat: number): 
       '',
     );
   }
+  const { baseline, lean, pipeline } = largest;
+  lines.push(
+    `Where peak RSS goes at ${mb(pipeline.bytes)} MB: ${mb(baseline.peakRssBytes)} MB is Node, the reader and JSON.parse (baseline); ` +
+      `lean prep adds ${mb(lean.peakRssBytes - baseline.peakRssBytes)} MB (its modules, the dedupe table ${mb(lean.dedupeIndexBytes ?? 0)} MB, ` +
+      `the near-duplicate index ${mb(lean.nearIndexBytes ?? 0)} MB, per-survivor signatures, writer buffers, batches in flight); ` +
+      `the defaults add ${mb(pipeline.peakRssBytes - lean.peakRssBytes)} MB more (the Phi-3 encoder's tables and word cache, in each token ` +
+      `worker from 8 MB of input, worker heaps and the report's chart modules).`,
+    '',
+  );
   lines.push(
     `Where the pipeline's time goes (${mb(largest.pipeline.bytes)} MB, stage times from manifest.json):`,
     '',
@@ -271,7 +454,9 @@ const { values: flags } = parseArgs({
     sizes: { type: 'string', default: '100,1000' },
     seed: { type: 'string', default: '1' },
     repeat: { type: 'string', default: '1' },
-    tokens: { type: 'boolean', default: false },
+    'small-runs': { type: 'string', default: '5' },
+    /** @huggingface/tokenizers runs at ~0.5 MB/s: its row only on files up to this size. */
+    'hf-max-mb': { type: 'string', default: '2' },
     profile: { type: 'boolean', default: false },
     'print-only': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
@@ -281,6 +466,43 @@ const { values: flags } = parseArgs({
   },
 });
 
+/** Runs every variant `repeat` times on one generated file; best (fastest) run per variant. */
+async function measureSize(megabytes: number, seed: number, repeat: number): Promise<SizeResult> {
+  const file = defaultDataPath(megabytes, seed);
+  console.error(`generating ${megabytes} MB (seed ${seed}) -> ${file}`);
+  const generated = await generateChat({ path: file, megabytes, seed });
+  await warmCache(file);
+  const outDir = join(outRoot, `prep-${megabytes}mb`);
+  const profileDir = flags.profile ? join(outRoot, 'profiles', `${megabytes}mb`) : undefined;
+  const variants: Variant[] = ['baseline', 'copy', 'pipeline', 'pipeline-lean', 'js-loop'];
+  if (existsSync(PHI3_TOKENIZER_JSON) && megabytes <= Number(flags['hf-max-mb']))
+    variants.push('hf-tokenizers');
+  const runs = new Map<Variant, Measurement[]>(variants.map((variant) => [variant, []]));
+  for (let r = 0; r < repeat; r++) {
+    for (const variant of variants) {
+      const run = measure(variant, file, outDir, profileDir);
+      console.error(
+        `${megabytes} MB ${variant}: ${run.seconds.toFixed(1)} s, ${(run.bytes / 1e6 / run.seconds).toFixed(1)} MB/s, peak RSS ${mb(run.peakRssBytes)} MB`,
+      );
+      runs.get(variant)!.push(run);
+      await rm(outDir, { recursive: true, force: true });
+    }
+  }
+  if (!flags.keep) await rm(file, { force: true });
+  const hf = runs.get('hf-tokenizers');
+  return {
+    megabytes,
+    file,
+    baseline: best(runs.get('baseline')!),
+    copy: best(runs.get('copy')!),
+    pipeline: best(runs.get('pipeline')!),
+    lean: best(runs.get('pipeline-lean')!),
+    jsLoop: best(runs.get('js-loop')!),
+    ...(hf ? { hfTokenizers: best(hf) } : {}),
+    generated: { lines: generated.lines, kinds: generated.kinds },
+  };
+}
+
 if (flags.child !== undefined) {
   const result = await runChild(flags.child as Variant, flags.file!, flags.out!);
   console.log(JSON.stringify(result));
@@ -288,54 +510,21 @@ if (flags.child !== undefined) {
   const sizes = flags.sizes.split(',').map(Number);
   const seed = Number(flags.seed);
   const repeat = Number(flags.repeat);
-  if (sizes.some((size) => !(size > 0)) || !Number.isInteger(seed) || !(repeat >= 1)) {
-    console.error('usage: npm run bench:prep -- [--sizes 100,1000] [--seed 1] [--repeat 1] [--tokens]');
+  const smallRuns = Number(flags['small-runs']);
+  if (sizes.some((size) => !(size > 0)) || !Number.isInteger(seed) || !(repeat >= 1) || !(smallRuns >= 1)) {
+    console.error('usage: npm run bench:prep -- [--sizes 100,1000] [--seed 1] [--repeat 1] [--small-runs 5]');
     process.exit(2);
   }
-  const results: SizeResult[] = [];
-  for (const megabytes of sizes) {
-    const file = defaultDataPath(megabytes, seed);
-    console.error(`generating ${megabytes} MB (seed ${seed}) -> ${file}`);
-    const generated = await generateChat({ path: file, megabytes, seed });
-    await warmCache(file);
-    const outDir = join(outRoot, `prep-${megabytes}mb`);
-    const profileDir = flags.profile ? join(outRoot, 'profiles', `${megabytes}mb`) : undefined;
-    const runs: Record<Variant, Measurement[]> = {
-      baseline: [],
-      copy: [],
-      pipeline: [],
-      'pipeline+tokens': [],
-    };
-    const variants: Variant[] = [
-      'baseline',
-      'copy',
-      'pipeline',
-      ...(flags.tokens ? ['pipeline+tokens' as const] : []),
-    ];
-    for (let r = 0; r < repeat; r++) {
-      for (const variant of variants) {
-        const run = measure(variant, file, outDir, profileDir);
-        console.error(
-          `${megabytes} MB ${variant}: ${run.seconds.toFixed(1)} s, ${(run.bytes / 1e6 / run.seconds).toFixed(1)} MB/s, peak RSS ${mb(run.peakRssBytes)} MB`,
-        );
-        runs[variant].push(run);
-        await rm(outDir, { recursive: true, force: true });
-      }
-    }
-    results.push({
-      megabytes,
-      file,
-      baseline: best(runs.baseline),
-      copy: best(runs.copy),
-      pipeline: best(runs.pipeline),
-      ...(flags.tokens ? { tokens: best(runs['pipeline+tokens']) } : {}),
-      generated: { lines: generated.lines, kinds: generated.kinds },
-    });
-    if (!flags.keep) await rm(file, { force: true });
+  if (!existsSync(CLI)) {
+    console.error('dist/cli/main.js is missing: run `npm run build` first (npm run bench:prep does)');
+    process.exit(2);
   }
+  const small = await measureSmallFiles(seed, smallRuns);
+  const results: SizeResult[] = [];
+  for (const megabytes of sizes) results.push(await measureSize(megabytes, seed, repeat));
   const args = process.argv.slice(2);
   const command = `npm run bench:prep${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`;
-  const section = readmeSection(results, command, repeat);
+  const section = readmeSection(results, small, command, repeat);
   if (flags['print-only']) console.log(section);
   else {
     await writeReadme(section);

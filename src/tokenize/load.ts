@@ -5,7 +5,6 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import { PhikitError } from '../core/errors.js';
 import { AddedTokenSplitter } from './added-tokens.js';
 import {
@@ -112,7 +111,7 @@ async function loadBuiltin(
   const config = phi3TokenizerConfig(name);
   let backend: EncoderBackend;
   if (engine === 'reference') {
-    backend = referenceBackendFor(await phi3TokenizerJson(name), config);
+    backend = await referenceBackendFor(await phi3TokenizerJson(name), config);
   } else {
     backend = fastBackend(new SpBpeEncoder(await phi3Vocabulary(name)));
   }
@@ -168,7 +167,7 @@ export async function loadFolder(
       backend = undefined;
     }
   }
-  backend ??= referenceBackendFor(json, config);
+  backend ??= await referenceBackendFor(json, config);
   return createChatTokenizer({ name, backend, config, trustedTemplate: false });
 }
 
@@ -180,7 +179,9 @@ function fastVocabulary(json: TokenizerJson): ConstructorParameters<typeof SpBpe
   return { pieces, merges: model.merges.map(mergePair), addedTokens: json.added_tokens };
 }
 
-function referenceBackendFor(json: TokenizerJson, config: TokenizerConfig): EncoderBackend {
+/** @huggingface/tokenizers is imported only when the reference encoder runs, not on every start. */
+async function referenceBackendFor(json: TokenizerJson, config: TokenizerConfig): Promise<EncoderBackend> {
+  const { Tokenizer: HfTokenizer } = await import('@huggingface/tokenizers');
   return referenceBackend(new HfTokenizer(json, config), new AddedTokenSplitter(json.added_tokens));
 }
 

@@ -1,6 +1,9 @@
 // The built-in Phi-3 tokenizer, offline: the Llama-2 vocabulary and merges that the npm package
 // llama-tokenizer-js carries, plus what Phi-3 adds (written here): added tokens and their strip flags,
 // the normalizer, the chat template, BOS/EOS. Tests prove it equal to Microsoft's tokenizer.json.
+// `npm run build` writes the vocabulary and merges in the form the encoder needs (phi3-vocabulary.json),
+// so a start-up reads one JSON file instead of decoding and re-sorting llama-tokenizer-js's data.
+import { readFile, writeFile } from 'node:fs/promises';
 import type { SpBpeVocabulary } from './sp-bpe.js';
 import {
   SPM_NORMALIZER,
@@ -80,7 +83,7 @@ interface LlamaTokenizerData {
   merges: Map<string, number>;
 }
 
-/** llama-tokenizer-js decodes its embedded vocabulary when imported (~60 ms), so load it on first use. */
+/** llama-tokenizer-js decodes its embedded vocabulary when imported (~1 s of start-up), so load it only without a prebuilt file. */
 async function llamaTokenizerData(): Promise<LlamaTokenizerData> {
   const { default: tokenizer } = await import('llama-tokenizer-js');
   return { vocabById: tokenizer.vocabById, merges: tokenizer.merges };
@@ -106,16 +109,79 @@ function hfOrderedMerges(data: LlamaTokenizerData): Array<[string, string]> {
   return [...words.sort(order), ...runs.sort(order)];
 }
 
-export async function phi3Vocabulary(variant: BuiltinTokenizerName): Promise<SpBpeVocabulary> {
+/** The base vocabulary (added tokens excluded) and its merges in HF order: all both variants need. */
+export interface Phi3BaseVocabulary {
+  pieces: readonly string[];
+  merges: ReadonlyArray<readonly [string, string]>;
+}
+
+/** Built from llama-tokenizer-js's embedded data: the slow path, and the source of the prebuilt file. */
+export async function buildPhi3BaseVocabulary(): Promise<Phi3BaseVocabulary> {
   const data = await llamaTokenizerData();
-  return { pieces: data.vocabById, merges: hfOrderedMerges(data), addedTokens: phi3AddedTokens(variant) };
+  return { pieces: data.vocabById, merges: hfOrderedMerges(data) };
+}
+
+/** Written by `npm run build` next to the compiled phi3.js; absent when phikit runs from src/ (tsx). */
+export const PREBUILT_VOCABULARY_URL = new URL('./phi3-vocabulary.json', import.meta.url);
+const PREBUILT_FORMAT = 'phikit-phi3-vocabulary/1';
+
+/** What the prebuilt file holds: the pieces, and each merge as the ids of its two pieces. */
+interface PrebuiltVocabularyFile {
+  format: typeof PREBUILT_FORMAT;
+  pieces: string[];
+  /** left0, right0, left1, right1, ... in rank order. */
+  merges: number[];
+}
+
+export async function writePrebuiltVocabulary(path: string | URL): Promise<void> {
+  const { pieces, merges } = await buildPhi3BaseVocabulary();
+  const idOf = new Map(pieces.map((piece, id) => [piece, id]));
+  const file: PrebuiltVocabularyFile = {
+    format: PREBUILT_FORMAT,
+    pieces: [...pieces],
+    merges: merges.flatMap(([left, right]) => [idOf.get(left)!, idOf.get(right)!]),
+  };
+  await writeFile(path, JSON.stringify(file));
+}
+
+/** The prebuilt file's vocabulary, or undefined when there is none (or it is of another format). */
+export async function readPrebuiltVocabulary(path: string | URL): Promise<Phi3BaseVocabulary | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const file = JSON.parse(text) as PrebuiltVocabularyFile;
+  if (file.format !== PREBUILT_FORMAT) return undefined;
+  const { pieces } = file;
+  const merges: Array<[string, string]> = new Array<[string, string]>(file.merges.length / 2);
+  for (let rank = 0; rank < merges.length; rank++) {
+    merges[rank] = [pieces[file.merges[2 * rank]!]!, pieces[file.merges[2 * rank + 1]!]!];
+  }
+  return { pieces, merges };
+}
+
+let baseVocabulary: Promise<Phi3BaseVocabulary> | undefined;
+
+/** The prebuilt file when the build wrote one, else built in memory; once per process. */
+function phi3BaseVocabulary(): Promise<Phi3BaseVocabulary> {
+  baseVocabulary ??= readPrebuiltVocabulary(PREBUILT_VOCABULARY_URL).then(
+    (prebuilt) => prebuilt ?? buildPhi3BaseVocabulary(),
+  );
+  return baseVocabulary;
+}
+
+export async function phi3Vocabulary(variant: BuiltinTokenizerName): Promise<SpBpeVocabulary> {
+  const { pieces, merges } = await phi3BaseVocabulary();
+  return { pieces, merges, addedTokens: phi3AddedTokens(variant) };
 }
 
 /** The built-in tokenizer as a tokenizer.json document (what the tests compare with Microsoft's). */
 export async function phi3TokenizerJson(variant: BuiltinTokenizerName): Promise<TokenizerJson> {
-  const data = await llamaTokenizerData();
+  const { pieces, merges } = await phi3BaseVocabulary();
   const vocab: Record<string, number> = {};
-  data.vocabById.forEach((piece, id) => (vocab[piece] = id));
+  pieces.forEach((piece, id) => (vocab[piece] = id));
   return {
     version: '1.0',
     truncation: null,
@@ -147,7 +213,7 @@ export async function phi3TokenizerJson(variant: BuiltinTokenizerName): Promise<
       fuse_unk: true,
       byte_fallback: true,
       vocab,
-      merges: hfOrderedMerges(data).map(([left, right]) => `${left} ${right}`),
+      merges: merges.map(([left, right]) => `${left} ${right}`),
     },
   };
 }

@@ -1,0 +1,43 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  buildPhi3BaseVocabulary,
+  phi3AddedTokens,
+  readPrebuiltVocabulary,
+  writePrebuiltVocabulary,
+} from '../../src/tokenize/phi3.js';
+import { SpBpeEncoder } from '../../src/tokenize/sp-bpe.js';
+
+const folder = mkdtempSync(join(tmpdir(), 'phikit-prebuilt-'));
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+describe('prebuilt Phi-3 vocabulary (written by npm run build)', () => {
+  it('reads back exactly the vocabulary and merge order built from llama-tokenizer-js', async () => {
+    const path = join(folder, 'phi3-vocabulary.json');
+    await writePrebuiltVocabulary(path);
+    const prebuilt = await readPrebuiltVocabulary(path);
+    const built = await buildPhi3BaseVocabulary();
+    expect(prebuilt?.pieces).toHaveLength(32000);
+    expect(prebuilt?.merges).toHaveLength(61249);
+    expect(prebuilt).toEqual({ pieces: built.pieces, merges: built.merges });
+  });
+
+  it('gives the same ids as the in-memory build on mixed text', async () => {
+    const prebuilt = (await readPrebuiltVocabulary(join(folder, 'phi3-vocabulary.json')))!;
+    const built = await buildPhi3BaseVocabulary();
+    const addedTokens = phi3AddedTokens('phi-3');
+    const text = 'Hello  world <|user|>\n你好，世界 🙂 <b>HTML</b>\t  ```ts\nconst x = 1;\n```';
+    expect(new SpBpeEncoder({ ...prebuilt, addedTokens }).encode(text)).toEqual(
+      new SpBpeEncoder({ ...built, addedTokens }).encode(text),
+    );
+  });
+
+  it('is absent or of another format: undefined, so the caller builds in memory', async () => {
+    expect(await readPrebuiltVocabulary(join(folder, 'missing.json'))).toBeUndefined();
+    const other = join(folder, 'other.json');
+    writeFileSync(other, JSON.stringify({ format: 'something-else/9', pieces: [], merges: [] }));
+    expect(await readPrebuiltVocabulary(other)).toBeUndefined();
+  });
+});
