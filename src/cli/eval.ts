@@ -86,13 +86,32 @@ export function register(program: Command): void {
       '<examples>',
       'chat JSONL (e.g. validation.jsonl from phikit prep): the last assistant message is the reference',
     )
+    .requiredOption('-o, --out <dir>', 'output folder; rerunning with the same folder resumes');
+  for (const add of [
+    addEndpointOptions,
+    addRequestOptions,
+    addScenarioOptions,
+    addRunOptions,
+    addScoringOptions,
+  ])
+    add(command);
+  command.action(runEval);
+  withConfigFile(command, {
+    schema: 'eval-config.schema.json',
+    argumentKeys: ['examples', 'input'],
+    arrayExtras: { endpoints: { into: 'endpoint', convert: endpointFromConfig } },
+  });
+}
+
+/** Which endpoints are asked, and how they are reached. */
+function addEndpointOptions(command: Command): Command {
+  return command
     .option(
       '-e, --endpoint <name=url>',
       'an endpoint to evaluate; repeat to compare (http(s) base URL, Azure endpoint)',
       (value: string, previous: EndpointSpec[] = []) => [...previous, parseEndpointSpec(value)],
       [],
     )
-    .requiredOption('-o, --out <dir>', 'output folder; rerunning with the same folder resumes')
     .option('--model <name>', 'model (Azure OpenAI: deployment) sent with each request')
     .option(
       '--api-key-env <VAR>',
@@ -108,7 +127,12 @@ export function register(program: Command): void {
     .option(
       '--system-as-user',
       'merge system messages into the first user message, as serverless Phi deployments see them',
-    )
+    );
+}
+
+/** What each request asks, and how hard phikit tries. */
+function addRequestOptions(command: Command): Command {
+  return command
     .option(
       '--chat-template <spec>',
       'tokenizer whose chat template renders prompts for reference perplexity (default phi-3)',
@@ -138,7 +162,12 @@ export function register(program: Command): void {
       'retries after 408/409/429/5xx, timeouts and dropped connections',
       parseInRange(EVAL_LIMITS.retries),
       DEFAULT_RETRY.retries,
-    )
+    );
+}
+
+/** Where each example's scenario comes from. */
+function addScenarioOptions(command: Command): Command {
+  return command
     .option(
       '--scenario-field <path>',
       'dotted path to the scenario label in each example (default: a top-level "scenario" string, as in prep\'s test.jsonl)',
@@ -167,7 +196,12 @@ export function register(program: Command): void {
         'scenarioBy',
         'scenarioRules',
       ]),
-    )
+    );
+}
+
+/** How examples are read and what is kept of each run. */
+function addRunOptions(command: Command): Command {
+  return command
     .addOption(new Option('--format <format>', 'input format').choices(FORMAT_CHOICES).default('auto'))
     .option(
       '--seed <n>',
@@ -183,6 +217,13 @@ export function register(program: Command): void {
       parseInRange(EVAL_LIMITS.maxAnswerBytes),
       DEFAULT_MAX_ANSWER_BYTES,
     )
+    .option('--json', 'print metrics.json to stdout')
+    .option('-q, --quiet', 'no progress on stderr');
+}
+
+/** Metrics besides EM/F1/accuracy: scorers, stored predictions, an LLM judge. */
+function addScoringOptions(command: Command): Command {
+  return command
     .option(
       '--scorer <name[:arg]>',
       'another metric, repeatable: contains, regex:PATTERN, label:a|b|c, json, json-schema:FILE, rouge-l, or ./module.mjs',
@@ -199,8 +240,6 @@ export function register(program: Command): void {
       '--predictions-name <name>',
       'name of the stored predictions in the outputs (default: the file name)',
     )
-    .option('--json', 'print metrics.json to stdout')
-    .option('-q, --quiet', 'no progress on stderr')
     .option(
       '--judge <name=url>',
       'LLM judge: scores every answer 1-5 against the reference',
@@ -211,56 +250,53 @@ export function register(program: Command): void {
     .option(
       '--judge-rubric <file>',
       'rubric template with {{question}}, {{reference}}, {{answer}}; final line "Score: N"',
-    )
-    .action(async (examples: string, flags: EvalFlags, command: Command) => {
-      const apiKey = flags.apiKeyEnv ? readApiKey(flags.apiKeyEnv) : undefined;
-      let lastReport = 0;
-      const result = await evaluate(examples, {
-        out: flags.out,
-        endpoints: flags.endpoint,
-        model: flags.model,
-        apiKey,
-        apiVersion: flags.apiVersion,
-        provider: flags.provider,
-        systemAsUser: flags.systemAsUser,
-        chatTemplate: flags.chatTemplate,
-        temperature: flags.temperature,
-        maxTokens: flags.maxTokens,
-        concurrency: flags.concurrency,
-        rpm: flags.rpm,
-        timeoutMs: flags.timeout * 1000,
-        retries: flags.retries,
-        scenarioField: flags.scenarioField,
-        scenarioBy: flags.scenarioBy,
-        scenarioRules: flags.scenarioRules,
-        labels: flags.prepDir === undefined ? flags.labels : join(flags.prepDir, 'index.jsonl'),
-        format: flags.format,
-        seed: flags.seed,
-        retryErrors: flags.retryErrors,
-        limit: flags.limit,
-        maxAnswerBytes: flags.maxAnswerBytes,
-        runConfig: resolvedConfig(command),
-        judge: judgeOptions(flags),
-        scorers: flags.scorer,
-        predictions: flags.predictions,
-        predictionsName: flags.predictionsName,
-        onProgress: ({ done, total, errors }) => {
-          // The last answer is always reported, so a log never seems to stop part way.
-          if (flags.quiet || flags.json || (done < total && Date.now() - lastReport < 2000)) return;
-          lastReport = Date.now();
-          process.stderr.write(`eval: ${done}/${total} answers, ${errors} errors\n`);
-        },
-      });
-      for (const warning of result.warnings) process.stderr.write(`phikit: warning: ${warning.message}\n`);
-      if (result.damagedLines.length > 0) process.stderr.write(damagedWarning(result.damagedLines));
-      process.stdout.write(flags.json ? `${JSON.stringify(result.metrics, null, 2)}\n` : summary(result));
-      process.exitCode = result.counts.errors > 0 ? EXIT.problemsFound : EXIT.ok;
-    });
-  withConfigFile(command, {
-    schema: 'eval-config.schema.json',
-    argumentKeys: ['examples', 'input'],
-    arrayExtras: { endpoints: { into: 'endpoint', convert: endpointFromConfig } },
+    );
+}
+
+/** The action: flags to evaluate(), then the summary and the exit code. */
+async function runEval(examples: string, flags: EvalFlags, command: Command): Promise<void> {
+  const apiKey = flags.apiKeyEnv ? readApiKey(flags.apiKeyEnv) : undefined;
+  let lastReport = 0;
+  const result = await evaluate(examples, {
+    out: flags.out,
+    endpoints: flags.endpoint,
+    model: flags.model,
+    apiKey,
+    apiVersion: flags.apiVersion,
+    provider: flags.provider,
+    systemAsUser: flags.systemAsUser,
+    chatTemplate: flags.chatTemplate,
+    temperature: flags.temperature,
+    maxTokens: flags.maxTokens,
+    concurrency: flags.concurrency,
+    rpm: flags.rpm,
+    timeoutMs: flags.timeout * 1000,
+    retries: flags.retries,
+    scenarioField: flags.scenarioField,
+    scenarioBy: flags.scenarioBy,
+    scenarioRules: flags.scenarioRules,
+    labels: flags.prepDir === undefined ? flags.labels : join(flags.prepDir, 'index.jsonl'),
+    format: flags.format,
+    seed: flags.seed,
+    retryErrors: flags.retryErrors,
+    limit: flags.limit,
+    maxAnswerBytes: flags.maxAnswerBytes,
+    runConfig: resolvedConfig(command),
+    judge: judgeOptions(flags),
+    scorers: flags.scorer,
+    predictions: flags.predictions,
+    predictionsName: flags.predictionsName,
+    onProgress: ({ done, total, errors }) => {
+      // The last answer is always reported, so a log never seems to stop part way.
+      if (flags.quiet || flags.json || (done < total && Date.now() - lastReport < 2000)) return;
+      lastReport = Date.now();
+      process.stderr.write(`eval: ${done}/${total} answers, ${errors} errors\n`);
+    },
   });
+  for (const warning of result.warnings) process.stderr.write(`phikit: warning: ${warning.message}\n`);
+  if (result.damagedLines.length > 0) process.stderr.write(damagedWarning(result.damagedLines));
+  process.stdout.write(flags.json ? `${JSON.stringify(result.metrics, null, 2)}\n` : summary(result));
+  process.exitCode = result.counts.errors > 0 ? EXIT.problemsFound : EXIT.ok;
 }
 
 /** `endpoints: [{name, url, model}]` in a config file: checked as `--endpoint name=url` is. */
