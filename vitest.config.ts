@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Most test time is spent waiting on spawned CLIs and loopback servers: two workers keep both cores busy.
+    maxWorkers: 2,
   },
 });
