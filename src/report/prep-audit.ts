@@ -192,7 +192,8 @@ export function markShared(text: string, other: string, size: number): SafeHtml 
   for (const { key, start, end } of shinglesOf(text, size)) {
     if (!otherKeys.has(key)) continue;
     const last = ranges[ranges.length - 1];
-    if (last && start <= last[1]) last[1] = Math.max(last[1], end);
+    // Only overlapping shingles merge: touching ones may sit either side of a deleted unit.
+    if (last && start < last[1]) last[1] = Math.max(last[1], end);
     else ranges.push([start, end]);
   }
   const parts: SafeHtml[] = [];
@@ -252,7 +253,7 @@ export function clustersTable(clusters: readonly LeakageCluster[] | undefined): 
       <td class="num">${formatNumber(cluster.size)}</td>
       <td>${cluster.split}</td>
       <td>
-        ${cluster.lines.map(formatNumber).join(', ')}${cluster.size > cluster.lines.length ? html`<span class="more">, … (${formatNumber(cluster.size - cluster.lines.length)} more)</span>` : ''}
+        ${cluster.lines.map((line) => formatNumber(line)).join(', ')}${cluster.size > cluster.lines.length ? html`<span class="more">, … (${formatNumber(cluster.size - cluster.lines.length)} more)</span>` : ''}
       </td>
     </tr>`,
   );
