@@ -53,7 +53,7 @@ function dedupe(chats: Chat[]) {
     )
       identical++;
   });
-  return { flagged, identical, seconds, summary: stage.summary!() as Record<string, number> };
+  return { flagged, identical, seconds, summary: stage.summary() };
 }
 
 /** "n flagged; exact Jaccard min / median; below 0.8: k (rate)" for a set of flagged pairs. */

@@ -160,6 +160,9 @@ export type ManifestOptions = {
   configFile?: { path: string; sha256: string };
 };
 
+/** A `near_duplicate` drop: the input lines of the kept and the dropped example. */
+export type NearDuplicatePair = { kept: number; dropped: number; similarity: number };
+
 /** The near-duplicate index: parameters, what it dropped, its memory. */
 export type NearDuplicateFigures = {
   threshold: number | false;
@@ -179,6 +182,8 @@ export type NearDuplicateFigures = {
   similarPairsJoined: number;
   indexBytes: number;
   bytesPerKeptExample: number;
+  /** The first flagged pairs, in input order (absent in manifests from before it). */
+  pairs?: NearDuplicatePair[];
 };
 
 export type DistributionFigures = {
@@ -201,6 +206,9 @@ export type BalanceFigures = {
   after: DistributionFigures;
 };
 
+/** A leakage cluster: its size, the input lines of its first members, the split it landed in. */
+export type LeakageCluster = { size: number; lines: number[]; split: 'train' | 'validation' | 'test' };
+
 export type LeakageFigures = {
   threshold: number | false;
   clustersOverOneExample: number;
@@ -210,6 +218,8 @@ export type LeakageFigures = {
   validationShortfall: Array<{ scenario: string; target: number; validation: number }>;
   /** With a test split only. */
   testShortfall?: Array<{ scenario: string; target: number; test: number }>;
+  /** The largest clusters, largest first (absent in manifests from before it). */
+  largest?: LeakageCluster[];
 };
 
 export type HoldoutFigures = {

@@ -12,6 +12,16 @@ export const VALIDATION = 1;
 export const BALANCED_OUT = 2;
 export const SMALL_SCENARIO = 3;
 export const TEST = 4;
+/** Clusters the manifest lists, and members listed per cluster: the curator's audit, bounded. */
+export const LISTED_CLUSTERS = 20;
+export const LISTED_MEMBERS = 10;
+
+/** One of the largest clusters: kept size, its first members (survivor indexes), its side. */
+export interface ClusterListing {
+  size: number;
+  members: number[];
+  side: number;
+}
 
 export interface Survivors {
   count: number;
@@ -48,6 +58,8 @@ export interface Plan {
     largest: number;
     /** Clusters with members in two splits (0 by construction; counted as a check). */
     straddling: number;
+    /** The LISTED_CLUSTERS largest with more than one member, largest first (ties: earliest first). */
+    largestListed: ClusterListing[];
   };
 }
 
@@ -88,7 +100,13 @@ export function planSplit(
   }
   // Scenario make-up of clusters with more than one member (few).
   const makeUp = new Map<number, Map<number, number>>();
-  const clusters = { multi: 0, examples: 0, largest: 0, straddling: 0 };
+  const clusters = {
+    multi: 0,
+    examples: 0,
+    largest: 0,
+    straddling: 0,
+    largestListed: [] as ClusterListing[],
+  };
   for (let i = 0; i < n; i++) {
     if (side[i] !== TRAIN) continue;
     const c = survivors.cluster(i);
@@ -125,7 +143,29 @@ export function planSplit(
     const c = survivors.cluster(i);
     if (members[c]! > 1 && side[representative[c]!] !== side[i]) clusters.straddling++;
   }
+  clusters.largestListed = listLargestClusters(survivors, side, members, [...makeUp.keys()]);
   return { side, sizes, keep, small, targets, validation, testTargets, test, clusters };
+}
+
+/** The largest clusters with their first members, in one pass (memory: the listed ones only). */
+function listLargestClusters(
+  survivors: Survivors,
+  side: Uint8Array,
+  members: Uint32Array,
+  multi: number[],
+): ClusterListing[] {
+  const largest = multi.sort((a, b) => members[b]! - members[a]! || a - b).slice(0, LISTED_CLUSTERS);
+  const listed = new Map(
+    largest.map((c) => [c, { size: members[c]!, members: [] as number[], side: TRAIN }]),
+  );
+  for (let i = 0; i < survivors.count; i++) {
+    const listing = listed.get(survivors.cluster(i));
+    const placed = side[i] === TRAIN || side[i] === VALIDATION || side[i] === TEST;
+    if (!listing || !placed || listing.members.length >= LISTED_MEMBERS) continue;
+    listing.members.push(i);
+    listing.side = side[i]!;
+  }
+  return [...listed.values()];
 }
 
 interface Fill {

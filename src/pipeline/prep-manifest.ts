@@ -1,6 +1,13 @@
 // manifest.json of a prep run: provenance, resolved options, counts, stage funnel, and the
 // figures of each step, assembled from what the steps returned.
-import type { BalanceFigures, LeakageFigures, Manifest, StageFigures, Warning } from '../core/manifest.js';
+import type {
+  BalanceFigures,
+  LeakageCluster,
+  LeakageFigures,
+  Manifest,
+  StageFigures,
+  Warning,
+} from '../core/manifest.js';
 import { VERSION } from '../core/version.js';
 import { distributionFigures } from '../stages/balance.js';
 import { tokenFigures } from '../tokenize/figures.js';
@@ -9,7 +16,7 @@ import type { CommittedOutputs, PrepOutputs } from './prep-outputs.js';
 import type { PrepStages } from './prep-stages.js';
 import type { EnvelopeSource } from './read.js';
 import type { Routed } from './route.js';
-import { BALANCED_OUT, SMALL_SCENARIO, type Plan } from './plan.js';
+import { BALANCED_OUT, SMALL_SCENARIO, TEST, TRAIN, VALIDATION, type Plan } from './plan.js';
 import { prepPreflight } from './preflight.js';
 import { DEFAULT_MODEL } from '../tokenize/presets.js';
 
@@ -20,6 +27,8 @@ export interface PrepFacts {
   stages: PrepStages;
   stageFigures: StageFigures[];
   scenarioNames: string[];
+  /** Input line of survivor i (for the clusters the manifest lists). */
+  lineOf: (survivor: number) => number;
   plan: Plan;
   routed: Routed;
   files: CommittedOutputs;
@@ -65,7 +74,10 @@ export function buildManifest(facts: PrepFacts): Manifest {
     scenarios: facts.routed.scenarios,
     ...(stages.near && near.threshold !== false ? { nearDuplicates: stages.near.summary() } : {}),
     balance: balanceFigures(plan, scenarioNames, config),
-    leakage: leakageFigures(plan, scenarioNames, near.leakThreshold, config.testSplit),
+    leakage: {
+      ...leakageFigures(plan, scenarioNames, near.leakThreshold, config.testSplit),
+      largest: largestClusters(plan, facts.lineOf),
+    },
     ...(stages.decontaminate ? { holdout: stages.decontaminate.summary() } : {}),
     ...(tokens
       ? {
@@ -169,6 +181,15 @@ function leakageFigures(
       .filter(({ target, validation }) => validation < target),
     ...(testSplit ? { testShortfall } : {}),
   };
+}
+
+function largestClusters(plan: Plan, lineOf: (survivor: number) => number): LeakageCluster[] {
+  const splitNames = { [TRAIN]: 'train', [VALIDATION]: 'validation', [TEST]: 'test' } as const;
+  return plan.clusters.largestListed.map((cluster) => ({
+    size: cluster.size,
+    lines: cluster.members.map(lineOf),
+    split: splitNames[cluster.side as typeof TRAIN | typeof VALIDATION | typeof TEST],
+  }));
 }
 
 function planWarnings(plan: Plan, names: string[], config: PrepConfig): Warning[] {

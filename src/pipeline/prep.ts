@@ -8,7 +8,7 @@ import type { Envelope, KeptEnvelope } from '../core/envelope.js';
 import { PhikitError } from '../core/errors.js';
 import type { Manifest, StageFigures } from '../core/manifest.js';
 import { OutputSet } from '../io/output-set.js';
-import { firstRejectedSamples, renderPrepReport } from '../report/prep-report.js';
+import { buildPrepReport } from '../report/prep-report.js';
 import { planSplit, type Plan } from './plan.js';
 import { resolvePrepConfig, type PrepConfig, type PrepOptions } from './prep-config.js';
 import { buildManifest } from './prep-manifest.js';
@@ -82,6 +82,7 @@ async function prepInto(
       stages,
       stageFigures: firstPass.stageFigures,
       scenarioNames: survivors.scenarioNames,
+      lineOf: (i) => survivors.lineOf(i),
       plan,
       routed,
       files,
@@ -201,6 +202,5 @@ function checkAccounting(source: EnvelopeSource, files: CommittedOutputs, reject
 
 /** report.html joins the set before the manifest; it is drawn from the manifest without itself. */
 async function stageReport(set: OutputSet, manifest: Manifest): Promise<void> {
-  const samples = await firstRejectedSamples(set.stagingPath('rejected.jsonl'));
-  await set.writeDocument('report.html', await renderPrepReport(manifest, samples));
+  await set.writeDocument('report.html', await buildPrepReport(manifest, (name) => set.stagingPath(name)));
 }

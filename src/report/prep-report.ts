@@ -1,5 +1,6 @@
-// report.html of a `phikit prep` run, built from manifest.json and the first rejected lines
-// per reason. Memory: the manifest plus at most SAMPLES_PER_REASON samples per reason.
+// report.html of a `phikit prep` run, built from manifest.json, the first rejected lines per
+// reason and the texts of the near-duplicate pairs the manifest lists (prep-audit.ts).
+// Memory: the manifest plus at most SAMPLES_PER_REASON samples per reason and the listed pairs.
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { REASON_DESCRIPTIONS, REJECT_REASONS, type RejectReason } from '../core/
 import { readLines } from '../io/line-reader.js';
 import { checkOutputSet } from '../io/output-check.js';
 import { MANIFEST_NAME, OutputSet } from '../io/output-set.js';
+import { clustersTable, nearPairsSection, readPairTexts, type PairTexts, type PathOf } from './prep-audit.js';
 import { barChart, groupedBarChart, histogramChart, loadChartLibrary } from './charts.js';
 import {
   formatBytes,
@@ -40,14 +42,25 @@ export async function writePrepReport(outDir: string): Promise<string> {
   const set = await OutputSet.open(outDir, 'report');
   try {
     const manifest = JSON.parse(await readFile(join(outDir, MANIFEST_NAME), 'utf8')) as Manifest;
-    const samples = await firstRejectedSamples(join(outDir, 'rejected.jsonl'));
-    const report = await set.writeDocument(REPORT_NAME, await renderPrepReport(manifest, samples));
+    const report = await set.writeDocument(
+      REPORT_NAME,
+      await buildPrepReport(manifest, (name) => join(outDir, name)),
+    );
     manifest.outputs = { ...manifest.outputs, report };
     await set.commit(`${JSON.stringify(manifest, null, 2)}\n`);
   } finally {
     await set.close();
   }
   return join(outDir, REPORT_NAME);
+}
+
+/**
+ * The report of a run whose files are at `pathOf(name)`: prep (from its staging folder) and
+ * `phikit report` (from the folder) both build it here, so a rebuild gives the same bytes.
+ */
+export async function buildPrepReport(manifest: Manifest, pathOf: PathOf): Promise<string> {
+  const samples = await firstRejectedSamples(pathOf('rejected.jsonl'));
+  return renderPrepReport(manifest, samples, await readPairTexts(manifest, pathOf));
 }
 
 /** The first samples of each reason, streaming the file (it can be as large as the input). */
@@ -75,6 +88,7 @@ export async function firstRejectedSamples(
 export async function renderPrepReport(
   manifest: Manifest,
   samples: readonly RejectedSample[],
+  pairs: readonly PairTexts[] = [],
 ): Promise<string> {
   await loadChartLibrary();
   const body = html`
@@ -86,7 +100,7 @@ export async function renderPrepReport(
     ${summarySection(manifest)} ${warningsSection(manifest)} ${preflightSection(manifest)}
     ${funnelSection(manifest)}
     ${rejectionsSection(manifest, samples)} ${cleaningSection(manifest)} ${tokensSection(manifest)}
-    ${scenariosSection(manifest)} ${extraSections(manifest)}
+    ${scenariosSection(manifest)} ${extraSections(manifest, pairs)} ${unknownKeysSection(manifest)}
     <footer>
       Input sha256 <code>${manifest.input.sha256}</code>. Outputs: train.jsonl (sha256
       <code>${manifest.outputs.train.sha256.slice(0, 16)}…</code>), validation.jsonl
@@ -212,10 +226,20 @@ function funnelSection(manifest: Manifest): SafeHtml {
       <td class="num">${formatNumber(stage.ms)}</td>
     </tr>`;
   });
-  const chart = barChart(
-    manifest.stages.map((stage) => ({ label: stage.name, value: stage.out })),
-    { xLabel: 'examples leaving the stage' },
+  const planRows = planStages(manifest).map(
+    (stage) => html`<tr>
+      <td>${stage.name}</td>
+      <td class="num">${formatNumber(stage.in)}</td>
+      <td class="num">${formatNumber(stage.out)}</td>
+      <td>${stage.dropped}</td>
+      <td class="num">–</td>
+    </tr>`,
   );
+  const bars = [...manifest.stages, ...planStages(manifest)].map((stage) => ({
+    label: stage.name,
+    value: stage.out,
+  }));
+  const chart = barChart(bars, { xLabel: 'examples leaving the stage' });
   return html`
     <h2 id="funnel">Stages</h2>
     ${chart}
@@ -230,10 +254,61 @@ function funnelSection(manifest: Manifest): SafeHtml {
         </tr>
       </thead>
       <tbody>
-        ${rows}
+        ${rows} ${planRows}
       </tbody>
     </table>
   `;
+}
+
+/**
+ * The steps after the per-record stages, from the manifest's counts: balancing, then the split,
+ * which drops nothing (its bar is the kept count, train + validation + test).
+ */
+function planStages(
+  manifest: Manifest,
+): Array<{ name: string; in: number; out: number; dropped: SafeHtml | string }> {
+  const last = manifest.stages[manifest.stages.length - 1]?.out ?? 0;
+  const balance = manifest.balance;
+  const balancedOut = (balance?.balancedOut ?? 0) + (balance?.smallScenarioDropped ?? 0);
+  const drops = (['balanced_out', 'small_scenario'] as const).filter(
+    (reason) => manifest.counts.rejectedByReason[reason] > 0,
+  );
+  const { train, validation, test = 0 } = manifest.counts;
+  return [
+    {
+      name: 'balance',
+      in: last,
+      out: last - balancedOut,
+      dropped:
+        drops.length === 0
+          ? '–'
+          : html`${drops.map((reason) => html`<a href="#reason-${reason}">${reason}</a> ${formatNumber(manifest.counts.rejectedByReason[reason])} `)}`,
+    },
+    { name: 'kept (split)', in: last - balancedOut, out: train + validation + test, dropped: '–' },
+  ];
+}
+
+/** Top-level keys of the records that phikit did not use, with how many examples had each. */
+function unknownKeysSection(manifest: Manifest): SafeHtml {
+  const keys = Object.entries(manifest.unknownKeys ?? {}).sort(
+    (a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1),
+  );
+  if (keys.length === 0)
+    return html`<h2 id="unknown-keys">Unknown keys</h2>
+      <p class="ok">Every top-level key of the records was used.</p>`;
+  return html`<h2 id="unknown-keys">Unknown keys</h2>
+    <p>Top-level keys phikit does not use: they are not written to the outputs.</p>
+    <table id="unknown-keys-table">
+      <thead>
+        <tr>
+          <th>key</th>
+          <th class="num">examples</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${keys.map(([key, count]) => html`<tr><td><code>${key}</code></td><td class="num">${formatNumber(count)}</td></tr>`)}
+      </tbody>
+    </table>`;
 }
 
 function rejectionsSection(manifest: Manifest, samples: readonly RejectedSample[]): SafeHtml {
@@ -595,19 +670,24 @@ function leakageSection(manifest: Manifest): SafeHtml {
       ['clusters straddling the split (checked)', formatNumber(leakage.clustersStraddlingSplit)],
       ['scenarios short of their validation target', shortfall],
       ...testRows,
-    ])}`;
+    ])}
+    ${clustersTable(leakage.largest)}`;
 }
 
 /** Near-duplicate and holdout figures, shown as they are when a run has them. */
-function extraSections(manifest: Manifest): SafeHtml {
-  const sections: Array<[string, Record<string, unknown> | undefined]> = [
-    ['Near-duplicates', manifest.nearDuplicates],
-    ['Holdout decontamination', manifest.holdout],
+function extraSections(manifest: Manifest, pairs: readonly PairTexts[]): SafeHtml {
+  // The pairs are drawn as a table of their own.
+  const near =
+    manifest.nearDuplicates &&
+    Object.fromEntries(Object.entries(manifest.nearDuplicates).filter(([key]) => key !== 'pairs'));
+  const sections: Array<[string, Record<string, unknown> | undefined, SafeHtml | '']> = [
+    ['Near-duplicates', near, nearPairsSection(manifest, pairs)],
+    ['Holdout decontamination', manifest.holdout, ''],
   ];
   return html`${balanceSection(manifest)} ${leakageSection(manifest)} ${sections
     .filter(([, figures]) => figures !== undefined)
     .map(
-      ([title, figures]) =>
+      ([title, figures, more]) =>
         html`<h2>${title}</h2>
           <table class="kv">
             ${Object.entries(figures!).map(
@@ -621,6 +701,7 @@ function extraSections(manifest: Manifest): SafeHtml {
                   </td>
                 </tr>`,
             )}
-          </table>`,
+          </table>
+          ${more}`,
     )}`;
 }

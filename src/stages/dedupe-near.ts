@@ -7,11 +7,12 @@
 // One band table serves both: its band count is the larger of what each needs (0.995 at the
 // near-duplicate threshold, 0.95 at the leak threshold), so each kept example is looked up once.
 // Memory per kept example: 96-byte signature + 4-byte line + ~7 bytes per band (13 bands at
-// the defaults; see src/dedupe/minhash.ts) + 4 bytes of cluster parent. An example with too
+// the defaults; see src/dedupe/minhash.ts) + 4 bytes of cluster parent; plus the first
+// NEAR_PAIR_SAMPLES flagged pairs (two lines and a similarity each) for the report. An example with too
 // few shingles to compare keeps an ordinal (an unindexed zero signature) and its own cluster.
 import type { Envelope, Stage } from '../core/envelope.js';
 import { GrowableUint32 } from '../core/growable.js';
-import type { NearDuplicateFigures } from '../core/manifest.js';
+import type { NearDuplicateFigures, NearDuplicatePair } from '../core/manifest.js';
 import {
   CHARACTER_SHINGLE,
   closest,
@@ -29,6 +30,8 @@ import {
 export const DEFAULT_NEAR_THRESHOLD = 0.8;
 export const DEFAULT_LEAK_THRESHOLD = 0.6;
 export const DEFAULT_SHINGLE = 3;
+/** Flagged pairs kept for the report (lines and similarity only: the texts stay in the files). */
+export const NEAR_PAIR_SAMPLES = 20;
 /** Clusters are also joined through their other members, so pairs need less (see minhash.ts). */
 const CLUSTER_CANDIDATE_PROBABILITY = 0.95;
 
@@ -76,6 +79,7 @@ export function createDedupeNearStage(options: NearDedupeOptions = {}): DedupeNe
   let dropped = 0;
   let joins = 0;
   let tooFewShingles = 0;
+  const pairs: NearDuplicatePair[] = [];
   const keep = (envelope: Envelope, ordinal: number) => {
     clusters.add();
     lines.push(envelope.line);
@@ -100,10 +104,13 @@ export function createDedupeNearStage(options: NearDedupeOptions = {}): DedupeNe
         if (duplicateOf) {
           const line = lines.get(duplicateOf.ordinal);
           dropped++;
+          const similarity = Number(duplicateOf.similarity.toFixed(4));
+          if (pairs.length < NEAR_PAIR_SAMPLES)
+            pairs.push({ kept: line, dropped: envelope.line, similarity });
           envelope.rejection = {
             reason: 'near_duplicate',
             message: `~${duplicateOf.similarity.toFixed(2)} similar to line ${line} (estimated Jaccard of shingles: ${shingleSize} words, ${CHARACTER_SHINGLE} characters in unspaced scripts; threshold ${threshold})`,
-            detail: { similarTo: line, similarity: Number(duplicateOf.similarity.toFixed(4)) },
+            detail: { similarTo: line, similarity },
           };
           continue;
         }
@@ -138,6 +145,7 @@ export function createDedupeNearStage(options: NearDedupeOptions = {}): DedupeNe
         similarPairsJoined: joins,
         indexBytes: bytes,
         bytesPerKeptExample: lines.length > 0 ? Math.round(bytes / lines.length) : 0,
+        pairs: [...pairs],
       };
     },
   };

@@ -60,10 +60,31 @@ describe('planSplit', () => {
     for (const i of [10, 11, 12, 40, 41, 42]) rows[i]!.cluster = 10;
     rows[40]!.unit = 0.0002;
     const plan = planSplit(survivors(rows), 2, none);
-    expect(plan.clusters).toEqual({ multi: 2, examples: 10, largest: 6, straddling: 0 });
+    expect(plan.clusters).toEqual({
+      multi: 2,
+      examples: 10,
+      largest: 6,
+      straddling: 0,
+      // Largest first, with their members (survivor indexes) and side.
+      largestListed: [
+        { size: 6, members: [10, 11, 12, 40, 41, 42], side: TRAIN },
+        { size: 4, members: [0, 1, 2, 3], side: VALIDATION },
+      ],
+    });
     expect(new Set([0, 1, 2, 3].map((i) => plan.side[i]))).toEqual(new Set([VALIDATION]));
     expect(new Set([10, 11, 12, 40, 41, 42].map((i) => plan.side[i]))).toEqual(new Set([TRAIN]));
     expect(plan.validation).toEqual(plan.targets);
+  });
+
+  it('lists at most 20 clusters, largest first, with at most 10 members each', () => {
+    const rows = singletons([800], 5);
+    // Cluster k (k = 0..24) holds 2 + k examples: rows k*30 .. k*30 + k + 1.
+    for (let k = 0; k < 25; k++) for (let m = 0; m < 2 + k; m++) rows[k * 30 + m]!.cluster = k * 30;
+    const listed = planSplit(survivors(rows), 1, none).clusters.largestListed;
+    expect(listed.map((cluster) => cluster.size)).toEqual(Array.from({ length: 20 }, (_, i) => 26 - i));
+    // Cluster 24 starts at row 720: its first 10 members, in input order.
+    expect(listed[0]!.members).toEqual(Array.from({ length: 10 }, (_, m) => 720 + m));
+    for (const cluster of listed) expect(cluster.members).toHaveLength(Math.min(10, cluster.size));
   });
 
   it('gives the same membership whatever the input order', () => {

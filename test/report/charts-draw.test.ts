@@ -108,10 +108,19 @@ describe.skipIf(skipBrowser)('charts draw their data, in chromium', () => {
       DrawnChart,
     ];
 
-    expect(stages.groups).toEqual(manifest.stages.map((stage) => stage.name));
+    // The chart continues past the per-record stages: after balancing, then what the split kept.
+    const { counts: written, balance } = manifest;
+    const afterBalance = manifest.stages.at(-1)!.out - balance!.balancedOut - balance!.smallScenarioDropped;
+    const stageBars = [
+      ...manifest.stages.map((stage) => ({ name: stage.name, out: stage.out })),
+      { name: 'balance', out: afterBalance },
+      { name: 'kept (split)', out: written.train + written.validation + (written.test ?? 0) },
+    ];
+    expect(stageBars.at(-1)!.out).toBe(written.kept);
+    expect(stages.groups).toEqual(stageBars.map((stage) => stage.name));
     expectBars(
       stages,
-      manifest.stages.map((stage) => ({ title: `${stage.name}: ${number(stage.out)}`, value: stage.out })),
+      stageBars.map((stage) => ({ title: `${stage.name}: ${number(stage.out)}`, value: stage.out })),
       'x',
     );
 
