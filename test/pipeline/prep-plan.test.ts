@@ -169,7 +169,13 @@ describe('prep: leakage-free split', () => {
     // and the split must not.
     const forward = await run(ITEMS, { nearDedup: false });
     const reversed = await run([...ITEMS].reverse(), { nearDedup: false });
-    expect(reversed.manifest.leakage).toEqual(forward.manifest.leakage);
+    // The same clusters, sizes and splits; their members' input lines differ when the input is reversed.
+    const withoutLines = (leakage: typeof forward.manifest.leakage) => ({
+      ...leakage,
+      // Ties among equal sizes go to the earliest line, so compare the listing as a multiset.
+      largest: leakage?.largest?.map(({ size, split }) => `${size} ${split}`).sort(),
+    });
+    expect(withoutLines(reversed.manifest.leakage)).toEqual(withoutLines(forward.manifest.leakage));
     expect(reversed.validation).toEqual(forward.validation);
     expect(reversed.train).toEqual(forward.train);
   });
