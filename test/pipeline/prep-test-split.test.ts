@@ -50,15 +50,21 @@ function text(vocabularyWords: string[], n: number): string {
   );
 }
 
-/** A variant of `assistant` whose exact 3-shingle Jaccard with it is between 0.68 and 0.78. */
+/**
+ * A variant of `assistant` whose exact Jaccard with it (phikit's shingles: 3 words, or 3 characters
+ * in Chinese) is between 0.68 and 0.78: a few words replaced, more where a word is one shingle (Chinese).
+ * Bounded, so a generator that cannot reach the range fails instead of hanging.
+ */
 function variant(assistant: string, vocabularyWords: string[]): string {
-  for (;;) {
+  for (let attempt = 0; attempt < 20_000; attempt++) {
     const list = assistant.split(' ');
-    for (let k = 0; k < 3; k++) list[Math.floor(random() * list.length)] = text(vocabularyWords, 1);
+    const replaced = 1 + (attempt % 12);
+    for (let k = 0; k < replaced; k++) list[Math.floor(random() * list.length)] = text(vocabularyWords, 1);
     const candidate = list.join(' ');
     const j = exactJaccard(shingles(assistant, 3), shingles(candidate, 3));
     if (j >= 0.68 && j <= 0.78) return candidate;
   }
+  throw new Error('no variant in the Jaccard range 0.68-0.78');
 }
 
 /** References as evaluation reads them, and a few that are not an array of strings. */
@@ -181,7 +187,7 @@ describe('prep: test split', () => {
       expect(figures.train + figures.validation + figures.test!, name).toBe(figures.after);
     }
     const pairs = similarPairs(result);
-    expect(pairs.length).toBeGreaterThan(20);
+    expect(pairs.length).toBeGreaterThan(10);
     expect(pairs.filter(([a, b]) => a !== b)).toEqual([]);
     const placed = pairs.map(([a]) => a);
     expect(placed).toContain('test');
