@@ -79,3 +79,4 @@ export { GgufModel, GgufRequestError } from './gguf/model.js';
 export type { GgufModelOptions, GenerateOptions, Generation } from './gguf/model.js';
 export { serveModel } from './serve/server.js';
 export type { ServeOptions, RunningServer } from './serve/server.js';
+export { FORMATS as INPUT_FORMATS } from './formats/detect.js';

@@ -1,21 +1,10 @@
 // Commander flags of `prep` -> PrepOptions: one mapping for every flag group (tokens,
 // near-duplicates, balance, holdout).
 import type { FormatOption, PrepOptions } from '../index.js';
+import { INPUT_FORMATS } from '../index.js';
 
 /** `fields` is not a choice: `--fields` names the mapping and implies it. */
-export const FORMAT_CHOICES = [
-  'auto',
-  'messages',
-  'sharegpt',
-  'alpaca',
-  'prompt-completion',
-  'prompt-response',
-  'question-answer',
-  'dolly',
-  'query-response',
-  'input-output',
-  'template',
-];
+export const FORMAT_CHOICES = ['auto', ...INPUT_FORMATS];
 
 export interface PrepFlags {
   out: string;
