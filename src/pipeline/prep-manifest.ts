@@ -192,6 +192,25 @@ function largestClusters(plan: Plan, lineOf: (survivor: number) => number): Leak
   }));
 }
 
+/** A split whose scenarios got fewer examples than planned, because clusters move only whole. */
+function shortfall(
+  split: 'validation' | 'test',
+  names: string[],
+  given: readonly number[],
+  targets: readonly number[],
+): Warning[] {
+  const short = names.filter((_, s) => given[s]! < targets[s]!);
+  if (short.length === 0) return [];
+  const missing = names.reduce((sum, _, s) => sum + targets[s]! - given[s]!, 0);
+  return [
+    {
+      code: `${split}_shortfall`,
+      message: `${split} has ${missing} fewer examples than planned in ${short.length} scenario(s), because their near-duplicate clusters are too large to move whole`,
+      count: missing,
+    },
+  ];
+}
+
 function planWarnings(plan: Plan, names: string[], config: PrepConfig): Warning[] {
   const warnings: Warning[] = [];
   const small = names.filter((_, s) => plan.small[s]);
@@ -202,24 +221,10 @@ function planWarnings(plan: Plan, names: string[], config: PrepConfig): Warning[
       count: small.length,
     });
   }
-  const short = names.filter((_, s) => plan.validation[s]! < plan.targets[s]!);
-  if (short.length > 0) {
-    const missing = names.reduce((sum, _, s) => sum + plan.targets[s]! - plan.validation[s]!, 0);
-    warnings.push({
-      code: 'validation_shortfall',
-      message: `validation has ${missing} fewer examples than planned in ${short.length} scenario(s), because their near-duplicate clusters are too large to move whole`,
-      count: missing,
-    });
-  }
-  const testShort = names.filter((_, s) => plan.test[s]! < plan.testTargets[s]!);
-  if (testShort.length > 0) {
-    const missing = names.reduce((sum, _, s) => sum + plan.testTargets[s]! - plan.test[s]!, 0);
-    warnings.push({
-      code: 'test_shortfall',
-      message: `test has ${missing} fewer examples than planned in ${testShort.length} scenario(s), because their near-duplicate clusters are too large to move whole`,
-      count: missing,
-    });
-  }
+  warnings.push(
+    ...shortfall('validation', names, plan.validation, plan.targets),
+    ...shortfall('test', names, plan.test, plan.testTargets),
+  );
   return warnings;
 }
 
