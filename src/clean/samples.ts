@@ -1,9 +1,11 @@
 // Cleaning samples of one rule: the first few it changed, then a deterministic spread over the
 // whole file (the changes with the smallest hash of line and message, whatever the input order).
 // Memory: at most `first + spread` samples, each a window of a few hundred characters.
+// Collectors merge: a collector fed one batch holds every sample the whole-file collector could
+// keep from that batch, so absorbing the batches' collectors in input order gives the same samples.
 import type { CleaningSample } from '../core/manifest.js';
 
-interface Ranked {
+export interface RankedSample {
   rank: number;
   sample: CleaningSample;
 }
@@ -16,9 +18,22 @@ function spreadRank(line: number, message: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
+export interface SampleCollectorState {
+  first: CleaningSample[];
+  spread: RankedSample[];
+}
+
+/** Whether `a` comes before `b` in the spread's order: rank, then line, then message. */
+function before(a: readonly number[], b: readonly number[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
+  return false;
+}
+
+const orderOf = ({ rank, sample }: RankedSample): number[] => [rank, sample.line, sample.message];
+
 export class SampleCollector {
   private readonly first: CleaningSample[] = [];
-  private readonly spread: Ranked[] = [];
+  private readonly spread: RankedSample[] = [];
 
   constructor(
     private readonly firstCount: number,
@@ -31,16 +46,33 @@ export class SampleCollector {
       this.first.push(make());
       return;
     }
+    this.offerRanked(spreadRank(line, message), line, message, () => ({ rank: 0, sample: make() }));
+  }
+
+  /** What a batch's collector hands back to be absorbed. */
+  state(): SampleCollectorState {
+    return { first: this.first, spread: this.spread };
+  }
+
+  /** Offers another collector's samples, as if its changes had been offered here. */
+  absorb(state: SampleCollectorState): void {
+    for (const sample of state.first) this.offer(sample.line, sample.message, () => sample);
+    for (const ranked of state.spread)
+      this.offerRanked(ranked.rank, ranked.sample.line, ranked.sample.message, () => ranked);
+  }
+
+  /** Keeps the `spreadCount` smallest by rank, then line and message (a total order: no ties). */
+  private offerRanked(rank: number, line: number, message: number, make: () => RankedSample): void {
     if (this.spreadCount === 0) return;
-    const rank = spreadRank(line, message);
+    const kept = (): RankedSample => ({ ...make(), rank });
     if (this.spread.length < this.spreadCount) {
-      this.spread.push({ rank, sample: make() });
+      this.spread.push(kept());
       return;
     }
     let worst = 0;
     for (let i = 1; i < this.spread.length; i++)
-      if (this.spread[i]!.rank > this.spread[worst]!.rank) worst = i;
-    if (rank < this.spread[worst]!.rank) this.spread[worst] = { rank, sample: make() };
+      if (before(orderOf(this.spread[worst]!), orderOf(this.spread[i]!))) worst = i;
+    if (before([rank, line, message], orderOf(this.spread[worst]!))) this.spread[worst] = kept();
   }
 
   /** The kept samples in line order. */

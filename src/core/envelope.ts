@@ -18,6 +18,12 @@ export interface TokenCounts {
   assistant: number;
 }
 
+/** A conversation's token count, and the first message holding a special-token string, if any. */
+export interface CountedTokens {
+  tokens: TokenCounts;
+  special?: { message: number; token: string; role: string };
+}
+
 export interface Envelope {
   /** 1-based line number in the input file (for a top-level JSON array: 1-based element index). */
   line: number;
@@ -31,6 +37,12 @@ export interface Envelope {
   scenario: string;
   /** Set by the token-length stage. */
   tokens?: TokenCounts;
+  /** The token count, when a front worker made it ahead (pipeline/front-work.ts); token-length reads it. */
+  counted?: CountedTokens;
+  /** Whether the conversation starts with a system message (set by validate). */
+  hasSystem?: boolean;
+  /** The record's `references` when they are an array of strings (set by validate; test.jsonl carries them). */
+  references?: string[];
   /** Exact-duplicate signature of the cleaned, canonical conversation. */
   contentKey?: string;
   /** The cleaned example as written to train/validation.jsonl, serialized once by dedupe-exact. */
@@ -47,7 +59,7 @@ export interface Envelope {
 }
 
 /** An envelope that passed every per-record stage of prep: what its writer reads. */
-export type KeptEnvelope = Envelope & Required<Pick<Envelope, 'example' | 'contentKey' | 'serialized'>>;
+export type KeptEnvelope = Envelope & Required<Pick<Envelope, 'contentKey' | 'serialized' | 'hasSystem'>>;
 
 export const UNLABELED = 'unlabeled';
 

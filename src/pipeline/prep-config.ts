@@ -60,6 +60,11 @@ export interface PrepOptions {
   holdoutThreshold?: number;
   /** More per-record stages, run last; see docs/ARCHITECTURE.md. */
   extraStages?: Stage[];
+  /**
+   * Worker threads for the per-record work (default: one per core from 8 MB of input, none below).
+   * 1 runs everything in this thread. Outputs do not depend on it.
+   */
+  threads?: number;
   /** Longest input line kept, in bytes (default 16 MiB); a longer one is `too_large`. */
   maxLineBytes?: number;
   /** Write report.html (default true). */
@@ -135,6 +140,8 @@ export interface PrepConfig {
   near: ResolvedNear;
   holdout: string | undefined;
   extraStages: Stage[];
+  /** Worker threads asked for (`threads`, or the older `tokens.threads`); undefined: by input size. */
+  threads: number | undefined;
   maxLineBytes: number | undefined;
   report: boolean;
   bom: boolean;
@@ -173,11 +180,14 @@ export async function resolvePrepConfig(options: PrepOptions): Promise<PrepConfi
     near,
     holdout: options.holdout,
     extraStages: options.extraStages ?? [],
+    threads: options.threads ?? (options.tokens ? options.tokens.threads : undefined),
     maxLineBytes: options.maxLineBytes,
     report: options.report !== false,
     bom: options.bom === true,
     onProgress: options.onProgress,
   };
+  if (config.threads !== undefined && !(Number.isInteger(config.threads) && config.threads >= 1))
+    throw usage(`threads must be a whole number >= 1 (got ${config.threads})`, ['threads']);
   return { ...config, recorded: recordedOptions(config, options) };
 }
 
@@ -207,7 +217,7 @@ function recordedOptions(config: Omit<PrepConfig, 'recorded'>, options: PrepOpti
       : {}),
     seed: config.seed,
     disableClean: config.disableClean,
-    tokens: tokens ? { ...tokens, threads: tokens.threads ?? null } : false,
+    tokens: tokens ? { ...tokens, threads: config.threads ?? null } : false,
     nearDedup: near.threshold === false ? false : { threshold: near.threshold, shingle: near.shingle },
     leakThreshold: near.leakThreshold,
     holdout: config.holdout ?? null,

@@ -1,7 +1,7 @@
 // The per-record stages of a prep run, composed from the resolved config, in pipeline order.
 import type { Envelope } from '../core/envelope.js';
 import type { InputFormat } from '../core/manifest.js';
-import { createCleanStage } from '../stages/clean.js';
+import { createCleanStage, type CleanStage } from '../stages/clean.js';
 import {
   createDecontaminateStage,
   type DecontaminateStage,
@@ -11,19 +11,24 @@ import { createDedupeExactStage } from '../stages/dedupe-exact.js';
 import { createDedupeNearStage, type DedupeNearStage } from '../stages/dedupe-near.js';
 import { createParseStage } from '../stages/parse.js';
 import { createTokenLengthStage } from '../stages/token-length.js';
-import { createValidateStage } from '../stages/validate.js';
+import { createValidateStage, type ValidateOptions } from '../stages/validate.js';
+import { defaultThreads } from '../tokenize/pool.js';
+import { startFrontPool, type FrontPool } from './front-pool.js';
+import type { FrontConfig } from './front-work.js';
 import { loadHoldout } from './holdout.js';
 import type { PrepConfig } from './prep-config.js';
 import { StageRunner } from './stages.js';
 
 /** What prep's writer reads from every kept envelope. */
-export const WRITER_NEEDS: ReadonlyArray<keyof Envelope> = ['example', 'contentKey', 'serialized'];
+export const WRITER_NEEDS: ReadonlyArray<keyof Envelope> = ['contentKey', 'serialized', 'hasSystem'];
 
 export interface PrepStages {
   runner: StageRunner;
-  clean: ReturnType<typeof createCleanStage>;
+  clean: CleanStage;
   near: DedupeNearStage | undefined;
   decontaminate: DecontaminateStage | undefined;
+  /** The worker threads running the front (parse, validate, clean and the work done ahead); undefined: none. */
+  front: FrontPool | undefined;
 }
 
 export async function loadPrepHoldout(config: PrepConfig): Promise<HoldoutSet | undefined> {
@@ -36,24 +41,75 @@ export async function loadPrepHoldout(config: PrepConfig): Promise<HoldoutSet | 
 }
 
 /**
- * Below this input size the token count runs on the main thread: starting a worker per core
- * (each building the vocabulary) costs more than it saves. Counts do not depend on threads.
+ * Below this input size everything runs in this thread: starting workers (each loading the
+ * tokenizer) costs more than they save. Outputs do not depend on threads.
  */
 export const SMALL_INPUT_BYTES = 8 * 1024 * 1024;
+
+/** Worker threads for a run: as asked, else one per core from SMALL_INPUT_BYTES of input. */
+export function threadsFor(config: PrepConfig, bytes: number): number {
+  return config.threads ?? (bytes < SMALL_INPUT_BYTES ? 1 : defaultThreads());
+}
 
 export async function buildStages(
   config: PrepConfig,
   input: { format: InputFormat; bytes: number },
   holdout: HoldoutSet | undefined,
 ): Promise<PrepStages> {
+  const threads = threadsFor(config, input.bytes);
+  // Extra stages may read the parsed record, which stays in the workers: they run the front here.
+  const front =
+    threads > 1 && config.extraStages.length === 0
+      ? await startFrontPool(frontConfig(config, input.format, holdout), threads)
+      : undefined;
+  try {
+    return await composeStages(config, input.format, holdout, front);
+  } catch (error) {
+    await front?.close();
+    throw error;
+  }
+}
+
+/** What the front workers need to know: plain data. */
+function frontConfig(config: PrepConfig, format: InputFormat, holdout: HoldoutSet | undefined): FrontConfig {
   const { near, tokens } = config;
-  const clean = createCleanStage({ disabled: config.disableClean });
+  const signed = holdout !== undefined || near.threshold !== false || near.leakThreshold !== false;
+  return {
+    validate: validateOptions(config, format),
+    disableClean: config.disableClean,
+    tokens: tokens ? { tokenizer: tokens.tokenizer, allowSpecialText: tokens.allowSpecialText } : undefined,
+    shingle: signed ? near.shingle : undefined,
+  };
+}
+
+function validateOptions(config: PrepConfig, format: InputFormat): ValidateOptions {
+  return {
+    format,
+    fields: config.fields,
+    scenario: config.scenario,
+    toolsUnsupportedBy: config.toolsUnsupportedBy,
+  };
+}
+
+async function composeStages(
+  config: PrepConfig,
+  format: InputFormat,
+  holdout: HoldoutSet | undefined,
+  front: FrontPool | undefined,
+): Promise<PrepStages> {
+  const { near, tokens } = config;
+  const [parse, validate, clean] = front?.stages ?? [
+    createParseStage(),
+    createValidateStage(validateOptions(config, format)),
+    createCleanStage({ disabled: config.disableClean }),
+  ];
   const tokenStage = tokens
     ? await createTokenLengthStage({
         tokenizer: tokens.tokenizer,
         maxTokens: tokens.maxTokens,
         allowSpecialText: tokens.allowSpecialText,
-        threads: tokens.threads ?? (input.bytes < SMALL_INPUT_BYTES ? 1 : undefined),
+        threads: 1,
+        ...(front ? { precounted: { tokenizer: front.tokenizer!, threads: front.threads } } : {}),
       })
     : undefined;
   const decontaminate = holdout ? createDecontaminateStage(holdout, near.shingle) : undefined;
@@ -66,13 +122,8 @@ export async function buildStages(
           leakThreshold: near.leakThreshold,
         });
   const stages = [
-    createParseStage(),
-    createValidateStage({
-      format: input.format,
-      fields: config.fields,
-      scenario: config.scenario,
-      toolsUnsupportedBy: config.toolsUnsupportedBy,
-    }),
+    parse,
+    validate,
     clean,
     createDedupeExactStage(),
     tokenStage,
@@ -80,5 +131,6 @@ export async function buildStages(
     nearStage,
     ...config.extraStages,
   ].filter((stage) => stage !== undefined);
-  return { runner: new StageRunner(stages, WRITER_NEEDS), clean, near: nearStage, decontaminate };
+  const runner = new StageRunner(stages, WRITER_NEEDS, front?.timeOf);
+  return { runner, clean, near: nearStage, decontaminate, front };
 }

@@ -31,8 +31,11 @@ export interface PrepResult {
   manifest: Manifest;
 }
 
-/** Batches in flight: the next one is parsed and cleaned while the token workers count this one. */
-const BATCHES_IN_FLIGHT = 2;
+/**
+ * Batches in flight. In this thread alone, two: the next is read while this one is finished.
+ * With front workers, two per worker, so none waits for its next batch.
+ */
+const inFlightLimit = (stages: PrepStages): number => (stages.front ? 2 * stages.front.threads : 2);
 
 export async function prep(inputPath: string, options: PrepOptions): Promise<PrepResult> {
   const started = performance.now();
@@ -94,7 +97,7 @@ async function prepInto(
     await set.commit(`${JSON.stringify(manifest, null, 2)}\n`);
     return { outDir: config.outDir, manifest };
   } catch (error) {
-    await stages.runner.close();
+    await closeStages(stages);
     await outputs.abort();
     throw error;
   }
@@ -125,19 +128,19 @@ async function runFirstPass(
       }
       // The runner checked that the stages provide what a kept envelope carries.
       const kept = envelope as KeptEnvelope;
-      const hasSystem = kept.example.messages[0]?.role === 'system';
-      survivors.add({ ...kept, nearOrdinal: kept.nearOrdinal, tokens: kept.tokens, hasSystem });
-      const references = config.testSplit ? referencesOf(kept.record) : undefined;
+      survivors.add({ ...kept, nearOrdinal: kept.nearOrdinal, tokens: kept.tokens });
+      const references = config.testSplit ? kept.references : undefined;
       await outputs.spillSurvivor(kept.serialized, kept.raw, references);
     }
   };
   const inFlight: Array<{ batch: Envelope[]; done: Promise<void> }> = [];
   for await (const batch of source.batches) {
     countRead(readFigures, batch);
+    stages.front?.send(batch);
     const done = stages.runner.run(batch);
     done.catch(() => undefined); // handled when awaited below, in order
     inFlight.push({ batch, done });
-    if (inFlight.length >= BATCHES_IN_FLIGHT) {
+    if (inFlight.length >= inFlightLimit(stages)) {
       const oldest = inFlight.shift()!;
       await oldest.done;
       await sink(oldest.batch);
@@ -147,18 +150,14 @@ async function runFirstPass(
     await done;
     await sink(batch);
   }
-  await stages.runner.close();
+  await closeStages(stages);
   await outputs.closeSpill();
   return { survivors, stageFigures: [readFigures, ...stages.runner.finish()] };
 }
 
-/** The input record's `references`, kept for test.jsonl only when it is an array of strings. */
-function referencesOf(record: unknown): string[] | undefined {
-  if (typeof record !== 'object' || record === null || !('references' in record)) return undefined;
-  const { references } = record;
-  return Array.isArray(references) && references.every((r) => typeof r === 'string')
-    ? (references as string[])
-    : undefined;
+async function closeStages(stages: PrepStages): Promise<void> {
+  await stages.runner.close();
+  await stages.front?.close();
 }
 
 function countRead(figures: StageFigures, batch: Envelope[]): void {

@@ -15,7 +15,7 @@ import {
   type CleanRule,
   type RuleChange,
 } from '../clean/rules.js';
-import { SampleCollector } from '../clean/samples.js';
+import { SampleCollector, type SampleCollectorState } from '../clean/samples.js';
 import { perExample } from './per-example.js';
 
 export interface CleanOptions {
@@ -37,7 +37,22 @@ const WARNING_LINES = 5;
 const WHITESPACE_RULES: ReadonlySet<CleanRule> = new Set(['nbsp', 'collapse-spaces', 'trim']);
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-export function createCleanStage(options: CleanOptions = {}): Stage & { cleanSummary(): CleanSummary } {
+/** Everything a clean stage has counted and sampled: what a front worker's batch instance hands back. */
+export interface CleanState {
+  cleaning: Record<CleanRule, CleaningRuleFigures>;
+  htmlKept: Record<HtmlKeptReason, number>;
+  samples: Array<[CleanRule, SampleCollectorState]>;
+  contentChanged: { messages: number; lines: number[] };
+}
+
+export interface CleanStage extends Stage {
+  cleanSummary(): CleanSummary;
+  state(): CleanState;
+  /** Counts a batch's state in, as if its examples had been cleaned here (batches in input order). */
+  absorb(state: CleanState): void;
+}
+
+export function createCleanStage(options: CleanOptions = {}): CleanStage {
   const disabled = new Set(options.disabled ?? []);
   const enabled = CLEAN_RULES.filter((rule) => !disabled.has(rule));
   const perRule = options.samples ?? 8;
@@ -109,6 +124,26 @@ export function createCleanStage(options: CleanOptions = {}): Stage & { cleanSum
       warnings: contentWarnings(contentChanged),
     }),
     summary: () => ({ rules: cleaning }),
+    state: () => ({
+      cleaning,
+      htmlKept,
+      samples: [...collectors].map(([rule, collector]): [CleanRule, SampleCollectorState] => [
+        rule,
+        collector.state(),
+      ]),
+      contentChanged,
+    }),
+    absorb(state: CleanState) {
+      for (const rule of CLEAN_RULES) {
+        cleaning[rule].messages += state.cleaning[rule].messages;
+        cleaning[rule].examples += state.cleaning[rule].examples;
+      }
+      for (const reason of HTML_KEPT_REASONS) htmlKept[reason] += state.htmlKept[reason];
+      for (const [rule, samples] of state.samples) collectors.get(rule)!.absorb(samples);
+      contentChanged.messages += state.contentChanged.messages;
+      for (const line of state.contentChanged.lines)
+        if (contentChanged.lines.length < WARNING_LINES) contentChanged.lines.push(line);
+    },
   });
 }
 

@@ -1,9 +1,21 @@
 // Stage 4, dedupe-exact: the first occurrence of a cleaned conversation is kept; later ones are
 // `duplicate` with "same as line N". Memory: a 64-bit signature per kept example (SignatureTable).
 import { createHash } from 'node:crypto';
-import type { Stage } from '../core/envelope.js';
+import type { Envelope, Stage } from '../core/envelope.js';
+import type { ChatExample } from '../core/example.js';
 import { SignatureTable } from '../core/signature-table.js';
 import { perExample } from './per-example.js';
+
+/**
+ * The example as it will be written, and its content key (128 bits of its sha256, in hex). The
+ * written form is the canonical one: validate kept only the Azure keys, in a fixed order (an
+ * explicit weight 1 differs from none here). A front worker computes it ahead (pipeline/front-work.ts).
+ */
+export function exactKey(example: ChatExample): Required<Pick<Envelope, 'serialized' | 'contentKey'>> {
+  const serialized = JSON.stringify(example);
+  const contentKey = createHash('sha256').update(serialized).digest('hex').slice(0, 32);
+  return { serialized, contentKey };
+}
 
 export function createDedupeExactStage(): Stage {
   const seen = new SignatureTable();
@@ -12,12 +24,11 @@ export function createDedupeExactStage(): Stage {
     needs: ['example'],
     provides: ['contentKey', 'serialized'],
     each(envelope) {
-      // The example as it will be written is the canonical form: validate kept only the
-      // Azure keys, in a fixed order. (An explicit weight 1 differs from none here.)
-      envelope.serialized = JSON.stringify(envelope.example);
-      const digest = createHash('sha256').update(envelope.serialized).digest();
-      envelope.contentKey = digest.toString('hex', 0, 16);
-      const first = seen.addIfAbsent(digest.readUInt32BE(0), digest.readUInt32BE(4), envelope.line);
+      if (envelope.serialized === undefined) Object.assign(envelope, exactKey(envelope.example));
+      const key = envelope.contentKey!;
+      const high = parseInt(key.slice(0, 8), 16);
+      const low = parseInt(key.slice(8, 16), 16);
+      const first = seen.addIfAbsent(high, low, envelope.line);
       if (first !== undefined) {
         envelope.rejection = {
           reason: 'duplicate',

@@ -26,6 +26,7 @@ import {
   nearSignatureOf,
   type NearMatch,
 } from '../dedupe/minhash.js';
+import { inPlay } from './per-example.js';
 
 export const DEFAULT_NEAR_THRESHOLD = 0.8;
 export const DEFAULT_LEAK_THRESHOLD = 0.6;
@@ -91,7 +92,7 @@ export function createDedupeNearStage(options: NearDedupeOptions = {}): DedupeNe
     provides: ['nearOrdinal'],
     run(batch: Envelope[]) {
       for (const envelope of batch) {
-        if (envelope.rejection || !envelope.example) continue;
+        if (!inPlay(envelope)) continue;
         const signature = envelopeSignature(envelope, shingleSize);
         if (!signature) {
           tooFewShingles++;

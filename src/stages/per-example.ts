@@ -18,9 +18,17 @@ export function perExample<S extends PerExampleSpec>(spec: S): Omit<S, 'each'> &
     ...rest,
     run(batch: Envelope[]) {
       for (const envelope of batch) {
-        if (envelope.rejection === undefined && envelope.example !== undefined)
-          each(envelope as ExampleEnvelope);
+        if (inPlay(envelope)) each(envelope as ExampleEnvelope);
       }
     },
   };
+}
+
+/**
+ * Not rejected, and validated into an example. Asked with `in`, not by reading `example`: an
+ * envelope back from a front worker carries the example only as a lazy parse of `serialized`
+ * (pipeline/front-pool.ts), which the stages after it rarely need.
+ */
+export function inPlay(envelope: Envelope): boolean {
+  return envelope.rejection === undefined && 'example' in envelope;
 }

@@ -23,6 +23,17 @@ export interface ValidateOptions {
    * `tools_unsupported`. Unset (the default): tools are allowed.
    */
   toolsUnsupportedBy?: string;
+  /** Distinct unknown keys counted at most (default 1000); a front worker's batch instance counts them all. */
+  maxUnknownKeys?: number;
+}
+
+/** The unknown-key counts of a batch, in order of first appearance (what a front worker hands back). */
+export type UnknownKeyCounts = Array<[key: string, count: number]>;
+
+export interface ValidateStage extends Stage {
+  unknownKeys(): UnknownKeyCounts;
+  /** Counts a batch's unknown keys in, as if its records had run here (batches in input order). */
+  absorb(counts: UnknownKeyCounts): void;
 }
 
 /** Top-level keys phikit reads (besides the scenario field): never counted as unknown. */
@@ -31,25 +42,26 @@ export const KNOWN_KEYS = ['messages', 'tools', 'functions', 'parallel_tool_call
 /** Keys an unknown-key count keeps at most: a file with a new key per line cannot grow it without bound. */
 const MAX_UNKNOWN_KEYS = 1000;
 
-export function createValidateStage(options: ValidateOptions): Stage {
+export function createValidateStage(options: ValidateOptions): ValidateStage {
   const source = options.scenario;
   const field = options.scenarioField ?? (source?.by === 'field' ? source.path : undefined);
   const scenarioPath = field?.split('.');
   const fromMessages = source && source.by !== 'field' ? source : undefined;
   const known = new Set([...KNOWN_KEYS, ...(scenarioPath ? [scenarioPath[0]!] : [])]);
   const unknownKeys = new Map<string, number>();
+  const maxUnknownKeys = options.maxUnknownKeys ?? MAX_UNKNOWN_KEYS;
+  const countUnknownKey = (key: string, count: number): void => {
+    if (unknownKeys.has(key) || unknownKeys.size < maxUnknownKeys)
+      unknownKeys.set(key, (unknownKeys.get(key) ?? 0) + count);
+  };
   const countUnknownKeys = (value: unknown): void => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
-    for (const key of Object.keys(value)) {
-      if (known.has(key)) continue;
-      if (unknownKeys.has(key) || unknownKeys.size < MAX_UNKNOWN_KEYS)
-        unknownKeys.set(key, (unknownKeys.get(key) ?? 0) + 1);
-    }
+    for (const key of Object.keys(value)) if (!known.has(key)) countUnknownKey(key, 1);
   };
   return {
     name: 'validate',
     needs: ['record'],
-    provides: ['example'],
+    provides: ['example', 'hasSystem'],
     run(batch: Envelope[]) {
       for (const envelope of batch) {
         if (envelope.rejection) continue;
@@ -73,11 +85,27 @@ export function createValidateStage(options: ValidateOptions): Stage {
           continue;
         }
         envelope.example = onlyAzureKeys(check.example);
+        envelope.hasSystem = envelope.example.messages[0]?.role === 'system';
+        const references = referencesOf(envelope.record);
+        if (references) envelope.references = references;
         if (fromMessages) envelope.scenario = scenarioFromMessages(envelope.example, fromMessages);
       }
     },
     summary: () => ({ unknownKeys: Object.fromEntries(unknownKeys) }),
+    unknownKeys: () => [...unknownKeys],
+    absorb(counts) {
+      for (const [key, count] of counts) countUnknownKey(key, count);
+    },
   };
+}
+
+/** The input record's `references`, when it is an array of strings. */
+function referencesOf(record: unknown): string[] | undefined {
+  if (typeof record !== 'object' || record === null || !('references' in record)) return undefined;
+  const { references } = record;
+  return Array.isArray(references) && references.every((r) => typeof r === 'string')
+    ? (references as string[])
+    : undefined;
 }
 
 function toolsUnsupported(model: string): Rejection {

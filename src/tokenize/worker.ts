@@ -1,46 +1,18 @@
 // Worker-thread entry of the token-counting pool: loads the tokenizer once, then counts batches of
-// conversations sent by pool.ts and posts the results back in the same order.
-import { parentPort, workerData } from 'node:worker_threads';
-import { isPhikitError } from '../core/errors.js';
-import { countConversation } from './count-job.js';
+// conversations sent by pool.ts and answers with the results in the same order.
+import { PhikitError } from '../core/errors.js';
+import { answerRequests } from '../core/worker-pool.js';
+import { countConversation, type ChatCountResult, type Conversation } from './count-job.js';
 import { loadTokenizer } from './load.js';
-import type { WorkerInit, WorkerReply, WorkerRequest } from './pool.js';
+import type { WorkerInit } from './pool.js';
 
-const init = workerData as WorkerInit;
-const port = parentPort!;
-
-loadTokenizer(init.tokenizer).then(
-  (tokenizer) => {
-    port.on('message', (request: WorkerRequest) => {
-      let reply: WorkerReply;
-      try {
-        reply = {
-          id: request.id,
-          results: request.conversations.map((messages) =>
-            countConversation(tokenizer, messages, init.allowSpecialText),
-          ),
-        };
-      } catch (error) {
-        reply = isPhikitError(error)
-          ? {
-              id: request.id,
-              error: error.message,
-              code: error.code,
-              ...(error.hint ? { hint: error.hint } : {}),
-            }
-          : {
-              id: request.id,
-              error: `token counting failed: ${error instanceof Error ? error.message : String(error)}`,
-            };
-      }
-      port.postMessage(reply);
-    });
-    port.postMessage({ id: -1, results: [] } satisfies WorkerReply);
-  },
-  (error: unknown) => {
-    port.postMessage({
-      id: -1,
-      error: error instanceof Error ? error.message : String(error),
-    } satisfies WorkerReply);
-  },
-);
+answerRequests<WorkerInit, Conversation[], ChatCountResult[]>(async (init) => {
+  const tokenizer = await loadTokenizer(init.tokenizer).catch((error: unknown) => {
+    throw new PhikitError('TOKENIZER_UNAVAILABLE', error instanceof Error ? error.message : String(error));
+  });
+  return {
+    ready: tokenizer.name,
+    handle: (conversations) =>
+      conversations.map((messages) => countConversation(tokenizer, messages, init.allowSpecialText)),
+  };
+});

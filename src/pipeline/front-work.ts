@@ -1,0 +1,124 @@
+// The front of prep's per-record work, which needs nothing but the record itself, done for one
+// batch at a time in a worker thread (pipeline/front-pool.ts): parse, validate and clean with
+// fresh stage instances, then, for each example still in play, what later stages would compute:
+// its written form and content key, its token count and its MinHash signature. What the batch's
+// stage instances counted travels back, so the main thread's instances absorb it in input order.
+import { UNLABELED, type CountedTokens, type Envelope, type Rejection } from '../core/envelope.js';
+import type { CleanRule } from '../clean/rules.js';
+import { conversationText, nearSignatureOf } from '../dedupe/minhash.js';
+import { createCleanStage, type CleanState } from '../stages/clean.js';
+import { exactKey } from '../stages/dedupe-exact.js';
+import { createParseStage } from '../stages/parse.js';
+import type { ExampleEnvelope } from '../stages/per-example.js';
+import { withRole } from '../stages/token-length.js';
+import { createValidateStage, type UnknownKeyCounts, type ValidateOptions } from '../stages/validate.js';
+import type { ChatTokenizer } from '../tokenize/chat.js';
+import { countConversation } from '../tokenize/count-job.js';
+
+/** The front's options; sent to each worker, so plain data (RegExp rules survive the copy). */
+export interface FrontConfig {
+  validate: ValidateOptions;
+  disableClean: CleanRule[];
+  /** Count tokens with this tokenizer spec; undefined: no token check. */
+  tokens: { tokenizer: string | undefined; allowSpecialText: boolean } | undefined;
+  /** Words per shingle of the MinHash signature later stages need; undefined: none needs one. */
+  shingle: number | undefined;
+}
+
+/** The stages the front runs, in order; a rejection names the one that made it. */
+export const FRONT_STAGES = ['parse', 'validate', 'clean'] as const;
+export type FrontStageName = (typeof FRONT_STAGES)[number];
+
+export interface FrontRecord {
+  line: number;
+  raw: string;
+}
+
+/** What became of one record. `kept` is set when it left the front in play. */
+export interface FrontOutcome {
+  scenario: string;
+  rejection?: { stage: FrontStageName; rejection: Rejection };
+  kept?: {
+    serialized: string;
+    contentKey: string;
+    hasSystem: boolean;
+    references?: string[];
+    counted?: CountedTokens;
+    /** Undefined when no signature was asked for; null when the text has too few shingles. */
+    signature?: Uint8Array | null;
+  };
+}
+
+export interface FrontBatch {
+  outcomes: FrontOutcome[];
+  /** Milliseconds the batch spent in each front stage, and in the work done ahead for later ones. */
+  ms: Record<string, number>;
+  unknownKeys: UnknownKeyCounts;
+  clean: CleanState;
+}
+
+/** The function a front worker applies to each batch (in-process too, in tests). */
+export function frontWork(
+  config: FrontConfig,
+  tokenizer: ChatTokenizer | undefined,
+): (records: FrontRecord[]) => Promise<FrontBatch> {
+  return async (records) => {
+    const validate = createValidateStage({ ...config.validate, maxUnknownKeys: Infinity });
+    const clean = createCleanStage({ disabled: config.disableClean });
+    const envelopes: Envelope[] = records.map(({ line, raw }) => ({ line, raw, scenario: UNLABELED }));
+    const stageOf = new Map<Envelope, FrontStageName>();
+    const ms: Record<string, number> = {};
+    for (const stage of [createParseStage(), validate, clean]) {
+      const before = envelopes.filter((envelope) => envelope.rejection === undefined);
+      const started = performance.now();
+      await stage.run(envelopes);
+      ms[stage.name] = performance.now() - started;
+      for (const envelope of before)
+        if (envelope.rejection) stageOf.set(envelope, stage.name as FrontStageName);
+    }
+    const outcomes = envelopes.map((envelope): FrontOutcome => {
+      if (envelope.rejection)
+        return {
+          scenario: envelope.scenario,
+          rejection: { stage: stageOf.get(envelope)!, rejection: envelope.rejection },
+        };
+      return {
+        scenario: envelope.scenario,
+        kept: workAhead(envelope as ExampleEnvelope, config, tokenizer, ms),
+      };
+    });
+    return { outcomes, ms, unknownKeys: validate.unknownKeys(), clean: clean.state() };
+  };
+}
+
+/** What dedupe-exact, token-length and the MinHash stages would compute, timed under their names. */
+function workAhead(
+  envelope: ExampleEnvelope,
+  config: FrontConfig,
+  tokenizer: ChatTokenizer | undefined,
+  ms: Record<string, number>,
+): FrontOutcome['kept'] {
+  const timed = <T>(stage: string, work: () => T): T => {
+    const started = performance.now();
+    const result = work();
+    ms[stage] = (ms[stage] ?? 0) + performance.now() - started;
+    return result;
+  };
+  const { example } = envelope;
+  const kept: NonNullable<FrontOutcome['kept']> = {
+    ...timed('dedupe-exact', () => exactKey(example)),
+    hasSystem: envelope.hasSystem!,
+    ...(envelope.references ? { references: envelope.references } : {}),
+  };
+  if (tokenizer && config.tokens) {
+    const { allowSpecialText } = config.tokens;
+    kept.counted = timed('token-length', () =>
+      withRole(countConversation(tokenizer, example, allowSpecialText), envelope),
+    );
+  }
+  if (config.shingle !== undefined) {
+    const shingle = config.shingle;
+    kept.signature = timed('dedupe-near', () => nearSignatureOf(conversationText(example), shingle) ?? null);
+  }
+  return kept;
+}

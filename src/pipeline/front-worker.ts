@@ -1,0 +1,10 @@
+// Worker-thread entry of the front pool: loads the tokenizer once (when tokens are counted), then
+// runs the front of prep (pipeline/front-work.ts) on each batch it is sent.
+import { answerRequests } from '../core/worker-pool.js';
+import { loadTokenizer } from '../tokenize/load.js';
+import { frontWork, type FrontBatch, type FrontConfig, type FrontRecord } from './front-work.js';
+
+answerRequests<FrontConfig, FrontRecord[], FrontBatch>(async (config) => {
+  const tokenizer = config.tokens ? await loadTokenizer(config.tokens.tokenizer) : undefined;
+  return { ready: tokenizer?.name ?? null, handle: frontWork(config, tokenizer) };
+});
