@@ -5,9 +5,12 @@
 // keep from that batch, so absorbing the batches' collectors in input order gives the same samples.
 import type { CleaningSample } from '../core/manifest.js';
 
+/** A sample before its character diff is drawn: only the few kept to the end get one (clean.ts). */
+export type UndiffedSample = Omit<CleaningSample, 'diff'>;
+
 export interface RankedSample {
   rank: number;
-  sample: CleaningSample;
+  sample: UndiffedSample;
 }
 
 /** murmur3's 32-bit finalizer: a well-mixed rank from a line and a message index. */
@@ -19,7 +22,7 @@ function spreadRank(line: number, message: number): number {
 }
 
 export interface SampleCollectorState {
-  first: CleaningSample[];
+  first: UndiffedSample[];
   spread: RankedSample[];
 }
 
@@ -32,7 +35,7 @@ function before(a: readonly number[], b: readonly number[]): boolean {
 const orderOf = ({ rank, sample }: RankedSample): number[] => [rank, sample.line, sample.message];
 
 export class SampleCollector {
-  private readonly first: CleaningSample[] = [];
+  private readonly first: UndiffedSample[] = [];
   private readonly spread: RankedSample[] = [];
 
   constructor(
@@ -41,7 +44,7 @@ export class SampleCollector {
   ) {}
 
   /** `make` builds the sample (window and diff) only when it is kept. */
-  offer(line: number, message: number, make: () => CleaningSample): void {
+  offer(line: number, message: number, make: () => UndiffedSample): void {
     if (this.first.length < this.firstCount) {
       this.first.push(make());
       return;
@@ -76,7 +79,7 @@ export class SampleCollector {
   }
 
   /** The kept samples in line order. */
-  samples(): CleaningSample[] {
+  samples(): UndiffedSample[] {
     return [...this.first, ...this.spread.map((ranked) => ranked.sample)].sort(
       (a, b) => a.line - b.line || a.message - b.message,
     );

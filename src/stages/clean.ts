@@ -15,7 +15,7 @@ import {
   type CleanRule,
   type RuleChange,
 } from '../clean/rules.js';
-import { SampleCollector, type SampleCollectorState } from '../clean/samples.js';
+import { SampleCollector, type SampleCollectorState, type UndiffedSample } from '../clean/samples.js';
 import { perExample } from './per-example.js';
 
 export interface CleanOptions {
@@ -120,7 +120,10 @@ export function createCleanStage(options: CleanOptions = {}): CleanStage {
       cleaning: cleaning.html.enabled
         ? { ...cleaning, html: { ...cleaning.html, kept: { ...htmlKept } } }
         : cleaning,
-      cleaningSamples: CLEAN_RULES.flatMap((rule) => collectors.get(rule)!.samples()),
+      cleaningSamples: CLEAN_RULES.flatMap((rule) => collectors.get(rule)!.samples()).map((sample) => ({
+        ...sample,
+        diff: charDiff(sample.before, sample.after),
+      })),
       warnings: contentWarnings(contentChanged),
     }),
     summary: () => ({ rules: cleaning }),
@@ -193,7 +196,7 @@ function sampleOf(
   message: ChatMessage,
   change: RuleChange,
   rules: readonly CleanRule[],
-): CleaningSample {
+): UndiffedSample {
   const window = diffWindow(change.before, change.after);
   return {
     line,
@@ -206,7 +209,6 @@ function sampleOf(
     afterLength: Array.from(change.after).length,
     before: window.before,
     after: window.after,
-    diff: charDiff(window.before, window.after),
   };
 }
 
