@@ -68,9 +68,9 @@ export function prepOptionsFromFlags(flags: PrepFlags): PrepOptions {
           maxTokens: flags.maxTokens,
           epochs: flags.epochs,
           allowSpecialText: flags.allowSpecialText,
-          threads: flags.threads,
         }
       : false,
+    threads: flags.threads,
     nearDedup: flags.nearDedup ? { threshold: flags.nearDupThreshold, shingle: flags.shingle } : false,
     maxLineBytes: flags.maxLineBytes,
     bom: flags.bom === true,
