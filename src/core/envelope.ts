@@ -39,6 +39,8 @@ export interface Envelope {
   tokens?: TokenCounts;
   /** The token count, when a front worker made it ahead (pipeline/front-work.ts); token-length reads it. */
   counted?: CountedTokens;
+  /** The split unit (pipeline/survivors.ts `splitUnit`), when a front worker computed it. */
+  unit?: number;
   /** Whether the conversation starts with a system message (set by validate). */
   hasSystem?: boolean;
   /** The record's `references` when they are an array of strings (set by validate; test.jsonl carries them). */

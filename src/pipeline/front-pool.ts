@@ -128,8 +128,8 @@ function keep(
   kept: NonNullable<FrontOutcome['kept']>,
   shingle: number | undefined,
 ): void {
-  const { serialized, contentKey, hasSystem, references, counted, signature } = kept;
-  Object.assign(envelope, { serialized, contentKey, hasSystem });
+  const { serialized, contentKey, hasSystem, unit, references, counted, signature } = kept;
+  Object.assign(envelope, { serialized, contentKey, hasSystem, unit });
   if (references) envelope.references = references;
   if (counted) envelope.counted = counted;
   if (shingle !== undefined && signature !== undefined)

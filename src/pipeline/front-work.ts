@@ -14,6 +14,7 @@ import { withRole } from '../stages/token-length.js';
 import { createValidateStage, type UnknownKeyCounts, type ValidateOptions } from '../stages/validate.js';
 import type { ChatTokenizer } from '../tokenize/chat.js';
 import { countConversation } from '../tokenize/count-job.js';
+import { splitUnit } from './survivors.js';
 
 /** The front's options; sent to each worker, so plain data (RegExp rules survive the copy). */
 export interface FrontConfig {
@@ -23,6 +24,8 @@ export interface FrontConfig {
   tokens: { tokenizer: string | undefined; allowSpecialText: boolean } | undefined;
   /** Words per shingle of the MinHash signature later stages need; undefined: none needs one. */
   shingle: number | undefined;
+  /** The run's seed, for each example's split unit. */
+  seed: number;
 }
 
 /** The stages the front runs, in order; a rejection names the one that made it. */
@@ -42,6 +45,7 @@ export interface FrontOutcome {
     serialized: string;
     contentKey: string;
     hasSystem: boolean;
+    unit: number;
     references?: string[];
     counted?: CountedTokens;
     /** Undefined when no signature was asked for; null when the text has too few shingles. */
@@ -105,9 +109,11 @@ function workAhead(
     return result;
   };
   const { example } = envelope;
+  const key = timed('dedupe-exact', () => exactKey(example));
   const kept: NonNullable<FrontOutcome['kept']> = {
-    ...timed('dedupe-exact', () => exactKey(example)),
+    ...key,
     hasSystem: envelope.hasSystem!,
+    unit: splitUnit(config.seed, envelope.scenario, key.contentKey),
     ...(envelope.references ? { references: envelope.references } : {}),
   };
   if (tokenizer && config.tokens) {

@@ -79,6 +79,7 @@ function frontConfig(config: PrepConfig, format: InputFormat, holdout: HoldoutSe
     disableClean: config.disableClean,
     tokens: tokens ? { tokenizer: tokens.tokenizer, allowSpecialText: tokens.allowSpecialText } : undefined,
     shingle: signed ? near.shingle : undefined,
+    seed: config.seed,
   };
 }
 

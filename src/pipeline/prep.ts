@@ -128,9 +128,9 @@ async function runFirstPass(
       }
       // The runner checked that the stages provide what a kept envelope carries.
       const kept = envelope as KeptEnvelope;
-      survivors.add({ ...kept, nearOrdinal: kept.nearOrdinal, tokens: kept.tokens });
-      const references = config.testSplit ? kept.references : undefined;
-      await outputs.spillSurvivor(kept.serialized, kept.raw, references);
+      const { line, scenario, contentKey, nearOrdinal, tokens, hasSystem, unit } = kept;
+      survivors.add({ line, scenario, contentKey, nearOrdinal, tokens, hasSystem, unit });
+      await outputs.spillSurvivor(kept.serialized, kept.raw, config.testSplit ? kept.references : undefined);
     }
   };
   const inFlight: Array<{ batch: Envelope[]; done: Promise<void> }> = [];

@@ -15,6 +15,13 @@ export interface Survivor {
   tokens: TokenCounts | undefined;
   /** Whether the conversation starts with a system message. */
   hasSystem: boolean;
+  /** Its split unit, when a front worker computed it (else computed here: the same number). */
+  unit?: number | undefined;
+}
+
+/** Where a survivor sorts within its scenario: balancing and the split take the smallest units. */
+export function splitUnit(seed: number, scenario: string, contentKey: string): number {
+  return seededUnit(seed, scenario, contentKey);
 }
 
 export class SurvivorSignatures {
@@ -37,7 +44,7 @@ export class SurvivorSignatures {
 
   add(survivor: Survivor): void {
     this.scenario.push(this.indexOf(survivor.scenario));
-    this.unit.push(seededUnit(this.seed, survivor.scenario, survivor.contentKey));
+    this.unit.push(survivor.unit ?? splitUnit(this.seed, survivor.scenario, survivor.contentKey));
     this.line.push(survivor.line);
     this.system.push(survivor.hasSystem ? 1 : 0);
     // Store ordinal now, its cluster once all similar pairs are known; else its own.
