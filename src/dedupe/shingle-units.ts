@@ -113,6 +113,7 @@ export function scanUnits(lower: string): ShingleUnits {
   const n = lower.length;
   let wordStart = -1;
   let wordHash = 0;
+  // Code units, not codePointAt: measured faster. `low` is the second half of a surrogate pair.
   for (let i = 0; i < n; i++) {
     const unit = lower.charCodeAt(i);
     let kind: number;
@@ -124,14 +125,24 @@ export function scanUnits(lower: string): ShingleUnits {
       low = -1;
       kind = bmpClasses[unit]! - 1;
     }
-    if (kind < 0) kind = cachedClassOf(unit);
+    if (kind < 0) kind = cachedClassOf(unit); // not looked up yet; a lone surrogate is a separator
     if (kind === WORD) {
       if (wordStart < 0) {
         wordStart = i;
         wordHash = FNV_OFFSET;
       }
       wordHash = Math.imul(wordHash ^ unit, FNV_PRIME);
-      if (low >= 0) wordHash = Math.imul(wordHash ^ low, FNV_PRIME);
+      if (low >= 0) {
+        wordHash = Math.imul(wordHash ^ low, FNV_PRIME);
+        i++;
+        continue;
+      }
+      // The rest of a word in the Basic Multilingual Plane, in a tight loop.
+      let next: number;
+      while (i + 1 < n && (next = lower.charCodeAt(i + 1)) < 0xd800 && bmpClasses[next] === WORD + 1) {
+        wordHash = Math.imul(wordHash ^ next, FNV_PRIME);
+        i++;
+      }
     } else {
       if (wordStart >= 0) {
         push(wordHash >>> 0, wordStart, i, 0);
