@@ -2,18 +2,158 @@
 // near-duplicates (1-2 words changed, sentences reordered, whitespace changed) and planted
 // distinct-but-similar pairs (same template, different facts); the same for Chinese (one-character
 // edits), on a real Chinese Alpaca when ../shared is present, and on very short chats; the exact
-// Jaccard of every flagged pair. Writes `## near-duplicates` in bench/README.md.
+// Jaccard of every flagged pair; signing speed of the code before the typed-array shingler and of
+// the current one, alternating on the same chats. Writes `## near-duplicates` in bench/README.md.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Envelope } from '../src/core/envelope.js';
+import type { ChatExample } from '../src/core/example.js';
 import { seededRandom } from '../src/metrics/stats.js';
 import { createDedupeNearStage } from '../src/stages/dedupe-near.js';
-import { conversationText, exactJaccard, shingles } from '../src/dedupe/minhash.js';
+import {
+  conversationText,
+  exactJaccard,
+  MIN_SHINGLES,
+  nearSignatureOf,
+  PERMUTATIONS,
+  shingles,
+} from '../src/dedupe/minhash.js';
 import { chineseTexts, COMMON_HAN } from '../test/helpers/chinese.js';
 
 const THRESHOLD = 0.8;
 const LOAD = loadavg()[0]!;
+const SPEED_ROUNDS = 5;
+
+// The signature code before the typed-array shingler (commit 0d37418), copied only to time it
+// against the current one on the same data in the same run; it must give the same signatures.
+const legacy = (() => {
+  const fmix32 = (value: number): number => {
+    let h = value >>> 0;
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+    return h >>> 0;
+  };
+  const fnv1a = (text: string): number => {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+    return h >>> 0;
+  };
+  const UNSPACED =
+    /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Hangul}\p{sc=Thai}\p{sc=Lao}\p{sc=Khmer}\p{sc=Myanmar}\u30fc]/u;
+  const UNSPACED_CHARACTERS = new RegExp(UNSPACED.source, 'gu');
+  const shingleRuns = (text: string) => {
+    const tokens = text
+      .toLowerCase()
+      .split(/[^\p{L}\p{N}\p{M}]+/u)
+      .filter((token) => token !== '');
+    if (!UNSPACED.test(text)) return tokens.length > 0 ? [{ characters: false, units: tokens }] : [];
+    const runs: Array<{ characters: boolean; units: string[] }> = [];
+    const push = (unit: string, characters: boolean) => {
+      const last = runs[runs.length - 1];
+      if (last?.characters === characters) last.units.push(unit);
+      else runs.push({ characters, units: [unit] });
+    };
+    for (const token of tokens) {
+      let from = 0;
+      for (const match of token.matchAll(UNSPACED_CHARACTERS)) {
+        if (match.index > from) push(token.slice(from, match.index), false);
+        push(match[0], true);
+        from = match.index + match[0].length;
+      }
+      if (from < token.length) push(token.slice(from), false);
+    }
+    return runs;
+  };
+  const shingleHashes = (text: string, size: number): Uint32Array => {
+    const runs = shingleRuns(text);
+    const widthOf = (run: (typeof runs)[number]) => Math.min(run.characters ? 3 : size, run.units.length);
+    let count = 0;
+    for (const run of runs) count += run.units.length - widthOf(run) + 1;
+    const out = new Uint32Array(count);
+    let at = 0;
+    for (const run of runs) {
+      const unitHashes = run.units.map(fnv1a);
+      const width = widthOf(run);
+      const seed = run.characters ? width + 0x6a09e667 : width;
+      for (let i = 0; i + width <= unitHashes.length; i++) {
+        let h = seed;
+        for (let k = 0; k < width; k++) h = fmix32(h ^ unitHashes[i + k]!);
+        out[at++] = h;
+      }
+    }
+    return out;
+  };
+  const minhash = (hashes: Uint32Array): Uint32Array => {
+    const mins = new Uint32Array(PERMUTATIONS).fill(0xffffffff);
+    for (let i = 0; i < hashes.length; i++) {
+      const h = hashes[i]!;
+      const bin = Math.floor((fmix32(h ^ 0x5bd1e995) * PERMUTATIONS) / 0x100000000);
+      const value = fmix32(h ^ 0x27d4eb2f);
+      if (value < mins[bin]!) mins[bin] = value;
+    }
+    const dense = mins.slice();
+    for (let bin = 0; bin < PERMUTATIONS; bin++) {
+      if (mins[bin] !== 0xffffffff) continue;
+      for (let attempt = 1; ; attempt++) {
+        const from = fmix32(Math.imul(bin + 1, 0x9e3779b1) + Math.imul(attempt, 0x85ebca6b)) % PERMUTATIONS;
+        if (mins[from] !== 0xffffffff) {
+          dense[bin] = mins[from]!;
+          break;
+        }
+      }
+    }
+    return dense;
+  };
+  const distinctAtLeast = (hashes: Uint32Array, wanted: number): boolean => {
+    const seen = new Set<number>();
+    for (let i = 0; i < hashes.length && seen.size < wanted; i++) seen.add(hashes[i]!);
+    return seen.size >= wanted;
+  };
+  return {
+    nearSignatureOf(text: string, shingleSize: number): Uint8Array | undefined {
+      const hashes = shingleHashes(text, shingleSize);
+      if (!distinctAtLeast(hashes, MIN_SHINGLES)) return undefined;
+      const mins = minhash(hashes);
+      const out = new Uint8Array(PERMUTATIONS);
+      for (let i = 0; i < PERMUTATIONS; i++) out[i] = mins[i]! & 0xff;
+      return out;
+    },
+  };
+})();
+
+type Signer = (text: string, shingleSize: number) => Uint8Array | undefined;
+
+/** Examples per second of `sign` over the texts (conversationText included, as the stage runs it). */
+function signingSpeed(sign: Signer, chats: ChatExample[]): number {
+  const started = performance.now();
+  for (const chat of chats) sign(conversationText(chat), 3);
+  return chats.length / ((performance.now() - started) / 1000);
+}
+
+/**
+ * Before/after signing speed, alternating the old and the current code ROUNDS times on the same
+ * chats (so both see the same machine load); the median of each. Checks they sign alike.
+ */
+function speedComparison(chats: ChatExample[]) {
+  for (const chat of chats) {
+    const text = conversationText(chat);
+    const before = legacy.nearSignatureOf(text, 3);
+    const after = nearSignatureOf(text, 3);
+    if (String(before) !== String(after)) throw new Error(`signatures differ on: ${text.slice(0, 80)}`);
+  }
+  const before: number[] = [];
+  const after: number[] = [];
+  for (let round = 0; round < SPEED_ROUNDS; round++) {
+    before.push(signingSpeed(legacy.nearSignatureOf, chats));
+    after.push(signingSpeed(nearSignatureOf, chats));
+  }
+  const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  return { before: median(before), after: median(after) };
+}
 
 interface Chat {
   user: string;
@@ -110,6 +250,33 @@ for (let i = 0; i < 800; i++) {
   variants.push({ kind: 'similar', text, of });
 }
 for (const variant of variants) docs.push(variant);
+
+// Signing speed before/after: 20,000 English chats of ~300 words and 10,000 Chinese chats of
+// 100-400 characters, from generators of their own (the other figures keep their data); timed
+// before the million-example run below fills the heap.
+const speedRandom = seededRandom(7);
+const speedWord = () => VOCABULARY[Math.floor(speedRandom() ** 2 * VOCABULARY.length)]!;
+const speedSentence = () =>
+  `${Array.from({ length: 6 + Math.floor(speedRandom() * 10) }, speedWord).join(' ')}.`;
+const chat = (user: string, assistant: string): ChatExample => ({
+  messages: [
+    { role: 'user', content: user },
+    { role: 'assistant', content: assistant },
+  ],
+});
+const englishSpeedChats = Array.from({ length: 20_000 }, () => {
+  let assistant = '';
+  while (assistant.split(' ').length < 280) assistant += `${speedSentence()} `;
+  return chat(speedSentence(), assistant.trimEnd());
+});
+const chineseSpeed = chineseTexts(7);
+const chineseSpeedChats = Array.from({ length: 10_000 }, () =>
+  chat(chineseSpeed.text(10, 30), chineseSpeed.text(100, 400)),
+);
+const englishSpeed = speedComparison(englishSpeedChats);
+const chineseSpeedFigures = speedComparison(chineseSpeedChats);
+const speedRow = (name: string, figures: { before: number; after: number }) =>
+  `| ${name} | ${Math.round(figures.before).toLocaleString('en-US')} | ${Math.round(figures.after).toLocaleString('en-US')} | ${(figures.after / figures.before).toFixed(1)}x |`;
 
 const english = dedupe(docs.map((doc) => ({ user: 'Tell me.', assistant: doc.text })));
 const seconds = english.seconds;
@@ -272,6 +439,16 @@ const lines = [
   `| examples per second (one thread) | ${Math.round((CHINESE_BASES + CHINESE_EDITS) / chineseRun.seconds).toLocaleString('en-US')} |`,
   '',
   `Very short chats: ${shortChats.size.toLocaleString('en-US')} distinct chats of one to three words in all (user + assistant): ${shortRun.flagged.size} flagged (${shortRun.summary.keptWithTooFewShingles!.toLocaleString('en-US')} kept without a MinHash verdict: fewer than ${shortRun.summary.minShingles} distinct shingles).`,
+  '',
+  `Signing speed (\`nearSignatureOf(conversationText(chat), 3)\`: shingling, hashing, MinHash), the code before the typed-array shingler (a copy in bench/near-dup.ts) and the current one, alternating ${SPEED_ROUNDS} rounds on the same chats in this run, median examples per second of each; both give the same signatures on every chat (checked). The machine is shared, so only the ratio within one run means much.`,
+  '',
+  '| chats | before (examples/s) | after (examples/s) | speed-up |',
+  '| --- | ---: | ---: | ---: |',
+  speedRow(`${englishSpeedChats.length.toLocaleString('en-US')} English, ~300 words`, englishSpeed),
+  speedRow(
+    `${chineseSpeedChats.length.toLocaleString('en-US')} Chinese, 110-430 characters`,
+    chineseSpeedFigures,
+  ),
   '',
   `Memory at scale: ${SCALE.toLocaleString('en-US')} distinct 30-word answers through the stage as prep runs it (near-duplicates at 0.8 and leakage clusters at 0.6, ${scaleSummary.kept.toLocaleString('en-US')} kept):`,
   '',

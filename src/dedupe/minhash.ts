@@ -21,6 +21,7 @@
 // Memory per kept example: 96 bytes of signature + b table slots of 4 bytes at load <= 0.75
 // (8 x ~7 bytes at t = 0.8); measured in bench/README.md (`npm run bench:near-dup`).
 import type { ChatExample } from '../core/example.js';
+import { scanUnits } from './shingle-units.js';
 
 export const PERMUTATIONS = 96;
 /** Probability that a pair at exactly the threshold becomes a candidate (default). */
@@ -54,23 +55,6 @@ function fmix32(value: number): number {
   return h >>> 0;
 }
 
-/** FNV-1a over UTF-16 code units. */
-function fnv1a(text: string, seed: number): number {
-  let h = (0x811c9dc5 ^ seed) >>> 0;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
-/**
- * Scripts written without spaces between words (Han, Kana, Hangul, Thai, Lao, Khmer, Myanmar):
- * a "word" there would be a whole clause, so their runs are shingled by characters instead.
- */
-const UNSPACED =
-  /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Hangul}\p{sc=Thai}\p{sc=Lao}\p{sc=Khmer}\p{sc=Myanmar}\u30fc]/u;
-const UNSPACED_CHARACTERS = new RegExp(UNSPACED.source, 'gu');
 /**
  * Characters per shingle in unspaced runs. A 1-character edit of a 40-character text changes 3
  * of 38 trigrams (Jaccard 0.85, above 0.8); 4-grams would give 0.80, 5-grams 0.76.
@@ -85,27 +69,15 @@ export interface ShingleRun {
 
 /** Lowercased words (letters, marks and digits in any script), unspaced-script characters one by one. */
 export function shingleRuns(text: string): ShingleRun[] {
-  const tokens = text
-    .toLowerCase()
-    .split(/[^\p{L}\p{N}\p{M}]+/u)
-    .filter((token) => token !== '');
-  if (!UNSPACED.test(text)) return tokens.length > 0 ? [{ characters: false, units: tokens }] : [];
-  const runs: ShingleRun[] = [];
-  const push = (unit: string, characters: boolean) => {
-    const last = runs[runs.length - 1];
-    if (last?.characters === characters) last.units.push(unit);
-    else runs.push({ characters, units: [unit] });
-  };
-  for (const token of tokens) {
-    let from = 0;
-    for (const match of token.matchAll(UNSPACED_CHARACTERS)) {
-      if (match.index > from) push(token.slice(from, match.index), false);
-      push(match[0], true);
-      from = match.index + match[0].length;
-    }
-    if (from < token.length) push(token.slice(from), false);
+  const lower = text.toLowerCase();
+  const { runs, runEnds, runIsCharacters, starts, ends } = scanUnits(lower);
+  const result: ShingleRun[] = [];
+  for (let r = 0, from = 0; r < runs; from = runEnds[r++]!) {
+    const runUnits: string[] = [];
+    for (let u = from; u < runEnds[r]!; u++) runUnits.push(lower.slice(starts[u], ends[u]));
+    result.push({ characters: runIsCharacters[r] === 1, units: runUnits });
   }
-  return runs;
+  return result;
 }
 
 /** Units per shingle in a run: `size` words, or CHARACTER_SHINGLE characters. */
@@ -135,31 +107,43 @@ export function conversationText(example: ChatExample): string {
     .join('\n');
 }
 
+const CHARACTER_SEED = 0x6a09e667;
+/** Shingle hashes of the last text, reused from text to text (see `hashShingles`). */
+let shingleBuffer = new Uint32Array(1024);
+
 /**
- * 32-bit hashes of the shingles of `shingles()`, built from per-unit hashes without making
- * shingle strings. Repeats stay: MinHash ignores them.
+ * Hashes the shingles of `shingles()` into `shingleBuffer` from the per-unit hashes, without
+ * making shingle strings; returns their count. Repeats stay: MinHash ignores them.
  */
-export function shingleHashes(text: string, size: number): Uint32Array {
-  const runs = shingleRuns(text);
+function hashShingles(text: string, size: number): number {
+  const { hashes, runs, runEnds, runIsCharacters } = scanUnits(text.toLowerCase());
   let count = 0;
-  for (const run of runs) count += run.units.length - widthOf(run, size) + 1;
-  const out = new Uint32Array(count);
+  for (let r = 0, from = 0; r < runs; from = runEnds[r++]!) {
+    const length = runEnds[r]! - from;
+    count += length - Math.min(runIsCharacters[r] === 1 ? CHARACTER_SHINGLE : size, length) + 1;
+  }
+  if (shingleBuffer.length < count || shingleBuffer.length > 1 << 20)
+    shingleBuffer = new Uint32Array(Math.max(1024, count));
   let at = 0;
-  for (const run of runs) {
-    const unitHashes = run.units.map((unit) => fnv1a(unit, 0));
-    const width = widthOf(run, size);
+  for (let r = 0, from = 0; r < runs; from = runEnds[r++]!) {
+    const characters = runIsCharacters[r] === 1;
+    const end = runEnds[r]!;
+    const width = Math.min(characters ? CHARACTER_SHINGLE : size, end - from);
     // Word shingles keep their old hashes; character ones get a seed of their own.
-    const seed = run.characters ? width + CHARACTER_SEED : width;
-    for (let i = 0; i + width <= unitHashes.length; i++) {
+    const seed = characters ? width + CHARACTER_SEED : width;
+    for (let i = from; i + width <= end; i++) {
       let h = seed;
-      for (let k = 0; k < width; k++) h = fmix32(h ^ unitHashes[i + k]!);
-      out[at++] = h;
+      for (let k = 0; k < width; k++) h = fmix32(h ^ hashes[i + k]!);
+      shingleBuffer[at++] = h;
     }
   }
-  return out;
+  return count;
 }
 
-const CHARACTER_SEED = 0x6a09e667;
+/** 32-bit hashes of the shingles of `shingles()`, in text order. */
+export function shingleHashes(text: string, size: number): Uint32Array {
+  return shingleBuffer.slice(0, hashShingles(text, size));
+}
 
 /**
  * Fewer distinct shingles than this and an 8-bit signature cannot tell similar from equal: each
@@ -168,13 +152,51 @@ const CHARACTER_SEED = 0x6a09e667;
  */
 export const MIN_SHINGLES = 5;
 
-function distinctAtLeast(hashes: Uint32Array, wanted: number): boolean {
-  const seen = new Set<number>();
-  for (let i = 0; i < hashes.length && seen.size < wanted; i++) seen.add(hashes[i]!);
-  return seen.size >= wanted;
+function distinctAtLeast(hashes: Uint32Array, count: number, wanted: number): boolean {
+  const seen = new Uint32Array(wanted);
+  let distinct = 0;
+  for (let i = 0; i < count && distinct < wanted; i++) {
+    const h = hashes[i]!;
+    let k = 0;
+    while (k < distinct && seen[k] !== h) k++;
+    if (k === distinct) seen[distinct++] = h;
+  }
+  return distinct >= wanted;
 }
 
 const EMPTY = 0xffffffff;
+
+/** Each shingle hash competes for the minimum of the one bin it picks. */
+function fillMins(mins: Uint32Array, hashes: Uint32Array, count: number): void {
+  mins.fill(EMPTY);
+  for (let i = 0; i < count; i++) {
+    const h = hashes[i]!;
+    const bin = Math.floor((fmix32(h ^ 0x5bd1e995) * PERMUTATIONS) / 0x100000000);
+    const value = fmix32(h ^ 0x27d4eb2f);
+    if (value < mins[bin]!) mins[bin] = value;
+  }
+}
+
+/** The bin an empty bin borrows from at a given attempt: a fixed chain, independent of the text. */
+function densifyFrom(bin: number, attempt: number): number {
+  return fmix32(Math.imul(bin + 1, 0x9e3779b1) + Math.imul(attempt, 0x85ebca6b)) % PERMUTATIONS;
+}
+
+// The first attempts of every bin's chain, computed once: short texts leave most bins empty.
+const CHAIN_ATTEMPTS = 128;
+const DENSIFY_CHAIN = new Uint8Array(PERMUTATIONS * CHAIN_ATTEMPTS);
+for (let bin = 0; bin < PERMUTATIONS; bin++)
+  for (let attempt = 1; attempt <= CHAIN_ATTEMPTS; attempt++)
+    DENSIFY_CHAIN[bin * CHAIN_ATTEMPTS + attempt - 1] = densifyFrom(bin, attempt);
+
+/** The minimum an empty bin borrows: that of the first non-empty bin on its chain. */
+function borrowed(mins: Uint32Array, bin: number): number {
+  const chain = bin * CHAIN_ATTEMPTS;
+  for (let attempt = 1; ; attempt++) {
+    const from = attempt <= CHAIN_ATTEMPTS ? DENSIFY_CHAIN[chain + attempt - 1]! : densifyFrom(bin, attempt);
+    if (mins[from] !== EMPTY) return mins[from]!;
+  }
+}
 
 /**
  * One-permutation MinHash with optimal densification (Shrivastava, ICML 2017): each shingle
@@ -183,25 +205,11 @@ const EMPTY = 0xffffffff;
  * chain leads to, which keeps P(equal bin) = Jaccard. Full 32-bit minimum per bin.
  */
 export function minhash(hashes: Uint32Array): Uint32Array {
-  const mins = new Uint32Array(PERMUTATIONS).fill(EMPTY);
-  for (let i = 0; i < hashes.length; i++) {
-    const h = hashes[i]!;
-    const bin = Math.floor((fmix32(h ^ 0x5bd1e995) * PERMUTATIONS) / 0x100000000);
-    const value = fmix32(h ^ 0x27d4eb2f);
-    if (value < mins[bin]!) mins[bin] = value;
-  }
+  const mins = new Uint32Array(PERMUTATIONS);
+  fillMins(mins, hashes, hashes.length);
   if (hashes.length === 0) return mins;
   const dense = mins.slice();
-  for (let bin = 0; bin < PERMUTATIONS; bin++) {
-    if (mins[bin] !== EMPTY) continue;
-    for (let attempt = 1; ; attempt++) {
-      const from = fmix32(Math.imul(bin + 1, 0x9e3779b1) + Math.imul(attempt, 0x85ebca6b)) % PERMUTATIONS;
-      if (mins[from] !== EMPTY) {
-        dense[bin] = mins[from]!;
-        break;
-      }
-    }
-  }
+  for (let bin = 0; bin < PERMUTATIONS; bin++) if (mins[bin] === EMPTY) dense[bin] = borrowed(mins, bin);
   return dense;
 }
 
@@ -216,14 +224,23 @@ export function signatureOf(text: string, shingleSize: number): Uint8Array {
   return lowBytes(minhash(shingleHashes(text, shingleSize)));
 }
 
+const sharedMins = new Uint32Array(PERMUTATIONS);
+
 /**
  * The signature near-duplicate search uses, or undefined when the text has fewer than
  * MIN_SHINGLES distinct shingles: such a text is never a MinHash candidate (exact dedupe
- * still catches copies).
+ * still catches copies). Same values as `signatureOf`, from reused buffers.
  */
 export function nearSignatureOf(text: string, shingleSize: number): Uint8Array | undefined {
-  const hashes = shingleHashes(text, shingleSize);
-  return distinctAtLeast(hashes, MIN_SHINGLES) ? lowBytes(minhash(hashes)) : undefined;
+  const count = hashShingles(text, shingleSize);
+  if (!distinctAtLeast(shingleBuffer, count, MIN_SHINGLES)) return undefined;
+  fillMins(sharedMins, shingleBuffer, count);
+  const signature = new Uint8Array(PERMUTATIONS);
+  for (let bin = 0; bin < PERMUTATIONS; bin++) {
+    const min = sharedMins[bin]!;
+    signature[bin] = (min !== EMPTY ? min : borrowed(sharedMins, bin)) & 0xff;
+  }
+  return signature;
 }
 
 export function exactJaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
