@@ -29,4 +29,9 @@ export default function setup(): void {
     cwd: repoRoot,
     stdio: 'inherit',
   });
+  // The standalone schema validators are made from dist/ (as `npm run build` does).
+  execFileSync(process.execPath, [join(repoRoot, 'scripts/build-schemas.mjs')], {
+    cwd: repoRoot,
+    stdio: 'inherit',
+  });
 }

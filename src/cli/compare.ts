@@ -1,16 +1,16 @@
 // `phikit compare RUN_DIR... --out DIR`: paired comparison of evaluated models, and with
 // --fail-on-regression a CI gate whose verdict becomes the exit code.
 import { InvalidArgumentError, type Command } from 'commander';
+import { compare } from '../compare/compare.js';
 import {
-  compare,
   GATE_METRICS,
-  parseEndpointSpec,
   type Comparison,
-  type EndpointSpec,
   type GateMetric,
   type GateResult,
   type PairwiseJudgeSummary,
-} from '../index.js';
+} from '../report/comparison.js';
+import { parseEndpointSpec } from '../eval/endpoint.js';
+import type { EndpointSpec } from '../core/endpoint.js';
 import { PhikitError } from '../core/errors.js';
 import { EVAL_DEFAULTS, EVAL_LIMITS } from '../eval/limits.js';
 import { damagedWarning, parseInRange, readApiKey } from './eval.js';

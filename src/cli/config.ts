@@ -7,10 +7,9 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { Command, Option } from 'commander';
-import { findNodeAtLocation, parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
-import { isMap, isScalar, parseDocument } from 'yaml';
+import type { ParseError } from 'jsonc-parser';
 import type { ErrorObject } from 'ajv';
-import { isPhikitError, PhikitError } from '../index.js';
+import { isPhikitError, PhikitError } from '../core/errors.js';
 import { readablePath, schemaValidator } from '../schema/registry.js';
 
 type KeyPath = ReadonlyArray<string | number>;
@@ -93,7 +92,7 @@ export async function loadConfig(path: string, schema: string): Promise<LoadedCo
   const bytes = await readConfigBytes(path);
   const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
   const file = { path, sha256: createHash('sha256').update(bytes).digest('hex') };
-  const parsed = looksLikeJson(path, text) ? parseJson(path, text) : parseYaml(path, text);
+  const parsed = looksLikeJson(path, text) ? await parseJson(path, text) : await parseYaml(path, text);
   const config = { file, values: parsed.value as Record<string, unknown>, lineOf: parsed.lineOf };
   const validate = schemaValidator<Record<string, unknown>>(schema);
   if (!validate(parsed.value)) throw schemaError(config, validate.errors ?? [], schema);
@@ -125,7 +124,9 @@ interface ParsedText {
   lineOf(path: KeyPath): number | undefined;
 }
 
-function parseJson(path: string, text: string): ParsedText {
+// The parsers load only when a file is given: most runs have no --config.
+async function parseJson(path: string, text: string): Promise<ParsedText> {
+  const { findNodeAtLocation, parseTree, printParseErrorCode } = await import('jsonc-parser');
   const errors: ParseError[] = [];
   const tree = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
   const first = errors[0];
@@ -143,7 +144,8 @@ function parseJson(path: string, text: string): ParsedText {
   };
 }
 
-function parseYaml(path: string, text: string): ParsedText {
+async function parseYaml(path: string, text: string): Promise<ParsedText> {
+  const { isMap, isScalar, parseDocument } = await import('yaml');
   const document = parseDocument(text);
   const first = document.errors[0];
   if (first) {

@@ -12,16 +12,12 @@ import {
 import { DEFAULT_RETRY } from '../eval/retry.js';
 import { ENDPOINT_PROVIDERS, type EndpointProvider } from '../core/endpoint.js';
 import { hasControlCharacter } from '../eval/redact.js';
-import {
-  evaluate,
-  parseEndpointSpec,
-  PhikitError,
-  type DamagedLine,
-  type EndpointSpec,
-  type EvaluateOptions,
-  type EvaluateResult,
-  type JudgeSummary,
-} from '../index.js';
+import { evaluate, type EvaluateOptions, type EvaluateResult } from '../eval/run.js';
+import { parseEndpointSpec } from '../eval/endpoint.js';
+import { PhikitError } from '../core/errors.js';
+import type { DamagedLine } from '../core/eval-types.js';
+import type { EndpointSpec } from '../core/endpoint.js';
+import type { JudgeSummary } from '../metrics/judge-summary.js';
 import { resolvedConfig, withConfigFile } from './config.js';
 import { EXIT } from './exit-codes.js';
 import { FORMAT_CHOICES } from './prep-flags.js';

@@ -1,5 +1,5 @@
 // The one table from error codes to process exit codes (documented in README.md).
-import type { PhikitErrorCode } from '../index.js';
+import type { PhikitErrorCode } from '../core/errors.js';
 
 export const EXIT = {
   ok: 0,

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The only place that exits the process: parses argv, runs one command, maps errors to exit codes.
 import { Command, CommanderError } from 'commander';
-import { isPhikitError, VERSION, type PhikitError } from '../index.js';
-import { commandModules } from './commands.js';
+import { isPhikitError, type PhikitError } from '../core/errors.js';
+import { VERSION } from '../core/version.js';
+import { registerCommands } from './commands.js';
 import { EXIT, EXIT_FOR_ERROR } from './exit-codes.js';
 import { terminalSafe } from './terminal.js';
 
@@ -13,7 +14,7 @@ async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
-  for (const load of commandModules) (await load()).register(program);
+  await registerCommands(program, argv);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;

@@ -1,7 +1,8 @@
 // Commander flags of `prep` -> PrepOptions: one mapping for every flag group (tokens,
 // near-duplicates, balance, holdout).
-import type { FormatOption, PrepOptions } from '../index.js';
-import { INPUT_FORMATS } from '../index.js';
+import type { FormatOption } from '../pipeline/read.js';
+import type { PrepOptions } from '../pipeline/prep.js';
+import { FORMATS as INPUT_FORMATS } from '../formats/detect.js';
 
 /** `fields` is not a choice: `--fields` names the mapping and implies it. */
 export const FORMAT_CHOICES = ['auto', ...INPUT_FORMATS];

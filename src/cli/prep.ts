@@ -1,23 +1,14 @@
 // `phikit prep FILE --out DIR`: flags -> prep() -> a summary on stdout.
 import { Option, type Command } from 'commander';
-import {
-  CLEAN_RULE_DESCRIPTIONS,
-  CLEAN_RULES,
-  DEFAULT_EPOCHS,
-  DEFAULT_LEAK_THRESHOLD,
-  DEFAULT_NEAR_THRESHOLD,
-  DEFAULT_SEED,
-  DEFAULT_SHINGLE,
-  DEFAULT_VAL_RATIO,
-  isPhikitError,
-  MODEL_PRESETS,
-  parseBalance,
-  prep,
-  REASON_DESCRIPTIONS,
-  type CleanRule,
-  type Manifest,
-  type RejectReason,
-} from '../index.js';
+import { CLEAN_RULE_DESCRIPTIONS, CLEAN_RULES, type CleanRule } from '../clean/rules.js';
+import { DEFAULT_EPOCHS, DEFAULT_SEED, DEFAULT_VAL_RATIO } from '../pipeline/prep-config.js';
+import { DEFAULT_LEAK_THRESHOLD, DEFAULT_NEAR_THRESHOLD, DEFAULT_SHINGLE } from '../stages/dedupe-near.js';
+import { isPhikitError } from '../core/errors.js';
+import { MODEL_PRESETS } from '../tokenize/presets.js';
+import { parseBalance } from '../stages/balance.js';
+import { prep } from '../pipeline/prep.js';
+import { REASON_DESCRIPTIONS, type RejectReason } from '../core/reasons.js';
+import type { Manifest } from '../core/manifest.js';
 import { FORMAT_CHOICES, type PrepFlags, prepOptionsFromFlags } from './prep-flags.js';
 import {
   MAX_LINE_BYTES_FLAG,

@@ -1,6 +1,7 @@
 // Progress on stderr: a bar with lines/s and MB/s on a terminal, a plain line every few
 // seconds otherwise (CI logs), nothing with --quiet.
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type CliProgress from 'cli-progress';
 
 export interface ProgressUpdate {
   bytesRead: number;
@@ -14,6 +15,8 @@ export interface ProgressReporter {
 }
 
 const PLAIN_EVERY_MS = 5000;
+// The bar's package loads only on a terminal, synchronously (it is CommonJS).
+const require = createRequire(import.meta.url);
 
 export function createProgress(label: string, quiet: boolean): ProgressReporter {
   if (quiet) return { update: () => undefined, stop: () => undefined };
@@ -26,6 +29,7 @@ export function createProgress(label: string, quiet: boolean): ProgressReporter 
     };
   };
   if (process.stderr.isTTY) {
+    const cliProgress = require('cli-progress') as typeof CliProgress;
     const bar = new cliProgress.SingleBar(
       {
         format: `${label} |{bar}| {percentage}% | {records} lines | {linesPerSecond} lines/s | {megabytesPerSecond} MB/s`,

@@ -1,6 +1,6 @@
 // `phikit report DIR`: rebuilds report.html from a finished prep run without redoing the work.
 import type { Command } from 'commander';
-import { writePrepReport } from '../index.js';
+import { writePrepReport } from '../report/prep-report.js';
 
 export function register(program: Command): void {
   program

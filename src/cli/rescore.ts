@@ -1,7 +1,7 @@
 // `phikit rescore RUN_DIR --scorer ...`: recomputes an eval run's metrics.json, results.csv and
 // report.html from its results.jsonl with other scorers; no endpoint is asked.
 import type { Command } from 'commander';
-import { rescore } from '../index.js';
+import { rescore } from '../eval/rescore.js';
 import { metricLines } from './eval.js';
 
 interface RescoreFlags {

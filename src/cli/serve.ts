@@ -1,7 +1,9 @@
 // `phikit serve MODEL.gguf`: a local GGUF model as an OpenAI-compatible server until Ctrl-C.
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
-import { GgufModel, PhikitError, serveModel } from '../index.js';
+import { GgufModel } from '../gguf/model.js';
+import { PhikitError } from '../core/errors.js';
+import { serveModel } from '../serve/server.js';
 import { normalizeOrigin } from '../serve/origin.js';
 import { DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_QUEUE, DEFAULT_PORT } from '../serve/server.js';
 import { parseNonNegativeInteger, parsePositiveInteger } from './options.js';

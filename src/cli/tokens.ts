@@ -1,14 +1,9 @@
 // `phikit tokens FILE`: per-example token counts (line, total, assistant) and a summary.
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import {
-  countTokens,
-  MODEL_PRESETS,
-  type DifferentialSummary,
-  type TokenizerDifference,
-  type FormatOption,
-  type TokenRow,
-  type TokensSummary,
-} from '../index.js';
+import { countTokens, type TokenRow, type TokensSummary } from '../pipeline/tokens.js';
+import { MODEL_PRESETS } from '../tokenize/presets.js';
+import type { DifferentialSummary, TokenizerDifference } from '../tokenize/differential.js';
+import type { FormatOption } from '../pipeline/read.js';
 import { DEFAULT_MODEL } from '../tokenize/presets.js';
 import { EXIT } from './exit-codes.js';
 import { MAX_LINE_BYTES_FLAG, MAX_LINE_BYTES_HELP } from './options.js';

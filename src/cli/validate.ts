@@ -1,12 +1,7 @@
 // `phikit validate FILE`: exit 0 when every line is valid, 1 when some are not.
 import { Option, type Command } from 'commander';
-import {
-  DEFAULT_MAX_ERRORS,
-  REASON_DESCRIPTIONS,
-  validate,
-  type RejectReason,
-  type ValidateResult,
-} from '../index.js';
+import { DEFAULT_MAX_ERRORS, validate, type ValidateResult } from '../pipeline/validate.js';
+import { REASON_DESCRIPTIONS, type RejectReason } from '../core/reasons.js';
 import { EXIT } from './exit-codes.js';
 import {
   MAX_LINE_BYTES_FLAG,

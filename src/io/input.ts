@@ -9,7 +9,7 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { streamArray } from 'stream-json/streamers/stream-array.js';
+import type { streamArray as jsonArrayStreamer } from 'stream-json/streamers/stream-array.js';
 import { PhikitError } from '../core/errors.js';
 import { valueTooDeep } from './json-depth.js';
 import { DEFAULT_MAX_LINE_BYTES, readLines, type LineReaderOptions } from './line-reader.js';
@@ -76,7 +76,12 @@ export async function openInput(path: string, options: LineReaderOptions = {}): 
 
   async function* records(): AsyncGenerator<SourceRecord> {
     // Opened when the first record is asked for: a 'data' listener makes the stream flow at
-    // once, and bytes that flow before anyone reads would be lost.
+    // once, and bytes that flow before anyone reads would be lost. stream-json loads only for a
+    // .json input (most are JSONL), before the file flows.
+    const streamArray =
+      container === 'json-array'
+        ? (await import('stream-json/streamers/stream-array.js')).streamArray
+        : undefined;
     const file = createReadStream(path, { highWaterMark: 1 << 20 });
     file.on('data', (chunk: Buffer | string) => {
       hash.update(chunk);
@@ -85,7 +90,7 @@ export async function openInput(path: string, options: LineReaderOptions = {}): 
     const source: Readable = gzip ? file.pipe(createGunzip()) : file;
     if (gzip) file.on('error', (error) => source.destroy(error));
     try {
-      if (container === 'jsonl') {
+      if (streamArray === undefined) {
         for await (const line of readLines(source, { maxLineBytes })) {
           yield {
             line: line.line,
@@ -97,7 +102,7 @@ export async function openInput(path: string, options: LineReaderOptions = {}): 
           };
         }
       } else {
-        yield* jsonArrayRecords(source, path, maxLineBytes, () => fileBytesRead);
+        yield* jsonArrayRecords(streamArray, source, path, maxLineBytes, () => fileBytesRead);
       }
     } catch (error) {
       if (error instanceof PhikitError) throw error;
@@ -127,7 +132,10 @@ export async function openInput(path: string, options: LineReaderOptions = {}): 
   };
 }
 
+type StreamArray = typeof jsonArrayStreamer;
+
 async function* jsonArrayRecords(
+  streamArray: StreamArray,
   source: Readable,
   path: string,
   maxLineBytes: number,
