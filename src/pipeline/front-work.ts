@@ -61,7 +61,11 @@ export interface FrontBatch {
   clean: CleanState;
 }
 
-/** The function a front worker applies to each batch (in-process too, in tests). */
+/**
+ * The function a front worker applies to each batch (in-process too, in tests). It takes the
+ * records one at a time through the stages (each stage still sees them in input order), so a
+ * record's parsed form dies young and a worker's heap stays small.
+ */
 export function frontWork(
   config: FrontConfig,
   tokenizer: ChatTokenizer | undefined,
@@ -69,28 +73,31 @@ export function frontWork(
   return async (records) => {
     const validate = createValidateStage({ ...config.validate, maxUnknownKeys: Infinity });
     const clean = createCleanStage({ disabled: config.disableClean });
-    const envelopes: Envelope[] = records.map(({ line, raw }) => ({ line, raw, scenario: UNLABELED }));
-    const stageOf = new Map<Envelope, FrontStageName>();
-    const ms: Record<string, number> = {};
-    for (const stage of [createParseStage(), validate, clean]) {
-      const before = envelopes.filter((envelope) => envelope.rejection === undefined);
-      const started = performance.now();
-      await stage.run(envelopes);
-      ms[stage.name] = performance.now() - started;
-      for (const envelope of before)
-        if (envelope.rejection) stageOf.set(envelope, stage.name as FrontStageName);
+    const stages = [createParseStage(), validate, clean];
+    const ms: Record<string, number> = Object.fromEntries(stages.map((stage) => [stage.name, 0]));
+    const outcomes: FrontOutcome[] = [];
+    for (const { line, raw } of records) {
+      const envelope: Envelope = { line, raw, scenario: UNLABELED };
+      const one = [envelope];
+      let rejectedBy: FrontStageName | undefined;
+      for (const stage of stages) {
+        const started = performance.now();
+        await stage.run(one);
+        ms[stage.name]! += performance.now() - started;
+        if (envelope.rejection) {
+          rejectedBy = stage.name as FrontStageName;
+          break;
+        }
+      }
+      outcomes.push(
+        rejectedBy
+          ? { scenario: envelope.scenario, rejection: { stage: rejectedBy, rejection: envelope.rejection! } }
+          : {
+              scenario: envelope.scenario,
+              kept: workAhead(envelope as ExampleEnvelope, config, tokenizer, ms),
+            },
+      );
     }
-    const outcomes = envelopes.map((envelope): FrontOutcome => {
-      if (envelope.rejection)
-        return {
-          scenario: envelope.scenario,
-          rejection: { stage: stageOf.get(envelope)!, rejection: envelope.rejection },
-        };
-      return {
-        scenario: envelope.scenario,
-        kept: workAhead(envelope as ExampleEnvelope, config, tokenizer, ms),
-      };
-    });
     return { outcomes, ms, unknownKeys: validate.unknownKeys(), clean: clean.state() };
   };
 }
