@@ -47,8 +47,11 @@ export interface Envelope {
   references?: string[];
   /** Exact-duplicate signature of the cleaned, canonical conversation. */
   contentKey?: string;
-  /** The cleaned example as written to train/validation.jsonl, serialized once by dedupe-exact. */
-  serialized?: string;
+  /**
+   * The cleaned example as written to train/validation.jsonl, serialized once by dedupe-exact, or
+   * by a front worker, which hands it over as UTF-8 bytes (the main thread only copies them out).
+   */
+  serialized?: string | Uint8Array;
   /**
    * 96-byte MinHash signature of the user and assistant text for one shingle size, computed once
    * by the first stage that needs it; `value` is undefined when the text has too few shingles.

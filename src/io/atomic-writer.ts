@@ -9,13 +9,17 @@ import type { OutputFile } from '../core/manifest.js';
 import { outputError } from './output-error.js';
 
 const FLUSH_AT = 1 << 20;
+const NEWLINE = new Uint8Array([0x0a]);
 
 export class AtomicLineWriter {
   readonly path: string;
   private readonly tempPath: string;
   private readonly stream: WriteStream;
   private readonly hash: Hash | undefined;
+  /** Lines given as text, encoded together when bytes follow or the buffer is flushed. */
   private buffer: string[] = [];
+  /** Encoded pieces in order, for lines given as bytes. */
+  private chunks: Uint8Array[] = [];
   private bufferedChars = 0;
   private lineCount = 0;
   private byteCount = 0;
@@ -47,11 +51,28 @@ export class AtomicLineWriter {
     if (this.bufferedChars >= FLUSH_AT) await this.flush();
   }
 
+  /** Appends one line given as UTF-8 bytes (without its newline): nothing to encode. */
+  async writeLineBytes(line: Uint8Array): Promise<void> {
+    if (this.lineCount === 0 && this.prefix) this.buffer.push(this.prefix);
+    this.encodeBuffered();
+    this.chunks.push(line, NEWLINE);
+    this.bufferedChars += line.length + 1;
+    this.lineCount++;
+    if (this.bufferedChars >= FLUSH_AT) await this.flush();
+  }
+
+  private encodeBuffered(): void {
+    if (this.buffer.length === 0) return;
+    this.chunks.push(Buffer.from(this.buffer.join(''), 'utf8'));
+    this.buffer = [];
+  }
+
   private async flush(): Promise<void> {
     if (this.failure) throw outputError(this.path, this.failure);
-    if (this.buffer.length === 0) return;
-    const chunk = Buffer.from(this.buffer.join(''), 'utf8');
-    this.buffer = [];
+    this.encodeBuffered();
+    if (this.chunks.length === 0) return;
+    const chunk = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+    this.chunks = [];
     this.bufferedChars = 0;
     this.hash?.update(chunk);
     this.byteCount += chunk.length;

@@ -94,7 +94,7 @@ export async function startFrontPool(config: FrontConfig, threads: number): Prom
       const settled = settledOf(batch);
       applyRejections(envelopes, settled.outcomes, 'clean');
       settled.outcomes.forEach((outcome, index) => {
-        if (outcome.kept) keep(envelopes[index]!, outcome.kept, shingle);
+        if (outcome.kept) keep(envelopes[index]!, outcome.kept, settled.written, shingle);
       });
       clean.absorb(settled.clean);
     },
@@ -127,13 +127,15 @@ function applyRejections(envelopes: Envelope[], outcomes: FrontOutcome[], stage:
   });
 }
 
-/** A kept example's values from the worker; its example itself is parsed from `serialized` only if read. */
+/** A kept example's values from the worker; its example itself is parsed from its written form only if read. */
 function keep(
   envelope: Envelope,
   kept: NonNullable<FrontOutcome['kept']>,
+  written: Uint8Array,
   shingle: number | undefined,
 ): void {
-  const { serialized, contentKey, hasSystem, unit, references, counted, signature } = kept;
+  const { contentKey, hasSystem, unit, references, counted, signature } = kept;
+  const serialized = written.subarray(kept.written[0], kept.written[1]);
   Object.assign(envelope, { serialized, contentKey, hasSystem, unit });
   if (references) envelope.references = references;
   if (counted) envelope.counted = counted;
@@ -143,7 +145,7 @@ function keep(
     configurable: true,
     enumerable: false,
     get() {
-      const example: unknown = JSON.parse(serialized);
+      const example: unknown = JSON.parse(Buffer.from(serialized).toString('utf8'));
       Object.defineProperty(envelope, 'example', { value: example, writable: true, enumerable: false });
       return example;
     },

@@ -42,7 +42,8 @@ export interface FrontOutcome {
   scenario: string;
   rejection?: { stage: FrontStageName; rejection: Rejection };
   kept?: {
-    serialized: string;
+    /** Byte range of its written form in the batch's `written`. */
+    written: [start: number, end: number];
     contentKey: string;
     hasSystem: boolean;
     unit: number;
@@ -55,6 +56,8 @@ export interface FrontOutcome {
 
 export interface FrontBatch {
   outcomes: FrontOutcome[];
+  /** The kept examples' written forms, UTF-8, one after another: the main thread copies them out as they are. */
+  written: Uint8Array;
   /** Milliseconds the batch spent in each front stage, and in the work done ahead for later ones. */
   ms: Record<string, number>;
   unknownKeys: UnknownKeyCounts;
@@ -76,6 +79,7 @@ export function frontWork(
     const stages = [createParseStage(), validate, clean];
     const ms: Record<string, number> = Object.fromEntries(stages.map((stage) => [stage.name, 0]));
     const outcomes: FrontOutcome[] = [];
+    const written = new WrittenForms();
     for (const { line, raw } of records) {
       const envelope: Envelope = { line, raw, scenario: UNLABELED };
       const one = [envelope];
@@ -94,21 +98,31 @@ export function frontWork(
           ? { scenario: envelope.scenario, rejection: { stage: rejectedBy, rejection: envelope.rejection! } }
           : {
               scenario: envelope.scenario,
-              kept: workAhead(envelope as ExampleEnvelope, config, tokenizer, ms),
+              kept: workAhead(envelope as ExampleEnvelope, { config, tokenizer, ms, written }),
             },
       );
     }
-    return { outcomes, ms, unknownKeys: validate.unknownKeys(), clean: clean.state() };
+    return {
+      outcomes,
+      written: written.bytes(),
+      ms,
+      unknownKeys: validate.unknownKeys(),
+      clean: clean.state(),
+    };
   };
 }
 
 /** What dedupe-exact, token-length and the MinHash stages would compute, timed under their names. */
 function workAhead(
   envelope: ExampleEnvelope,
-  config: FrontConfig,
-  tokenizer: ChatTokenizer | undefined,
-  ms: Record<string, number>,
+  batch: {
+    config: FrontConfig;
+    tokenizer: ChatTokenizer | undefined;
+    ms: Record<string, number>;
+    written: WrittenForms;
+  },
 ): FrontOutcome['kept'] {
+  const { config, tokenizer, ms } = batch;
   const timed = <T>(stage: string, work: () => T): T => {
     const started = performance.now();
     const result = work();
@@ -118,7 +132,8 @@ function workAhead(
   const { example } = envelope;
   const key = timed('dedupe-exact', () => exactKey(example));
   const kept: NonNullable<FrontOutcome['kept']> = {
-    ...key,
+    written: batch.written.add(key.serialized),
+    contentKey: key.contentKey,
     hasSystem: envelope.hasSystem!,
     unit: splitUnit(config.seed, envelope.scenario, key.contentKey),
     ...(envelope.references ? { references: envelope.references } : {}),
@@ -134,4 +149,22 @@ function workAhead(
     kept.signature = timed('dedupe-near', () => nearSignatureOf(conversationText(example), shingle) ?? null);
   }
   return kept;
+}
+
+/** A batch's written forms, encoded once as one UTF-8 buffer when the batch is done. */
+class WrittenForms {
+  private readonly texts: string[] = [];
+  private end = 0;
+
+  /** The text's byte range in the buffer to come. */
+  add(text: string): [number, number] {
+    const start = this.end;
+    this.end += Buffer.byteLength(text, 'utf8');
+    this.texts.push(text);
+    return [start, this.end];
+  }
+
+  bytes(): Uint8Array {
+    return Buffer.from(this.texts.join(''), 'utf8');
+  }
 }

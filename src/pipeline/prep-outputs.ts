@@ -83,8 +83,13 @@ export class PrepOutputs {
   }
 
   /** Keeps a survivor on disk until the plan says where it goes. */
-  async spillSurvivor(serialized: string, raw: string, references: string[] | undefined): Promise<void> {
-    await this.spill.writeLine(serialized);
+  async spillSurvivor(
+    serialized: string | Uint8Array,
+    raw: string,
+    references: string[] | undefined,
+  ): Promise<void> {
+    if (typeof serialized === 'string') await this.spill.writeLine(serialized);
+    else await this.spill.writeLineBytes(serialized);
     // JSON-quoted: array elements may span lines.
     await this.rawSpill?.writeLine(JSON.stringify(raw));
     await this.referencesSpill?.writeLine(JSON.stringify(references ?? null));
@@ -101,7 +106,8 @@ export class PrepOutputs {
    * references (as JSON) with a test split.
    */
   async *spilled(): AsyncGenerator<{
-    text: string;
+    /** The written form, UTF-8: copied to its split file as it is. */
+    text: Buffer;
     raw: string | undefined;
     references: string | undefined;
   }> {
@@ -111,7 +117,7 @@ export class PrepOutputs {
     const referenceLines = this.referencesSpill
       ? readLines(createReadStream(this.referencesSpillPath))[Symbol.asyncIterator]()
       : undefined;
-    for await (const { text } of readLines(createReadStream(this.spillPath))) {
+    for await (const text of byteLines(createReadStream(this.spillPath))) {
       const raw = await rawLines?.next();
       const references = (await referenceLines?.next())?.value?.text;
       yield {
@@ -154,4 +160,26 @@ export class PrepOutputs {
     await rm(this.rawSpillPath, { force: true });
     await rm(this.referencesSpillPath, { force: true });
   }
+}
+
+/**
+ * The lines of a file phikit wrote (UTF-8, one JSON value per line, `\n` after each), as bytes:
+ * no decoding, no checks, unlike io/line-reader.ts, which reads what users give.
+ */
+async function* byteLines(stream: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  let rest: Buffer | undefined;
+  for await (const chunk of stream) {
+    let start = 0;
+    for (let end = chunk.indexOf(0x0a); end !== -1; end = chunk.indexOf(0x0a, start)) {
+      const piece = chunk.subarray(start, end);
+      yield rest ? Buffer.concat([rest, piece]) : piece;
+      rest = undefined;
+      start = end + 1;
+    }
+    if (start < chunk.length) {
+      const tail = chunk.subarray(start);
+      rest = rest ? Buffer.concat([rest, tail]) : tail;
+    }
+  }
+  if (rest && rest.length > 0) yield rest;
 }

@@ -49,8 +49,9 @@ export async function routeSurvivors(
     if (config.tokens && split !== 'test') splitTokens[split].push(survivors.tokensOf(i));
     if (!survivors.hasSystem(i)) examplesWithoutSystem++;
     scenarios[names[s]!]![split]!++;
-    if (split === 'test') await outputs.test!.writeLine(testLine(text, names[s]!, line, references));
-    else await outputs[split].writeLine(text);
+    if (split === 'test')
+      await outputs.test!.writeLine(testLine(text.toString('utf8'), names[s]!, line, references));
+    else await outputs[split].writeLineBytes(text);
     const index = {
       file: `${split}.jsonl`,
       row: ++rows[split],

@@ -1,7 +1,7 @@
 // Stage 4, dedupe-exact: the first occurrence of a cleaned conversation is kept; later ones are
 // `duplicate` with "same as line N". Memory: a 64-bit signature per kept example (SignatureTable).
 import { createHash } from 'node:crypto';
-import type { Envelope, Stage } from '../core/envelope.js';
+import type { Stage } from '../core/envelope.js';
 import type { ChatExample } from '../core/example.js';
 import { SignatureTable } from '../core/signature-table.js';
 import { perExample } from './per-example.js';
@@ -11,7 +11,7 @@ import { perExample } from './per-example.js';
  * written form is the canonical one: validate kept only the Azure keys, in a fixed order (an
  * explicit weight 1 differs from none here). A front worker computes it ahead (pipeline/front-work.ts).
  */
-export function exactKey(example: ChatExample): Required<Pick<Envelope, 'serialized' | 'contentKey'>> {
+export function exactKey(example: ChatExample): { serialized: string; contentKey: string } {
   const serialized = JSON.stringify(example);
   const contentKey = createHash('sha256').update(serialized).digest('hex').slice(0, 32);
   return { serialized, contentKey };
@@ -24,7 +24,7 @@ export function createDedupeExactStage(): Stage {
     needs: ['example'],
     provides: ['contentKey', 'serialized'],
     each(envelope) {
-      if (envelope.serialized === undefined) Object.assign(envelope, exactKey(envelope.example));
+      if (envelope.contentKey === undefined) Object.assign(envelope, exactKey(envelope.example));
       const key = envelope.contentKey!;
       const high = parseInt(key.slice(0, 8), 16);
       const low = parseInt(key.slice(8, 16), 16);
