@@ -2,7 +2,7 @@
 // time, in the order sent. Both sides of the protocol live here: `startWorkers` (the caller) and
 // `answerRequests` (the worker's entry). A request is `{ id, payload }`; the reply carries the
 // same id and a result or an error; id -1 is the worker's ready (or failed-to-load) signal.
-import { parentPort, Worker, workerData, type ResourceLimits } from 'node:worker_threads';
+import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { isPhikitError, PhikitError, type PhikitErrorCode } from './errors.js';
 
 interface Request<P> {
@@ -23,16 +23,14 @@ export interface PoolWorker<P, R> {
 /**
  * Starts `count` workers running the module at `entry` (a .js URL next to the caller; from the
  * TypeScript sources, as in tests, the .ts module runs through tsx). Rejects when one fails to load.
- * `limits`: V8 heap limits of each worker (Node's `resourceLimits`).
  */
 export async function startWorkers<P, R>(
   entry: URL,
   init: unknown,
   count: number,
   what: string,
-  limits?: ResourceLimits,
 ): Promise<Array<PoolWorker<P, R>>> {
-  const started = Array.from({ length: count }, () => startWorker<P, R>(entry, init, what, limits));
+  const started = Array.from({ length: count }, () => startWorker<P, R>(entry, init, what));
   const settled = await Promise.allSettled(started);
   const failed = settled.find((result) => result.status === 'rejected');
   if (failed) {
@@ -44,23 +42,17 @@ export async function startWorkers<P, R>(
   return settled.map((result) => (result as PromiseFulfilledResult<PoolWorker<P, R>>).value);
 }
 
-function spawn(entry: URL, init: unknown, resourceLimits: ResourceLimits | undefined): Worker {
-  const options = { workerData: init, ...(resourceLimits ? { resourceLimits } : {}) };
+function spawn(entry: URL, init: unknown): Worker {
   if (import.meta.url.endsWith('.ts')) {
     const source = entry.href.replace(/\.js$/, '.ts');
     const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(source)}); })`;
-    return new Worker(bootstrap, { eval: true, ...options });
+    return new Worker(bootstrap, { eval: true, workerData: init });
   }
-  return new Worker(entry, options);
+  return new Worker(entry, { workerData: init });
 }
 
-function startWorker<P, R>(
-  entry: URL,
-  init: unknown,
-  what: string,
-  limits: ResourceLimits | undefined,
-): Promise<PoolWorker<P, R>> {
-  const worker = spawn(entry, init, limits);
+function startWorker<P, R>(entry: URL, init: unknown, what: string): Promise<PoolWorker<P, R>> {
+  const worker = spawn(entry, init);
   const pending = new Map<number, { resolve(result: R): void; reject(error: Error): void }>();
   let failure: Error | undefined;
   let nextId = 0;

@@ -42,9 +42,6 @@ interface Sent {
   settled?: FrontBatch;
 }
 
-/** Each worker's young generation (V8's default is 3 x 16 MB semi-spaces per thread). */
-const YOUNG_GENERATION_MB = 6;
-
 export async function startFrontPool(config: FrontConfig, threads: number): Promise<FrontPool> {
   // A Hugging Face tokenizer is downloaded once, here, not by every worker at the same time.
   if (config.tokens?.tokenizer?.startsWith('hf:')) await loadTokenizer(config.tokens.tokenizer);
@@ -53,8 +50,6 @@ export async function startFrontPool(config: FrontConfig, threads: number): Prom
     config,
     threads,
     'prep',
-    // A record lives for one trip through the front: a small young generation holds it (-60 MB at 100 MB of input).
-    { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
   );
   const busy = workers.map(() => 0);
   const sent = new WeakMap<Envelope[], Sent>();
