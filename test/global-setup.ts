@@ -25,13 +25,13 @@ function builtAt(): number {
 export default function setup(): void {
   if (newestMtime(join(repoRoot, 'src')) <= builtAt()) return;
   console.warn('dist/ is older than src/: building it before the tests');
-  execFileSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], {
-    cwd: repoRoot,
-    stdio: 'inherit',
-  });
-  // The standalone schema validators are made from dist/ (as `npm run build` does).
-  execFileSync(process.execPath, [join(repoRoot, 'scripts/build-schemas.mjs')], {
-    cwd: repoRoot,
-    stdio: 'inherit',
-  });
+  // The same steps as `npm run build`: tsc, then the files made from dist/.
+  const steps = [
+    ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'],
+    ['scripts/build-tokenizer.mjs'],
+    ['scripts/build-schemas.mjs'],
+    ['scripts/build-chart-vendor.mjs'],
+  ];
+  for (const [script, ...args] of steps)
+    execFileSync(process.execPath, [join(repoRoot, script!), ...args], { cwd: repoRoot, stdio: 'inherit' });
 }

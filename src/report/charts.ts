@@ -1,7 +1,7 @@
 // Charts rendered to inline SVG when the report is built (Observable Plot on a linkedom
 // document): no script or network at view time, native <title> tooltips on hover.
-// Plot and linkedom load on first use (they are most of phikit's start-up otherwise): a report
-// renderer awaits `loadChartLibrary()` before it draws.
+// Plot and linkedom load on first use, bundled into one file at build time (chart-vendor.ts): a
+// report renderer awaits `loadChartLibrary()` before it draws.
 import type * as PlotModule from '@observablehq/plot';
 import { PhikitError } from '../core/errors.js';
 import { html, PALETTE, raw, type SafeHtml } from './html.js';
@@ -12,8 +12,8 @@ let loaded: { Plot: typeof PlotModule; parseHTML: (html: string) => { document: 
 
 export async function loadChartLibrary(): Promise<void> {
   if (loaded) return;
-  const [Plot, linkedom] = await Promise.all([import('@observablehq/plot'), import('linkedom')]);
-  loaded = { Plot, parseHTML: linkedom.parseHTML };
+  const { Plot, parseHTML } = await import('./chart-vendor.js');
+  loaded = { Plot, parseHTML };
 }
 
 function library(): NonNullable<typeof loaded> {
