@@ -113,6 +113,8 @@ function hfOrderedMerges(data: LlamaTokenizerData): Array<[string, string]> {
 export interface Phi3BaseVocabulary {
   pieces: readonly string[];
   merges: ReadonlyArray<readonly [string, string]>;
+  /** (left, right, merged) ids per rank, when read from the prebuilt file. */
+  mergeIds?: Int32Array;
 }
 
 /** Built from llama-tokenizer-js's embedded data: the slow path, and the source of the prebuilt file. */
@@ -123,13 +125,13 @@ export async function buildPhi3BaseVocabulary(): Promise<Phi3BaseVocabulary> {
 
 /** Written by `npm run build` next to the compiled phi3.js; absent when phikit runs from src/ (tsx). */
 export const PREBUILT_VOCABULARY_URL = new URL('./phi3-vocabulary.json', import.meta.url);
-const PREBUILT_FORMAT = 'phikit-phi3-vocabulary/1';
+const PREBUILT_FORMAT = 'phikit-phi3-vocabulary/2';
 
-/** What the prebuilt file holds: the pieces, and each merge as the ids of its two pieces. */
+/** What the prebuilt file holds: the pieces, and each merge as the ids of its two pieces and of their merge. */
 interface PrebuiltVocabularyFile {
   format: typeof PREBUILT_FORMAT;
   pieces: string[];
-  /** left0, right0, left1, right1, ... in rank order. */
+  /** left0, right0, merged0, left1, right1, merged1, ... in rank order. */
   merges: number[];
 }
 
@@ -139,7 +141,7 @@ export async function writePrebuiltVocabulary(path: string | URL): Promise<void>
   const file: PrebuiltVocabularyFile = {
     format: PREBUILT_FORMAT,
     pieces: [...pieces],
-    merges: merges.flatMap(([left, right]) => [idOf.get(left)!, idOf.get(right)!]),
+    merges: merges.flatMap(([left, right]) => [idOf.get(left)!, idOf.get(right)!, idOf.get(left + right)!]),
   };
   await writeFile(path, JSON.stringify(file));
 }
@@ -155,11 +157,20 @@ export async function readPrebuiltVocabulary(path: string | URL): Promise<Phi3Ba
   const file = JSON.parse(text) as PrebuiltVocabularyFile;
   if (file.format !== PREBUILT_FORMAT) return undefined;
   const { pieces } = file;
-  const merges: Array<[string, string]> = new Array<[string, string]>(file.merges.length / 2);
-  for (let rank = 0; rank < merges.length; rank++) {
-    merges[rank] = [pieces[file.merges[2 * rank]!]!, pieces[file.merges[2 * rank + 1]!]!];
-  }
-  return { pieces, merges };
+  const mergeIds = Int32Array.from(file.merges);
+  let merges: Array<[string, string]> | undefined;
+  return {
+    pieces,
+    mergeIds,
+    // As strings only when asked (tokenizer.json export): the encoder takes the ids.
+    get merges() {
+      merges ??= Array.from({ length: mergeIds.length / 3 }, (_, rank) => [
+        pieces[mergeIds[3 * rank]!]!,
+        pieces[mergeIds[3 * rank + 1]!]!,
+      ]);
+      return merges;
+    },
+  };
 }
 
 let baseVocabulary: Promise<Phi3BaseVocabulary> | undefined;
@@ -173,8 +184,15 @@ function phi3BaseVocabulary(): Promise<Phi3BaseVocabulary> {
 }
 
 export async function phi3Vocabulary(variant: BuiltinTokenizerName): Promise<SpBpeVocabulary> {
-  const { pieces, merges } = await phi3BaseVocabulary();
-  return { pieces, merges, addedTokens: phi3AddedTokens(variant) };
+  const base = await phi3BaseVocabulary();
+  return {
+    pieces: base.pieces,
+    get merges() {
+      return base.merges;
+    },
+    ...(base.mergeIds ? { mergeIds: base.mergeIds } : {}),
+    addedTokens: phi3AddedTokens(variant),
+  };
 }
 
 /** The built-in tokenizer as a tokenizer.json document (what the tests compare with Microsoft's). */

@@ -32,6 +32,8 @@ export interface SpBpeVocabulary {
   pieces: readonly string[];
   /** Merges in priority order (rank 0 first). */
   merges: ReadonlyArray<readonly [string, string]>;
+  /** The same merges as (left, right, merged) ids, when known ahead: `merges` is then not read. */
+  mergeIds?: Int32Array;
   addedTokens: readonly AddedTokenSpec[];
 }
 
@@ -52,6 +54,23 @@ class Counter implements ChunkSink {
   chunk(ids: ArrayLike<number>): void {
     this.count += ids.length;
   }
+}
+
+/** Merges as (left, right, merged) ids; a merge that uses or makes a piece outside the vocabulary is an error. */
+function idsOfMerges(
+  merges: ReadonlyArray<readonly [string, string]>,
+  idOf: ReadonlyMap<string, number>,
+): Int32Array {
+  const ids = new Int32Array(merges.length * 3);
+  merges.forEach(([left, right], rank) => {
+    const leftId = idOf.get(left);
+    const rightId = idOf.get(right);
+    const resultId = idOf.get(left + right);
+    if (leftId === undefined || rightId === undefined || resultId === undefined)
+      throw new Error(`merge "${left} ${right}" uses or makes a piece outside the vocabulary`);
+    ids.set([leftId, rightId, resultId], rank * 3);
+  });
+  return ids;
 }
 
 export class SpBpeEncoder {
@@ -120,27 +139,25 @@ export class SpBpeEncoder {
     this.charId[SPACE] = metaSpaceId;
     this.charId[META_SPACE] = metaSpaceId;
 
+    const mergeIds = vocabulary.mergeIds ?? idsOfMerges(merges, idOf);
+    const mergeCount = mergeIds.length / 3;
     let size = 1;
-    while (size < merges.length * 2) size <<= 1;
+    while (size < mergeCount * 2) size <<= 1;
     this.mergeMask = size - 1;
     this.merges = new Int32Array(size * 4).fill(-1);
-    merges.forEach(([left, right], rank) => {
-      const leftId = idOf.get(left);
-      const rightId = idOf.get(right);
-      const resultId = idOf.get(left + right);
-      if (leftId === undefined || rightId === undefined || resultId === undefined) {
-        throw new Error(`merge "${left} ${right}" uses or makes a piece outside the vocabulary`);
-      }
+    for (let rank = 0; rank < mergeCount; rank++) {
+      const leftId = mergeIds[3 * rank]!;
+      const rightId = mergeIds[3 * rank + 1]!;
       if (isByteToken[leftId] || isByteToken[rightId])
-        throw new Error(`merge "${left} ${right}" uses a byte token`);
+        throw new Error(`merge "${pieces[leftId]} ${pieces[rightId]}" uses a byte token`);
       let slot = this.slotOf(leftId, rightId);
       // A duplicated merge keeps its last rank, as HF's map building does.
       while (this.merges[slot * 4] !== -1) {
         if (this.merges[slot * 4] === leftId && this.merges[slot * 4 + 1] === rightId) break;
         slot = (slot + 1) & this.mergeMask;
       }
-      this.merges.set([leftId, rightId, rank, resultId], slot * 4);
-    });
+      this.merges.set([leftId, rightId, rank, mergeIds[3 * rank + 2]!], slot * 4);
+    }
     for (const piece of pieces) {
       // Chunking rule 1 needs this: no piece holds "▁" after another character.
       for (let i = 1; i < piece.length; i++) {

@@ -21,7 +21,18 @@ describe('prebuilt Phi-3 vocabulary (written by npm run build)', () => {
     const built = await buildPhi3BaseVocabulary();
     expect(prebuilt?.pieces).toHaveLength(32000);
     expect(prebuilt?.merges).toHaveLength(61249);
-    expect(prebuilt).toEqual({ pieces: built.pieces, merges: built.merges });
+    expect(prebuilt!.pieces).toEqual(built.pieces);
+    expect(prebuilt!.merges).toEqual(built.merges);
+    // The ids the encoder reads: each merge's two pieces and the piece they make.
+    const ids = prebuilt!.mergeIds!;
+    expect(ids).toHaveLength(61249 * 3);
+    const idOf = new Map(built.pieces.map((piece, id) => [piece, id]));
+    const expected = built.merges.flatMap(([left, right]) => [
+      idOf.get(left),
+      idOf.get(right),
+      idOf.get(left + right),
+    ]);
+    expect(Array.from(ids)).toEqual(expected);
   });
 
   it('gives the same ids as the in-memory build on mixed text', async () => {
