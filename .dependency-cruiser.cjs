@@ -64,7 +64,12 @@ module.exports = {
       severity: 'warn',
       from: {
         orphan: true,
-        pathNot: ['^src/index\\.ts$', '^src/cli/main\\.ts$', '^src/tokenize/worker\\.ts$', '^src/pipeline/front-worker\\.ts$'],
+        pathNot: [
+          '^src/index\\.ts$',
+          '^src/cli/main\\.ts$',
+          '^src/tokenize/worker\\.ts$',
+          '^src/pipeline/front-worker\\.ts$',
+        ],
       },
       to: {},
     },

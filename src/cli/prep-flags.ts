@@ -38,6 +38,7 @@ export interface PrepFlags {
   threads?: number;
   maxLineBytes?: number;
   bom?: boolean;
+  report: boolean;
   json?: boolean;
   quiet?: boolean;
   [flag: string]: unknown;
@@ -75,5 +76,6 @@ export function prepOptionsFromFlags(flags: PrepFlags): PrepOptions {
     nearDedup: flags.nearDedup ? { threshold: flags.nearDupThreshold, shingle: flags.shingle } : false,
     maxLineBytes: flags.maxLineBytes,
     bom: flags.bom === true,
+    report: flags.report,
   };
 }

@@ -178,6 +178,7 @@ function addOutputOptions(command: Command): Command {
       '--bom',
       'start train.jsonl and validation.jsonl with a UTF-8 byte-order mark (Azure asks for one)',
     )
+    .option('--no-report', 'skip report.html (`phikit report DIR` draws it later)')
     .option('--json', 'print manifest.json to stdout instead of the summary')
     .option('-q, --quiet', 'no progress on stderr');
 }
@@ -240,6 +241,7 @@ function summary(manifest: Manifest, outDir: string): string {
   }
   const files =
     counts.test === undefined ? 'train,validation,rejected,index' : 'train,validation,test,rejected,index';
-  lines.push(`  wrote ${terminalSafe(outDir)}/{${files}}.jsonl, manifest.json, report.html`);
+  const report = manifest.outputs.report ? ', report.html' : '';
+  lines.push(`  wrote ${terminalSafe(outDir)}/{${files}}.jsonl, manifest.json${report}`);
   return `${lines.join('\n')}\n`;
 }

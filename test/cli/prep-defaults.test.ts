@@ -1,6 +1,6 @@
 // `phikit prep` and the library agree: the CLI's defaults are the library's, and a flag accepts
 // exactly the values the library accepts.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -46,5 +46,38 @@ describe('phikit prep --near-dup-threshold', () => {
       `error: option '--near-dup-threshold <s>' argument '0' is invalid. expected a similarity above 0 and at most 1, got "0"`,
       '(run with --help for usage)',
     ]);
+  });
+});
+
+describe('phikit prep --no-report and --threads', () => {
+  it('--no-report writes every file but report.html, and says so', () => {
+    const { run, manifest } = cliPrep('no-report', ['--no-report']);
+    expect(run.code).toBe(0);
+    expect(readdirSync(join(folder, 'no-report')).sort()).toEqual([
+      'index.jsonl',
+      'manifest.json',
+      'rejected.jsonl',
+      'train.jsonl',
+      'validation.jsonl',
+    ]);
+    expect(manifest?.outputs.report).toBeUndefined();
+    const summary = runCli([
+      'prep',
+      fixture('sample.jsonl'),
+      '--out',
+      join(folder, 'no-report-2'),
+      '-q',
+      '--no-report',
+    ]);
+    expect(summary.stdout).toMatch(/manifest\.json\n$/);
+  });
+
+  it('--threads 2 on a small file gives the files --threads 1 gives', () => {
+    cliPrep('threads-1', ['--threads', '1']);
+    cliPrep('threads-2', ['--threads', '2']);
+    for (const name of ['train.jsonl', 'validation.jsonl', 'rejected.jsonl', 'index.jsonl'])
+      expect(readFileSync(join(folder, 'threads-2', name)), name).toEqual(
+        readFileSync(join(folder, 'threads-1', name)),
+      );
   });
 });
