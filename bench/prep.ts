@@ -4,18 +4,28 @@
 // next to what a user would otherwise write (a JS loop with exact dedupe, and the same with
 // @huggingface/tokenizers counting tokens); small files run through the built CLI next to `node -e 0`.
 // Every measurement runs in a fresh child process, so its peak RSS (VmHWM) is its own.
-import { spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createReadStream, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { availableParallelism, cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { StageFigures } from '../src/core/manifest.js';
-import type * as PrepModule from '../src/pipeline/prep.js';
+import type { Manifest, StageFigures } from '../src/core/manifest.js';
 import { defaultDataPath, generateChat } from './generate-chat.js';
 
-type Variant = 'baseline' | 'copy' | 'pipeline' | 'pipeline-lean' | 'js-loop' | 'hf-tokenizers';
+type Variant =
+  'baseline' | 'copy' | 'pipeline' | 'pipeline-lean' | 'pipeline-one-thread' | 'js-loop' | 'hf-tokenizers';
+
+/** The rows that run the built CLI as a user does, and their flags besides the input, --out and -q. */
+const CLI_VARIANTS = {
+  pipeline: ['--scenario-field', 'scenario'],
+  'pipeline-lean': ['--scenario-field', 'scenario', '--no-tokens', '--no-report'],
+  'pipeline-one-thread': ['--scenario-field', 'scenario', '--threads', '1'],
+} as const;
+type CliVariant = keyof typeof CLI_VARIANTS;
+const isCliVariant = (variant: Variant): variant is CliVariant => variant in CLI_VARIANTS;
 
 interface Measurement {
   variant: Variant;
@@ -34,6 +44,8 @@ interface Measurement {
   nearIndexBytes?: number;
   /** hf-tokenizers only: tokens counted. */
   tokens?: number;
+  /** CLI rows: CPU seconds (user + system) of the main thread, each front worker, and the rest (V8's GC and libuv threads). */
+  threadCpu?: { main: number; workers: number[]; helpers: number };
 }
 
 /** Per survivor in pipeline/prep.ts: scenario, unit, line, near ordinal, two token counts. */
@@ -85,37 +97,7 @@ async function runChild(variant: Variant, file: string, outDir: string): Promise
     return { variant, seconds, bytes, records, kept: parsed, peakRssBytes: peakRssBytes() };
   }
   if (variant === 'js-loop' || variant === 'hf-tokenizers') return userLoop(variant, file, bytes);
-  // As users run it: the build in dist/ (prebuilt tokenizer, compiled JS), not src/ through tsx.
-  const { prep } = (await import(
-    new URL('../dist/pipeline/prep.js', import.meta.url).href
-  )) as typeof PrepModule;
-  const started = process.hrtime.bigint();
-  const lean = variant === 'pipeline-lean';
-  const { manifest } = await prep(file, {
-    out: outDir,
-    scenarioField: 'scenario',
-    ...(lean ? { tokens: false, report: false } : {}),
-  });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const dedupe = manifest.stages.find((stage) => stage.name === 'dedupe-exact');
-  const rejectedByReason = Object.fromEntries(
-    Object.entries(manifest.counts.rejectedByReason).filter(([, n]) => n > 0),
-  );
-  return {
-    variant,
-    seconds,
-    bytes,
-    records: manifest.counts.records,
-    kept: manifest.counts.kept,
-    rejected: manifest.counts.rejected,
-    rejectedByReason,
-    stages: manifest.stages,
-    dedupeIndexBytes: Number(dedupe?.details?.indexBytes ?? 0),
-    nearIndexBytes: Number(
-      manifest.stages.find((stage) => stage.name === 'dedupe-near')?.details?.indexBytes ?? 0,
-    ),
-    peakRssBytes: peakRssBytes(),
-  };
+  throw new Error(`${variant} runs through the CLI, not in a child`);
 }
 
 /**
@@ -162,6 +144,96 @@ async function hfEncoder(): Promise<(text: string) => number> {
   ) as Record<string, unknown>;
   const tokenizer = new Tokenizer(json, config);
   return (text) => tokenizer.encode(text, { add_special_tokens: false }).ids.length;
+}
+
+/** One thread's CPU seconds so far (utime + stime), from /proc/PID/task/TID/stat. */
+function threadSeconds(pid: number, tid: string): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+const CLOCK_TICKS = 100;
+
+/**
+ * A CLI row: `node dist/cli/main.js prep FILE --out DIR -q ...` in its own process, as a user runs it
+ * (no tsx), its threads' CPU and its peak RSS read from /proc every 50 ms while it runs.
+ */
+async function measureCli(variant: CliVariant, file: string, outDir: string): Promise<Measurement> {
+  const bytes = (await stat(file)).size;
+  const args = [CLI, 'prep', file, '--out', outDir, '-q', ...CLI_VARIANTS[variant]];
+  const started = process.hrtime.bigint();
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const pid = child.pid!;
+  const cpu = new Map<string, number>();
+  let peakRssBytes = 0;
+  const poll = (): void => {
+    try {
+      const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (match) peakRssBytes = Math.max(peakRssBytes, Number(match[1]) * 1024);
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        const seconds = threadSeconds(pid, tid);
+        if (seconds !== undefined) cpu.set(tid, seconds);
+      }
+    } catch {
+      // The process has just exited.
+    }
+  };
+  const timer = setInterval(poll, 50);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  clearInterval(timer);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (code !== 0) throw new Error(`${variant} run failed (exit ${code}):\n${stderr}`);
+  const manifest = JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8')) as Manifest;
+  return {
+    ...manifestFigures(variant, manifest, bytes),
+    seconds,
+    peakRssBytes,
+    threadCpu: splitThreads(cpu, String(pid), workersOf(variant, bytes)),
+  };
+}
+
+/** Front workers of a run: one per core from 8 MB of input (pipeline/prep-stages.ts), none with --threads 1. */
+function workersOf(variant: CliVariant, bytes: number): number {
+  if (variant === 'pipeline-one-thread' || bytes < 8 * 1024 * 1024) return 0;
+  return availableParallelism();
+}
+
+/** The main thread is the process's own; the busiest others are the front workers; the rest helpers. */
+function splitThreads(cpu: Map<string, number>, main: string, workers: number): Measurement['threadCpu'] {
+  const others = [...cpu].filter(([tid]) => tid !== main).map(([, seconds]) => seconds);
+  others.sort((a, b) => b - a);
+  const helpers = others.slice(workers).reduce((sum, seconds) => sum + seconds, 0);
+  return { main: cpu.get(main) ?? 0, workers: others.slice(0, workers), helpers };
+}
+
+function manifestFigures(
+  variant: Variant,
+  manifest: Manifest,
+  bytes: number,
+): Omit<Measurement, 'seconds' | 'peakRssBytes'> {
+  const dedupe = manifest.stages.find((stage) => stage.name === 'dedupe-exact');
+  return {
+    variant,
+    bytes,
+    records: manifest.counts.records,
+    kept: manifest.counts.kept,
+    rejected: manifest.counts.rejected,
+    rejectedByReason: Object.fromEntries(
+      Object.entries(manifest.counts.rejectedByReason).filter(([, n]) => n > 0),
+    ),
+    stages: manifest.stages,
+    dedupeIndexBytes: Number(dedupe?.details?.indexBytes ?? 0),
+    nearIndexBytes: Number(
+      manifest.stages.find((stage) => stage.name === 'dedupe-near')?.details?.indexBytes ?? 0,
+    ),
+  };
 }
 
 /** Runs one measurement in a fresh Node process (tsx as its loader) and reads its JSON result. */
@@ -285,6 +357,7 @@ interface SizeResult {
   /** prep with a user's defaults: token check, near-dedup, leakage clusters, report. */
   pipeline: Measurement;
   lean: Measurement;
+  oneThread: Measurement;
   jsLoop: Measurement;
   /** Absent without ../shared/reference/phi3-mini/tokenizer.json. */
   hfTokenizers?: Measurement;
@@ -294,8 +367,9 @@ interface SizeResult {
 const LABELS: Record<Variant, string> = {
   baseline: 'read + JSON.parse (baseline)',
   copy: 'read + JSON.parse + JSON.stringify + write (reference)',
-  pipeline: '**prep, defaults** (token check, near-dedup, leakage clusters, report)',
-  'pipeline-lean': 'prep, lean (`tokens: false, report: false`)',
+  pipeline: '**`phikit prep`, defaults** (token check, near-dedup, leakage clusters, report)',
+  'pipeline-lean': '`phikit prep --no-tokens --no-report` (lean)',
+  'pipeline-one-thread': '`phikit prep --threads 1` (defaults, no workers)',
   'js-loop': 'JS loop: readline + JSON.parse + exact dedupe (Set)',
   'hf-tokenizers': 'JS loop + token count with @huggingface/tokenizers',
 };
@@ -309,6 +383,7 @@ function tableRows(results: SizeResult[]): string[] {
     const base = result.baseline;
     for (const run of [
       result.pipeline,
+      result.oneThread,
       result.lean,
       result.baseline,
       result.copy,
@@ -338,7 +413,7 @@ function stageRows(run: Measurement): string[] {
     );
   }
   const rest = total - inStages;
-  // Token workers count while the main thread runs the other stages, so stage times can add up to more than the run.
+  // Front workers run their stages while the main thread runs the others: stage times can add up to more than the run.
   if (rest >= 0) {
     rows.push(
       `| read, rejected/spill writes, split pass | ${(rest / 1000).toFixed(1)} | ${((100 * rest) / total).toFixed(0)}% |`,
@@ -346,10 +421,41 @@ function stageRows(run: Measurement): string[] {
   } else {
     rows.push(
       '',
-      `Stage times add up to ${(inStages / 1000).toFixed(1)} s of a ${(total / 1000).toFixed(1)} s run: token-length counts in worker threads while the other stages run.`,
+      `Stage times add up to ${(inStages / 1000).toFixed(1)} s of a ${(total / 1000).toFixed(1)} s run: the front workers run parse, validate and clean and the work done ahead for dedupe-exact, token-length and dedupe-near (timed under those names) while the main thread runs the rest.`,
     );
   }
   return rows;
+}
+
+/** Peak RSS of the largest file, from the baseline up: what each part of the defaults adds. */
+function whereBytesGo({ baseline, lean, oneThread, pipeline }: SizeResult): string[] {
+  const workers = pipeline.threadCpu?.workers.length ?? 0;
+  return [
+    `Where peak RSS goes at ${mb(pipeline.bytes)} MB: ${mb(baseline.peakRssBytes)} MB is Node, the reader and JSON.parse (baseline, tsx loaded too); ` +
+      `the defaults in one thread (\`--threads 1\`) take ${mb(oneThread.peakRssBytes)} MB: modules, the Phi-3 encoder's tables and word cache, ` +
+      `the dedupe table (${mb(oneThread.dedupeIndexBytes ?? 0)} MB), the near-duplicate index (${mb(oneThread.nearIndexBytes ?? 0)} MB), ` +
+      `per-survivor signatures, writer buffers, two batches in flight, the report's chart modules. ` +
+      `With ${workers} front workers the defaults take ${mb(pipeline.peakRssBytes)} MB (+${mb(pipeline.peakRssBytes - oneThread.peakRssBytes)} MB): ` +
+      `each worker is a V8 heap with its own modules, encoder and word cache, and two batches per worker are in flight. ` +
+      `Lean (\`--no-tokens --no-report\`, workers still on) takes ${mb(lean.peakRssBytes)} MB.`,
+    '',
+  ];
+}
+
+/** CPU per thread of the CLI rows at the largest file: where two cores go. */
+function whereCpuGoes({ pipeline, oneThread }: SizeResult): string[] {
+  const describe = (run: Measurement): string => {
+    const cpu = run.threadCpu;
+    if (!cpu) return 'not measured';
+    const workers = cpu.workers.map((seconds) => seconds.toFixed(1)).join(' + ');
+    const total = cpu.main + cpu.workers.reduce((a, b) => a + b, 0) + cpu.helpers;
+    return `main thread ${cpu.main.toFixed(1)} s${workers ? `, front workers ${workers} s` : ''}, V8 GC and libuv threads ${cpu.helpers.toFixed(1)} s: ${total.toFixed(1)} CPU-seconds in ${run.seconds.toFixed(1)} s`;
+  };
+  return [
+    `Where the CPU goes at ${mb(pipeline.bytes)} MB (user + system time of each thread, from /proc): defaults: ${describe(pipeline)}; ` +
+      `\`--threads 1\`: ${describe(oneThread)}.`,
+    '',
+  ];
 }
 
 function readmeSection(results: SizeResult[], small: SmallRow[], command: string, repeat: number): string {
@@ -368,12 +474,14 @@ function readmeSection(results: SizeResult[], small: SmallRow[], command: string
     `Machine: ${cpu}, ${availableParallelism()} cores available, Node ${process.version}. One run (${repeat === 1 ? 'one measurement' : `best of ${repeat}`} per row), shared machine.`,
     'Input: `bench/generate-chat.ts` (seed 1): six scenarios of uneven size, system/user/assistant turns of',
     'log-normal lengths, ~3% exact and ~1% whitespace-variant duplicates, ~3% HTML, ~1% invalid lines.',
-    'Each row runs in a fresh Node process (tsx loader) after the file was read once to warm the page cache;',
-    "peak RSS is that process's VmHWM. Baseline: `openInput` (src/io/input.ts) + `JSON.parse` of each line.",
+    'Each row runs in a fresh Node process after the file was read once to warm the page cache; peak RSS is',
+    "that process's VmHWM. The `phikit prep` rows run the built CLI as a user does (`node dist/cli/main.js prep",
+    'FILE --out DIR -q --scenario-field scenario`, plus the flags shown): wall time of the whole process, and',
+    "each thread's CPU read from /proc while it runs. Defaults: Phi-3 token check, near-duplicates, leakage",
+    'clusters, report.html; from 8 MB of input the front (parse, validate, clean, content keys, token counts,',
+    'MinHash signatures) runs in one worker thread per core. The other rows run in a child process under the',
+    'tsx loader, timed after their imports. Baseline: `openInput` (src/io/input.ts) + `JSON.parse` of each line.',
     'Reference: the baseline plus `JSON.stringify` of each record written back out once (`AtomicLineWriter`).',
-    'Prep, defaults: `prep(file, { out, scenarioField: "scenario" })` from `dist/` as the CLI runs it: Phi-3 token',
-    'check (token workers from 8 MB), near-duplicates, leakage clusters, report.html, all outputs written.',
-    'Prep, lean: the same with `tokens: false, report: false`.',
     'JS loop: what a user would write instead: `readline` + `JSON.parse` + a `Set` of `JSON.stringify(messages)`;',
     "with @huggingface/tokenizers: also each kept example's Phi-3 chat text encoded with Microsoft's tokenizer.json",
     `(${existsSync(PHI3_TOKENIZER_JSON) ? `found; the row runs on files up to ${flags['hf-max-mb']} MB, \`--hf-max-mb\`` : 'absent: row skipped'}).`,
@@ -411,15 +519,7 @@ function readmeSection(results: SizeResult[], small: SmallRow[], command: string
       '',
     );
   }
-  const { baseline, lean, pipeline } = largest;
-  lines.push(
-    `Where peak RSS goes at ${mb(pipeline.bytes)} MB: ${mb(baseline.peakRssBytes)} MB is Node, the reader and JSON.parse (baseline); ` +
-      `lean prep adds ${mb(lean.peakRssBytes - baseline.peakRssBytes)} MB (its modules, the dedupe table ${mb(lean.dedupeIndexBytes ?? 0)} MB, ` +
-      `the near-duplicate index ${mb(lean.nearIndexBytes ?? 0)} MB, per-survivor signatures, writer buffers, batches in flight); ` +
-      `the defaults add ${mb(pipeline.peakRssBytes - lean.peakRssBytes)} MB more (the Phi-3 encoder's tables and word cache, in each token ` +
-      `worker from 8 MB of input, worker heaps and the report's chart modules).`,
-    '',
-  );
+  lines.push(...whereBytesGo(largest), ...whereCpuGoes(largest));
   lines.push(
     `Where the pipeline's time goes (${mb(largest.pipeline.bytes)} MB, stage times from manifest.json):`,
     '',
@@ -474,13 +574,22 @@ async function measureSize(megabytes: number, seed: number, repeat: number): Pro
   await warmCache(file);
   const outDir = join(outRoot, `prep-${megabytes}mb`);
   const profileDir = flags.profile ? join(outRoot, 'profiles', `${megabytes}mb`) : undefined;
-  const variants: Variant[] = ['baseline', 'copy', 'pipeline', 'pipeline-lean', 'js-loop'];
+  const variants: Variant[] = [
+    'baseline',
+    'copy',
+    'pipeline',
+    'pipeline-one-thread',
+    'pipeline-lean',
+    'js-loop',
+  ];
   if (existsSync(PHI3_TOKENIZER_JSON) && megabytes <= Number(flags['hf-max-mb']))
     variants.push('hf-tokenizers');
   const runs = new Map<Variant, Measurement[]>(variants.map((variant) => [variant, []]));
   for (let r = 0; r < repeat; r++) {
     for (const variant of variants) {
-      const run = measure(variant, file, outDir, profileDir);
+      const run = isCliVariant(variant)
+        ? await measureCli(variant, file, outDir)
+        : measure(variant, file, outDir, profileDir);
       console.error(
         `${megabytes} MB ${variant}: ${run.seconds.toFixed(1)} s, ${(run.bytes / 1e6 / run.seconds).toFixed(1)} MB/s, peak RSS ${mb(run.peakRssBytes)} MB`,
       );
@@ -497,6 +606,7 @@ async function measureSize(megabytes: number, seed: number, repeat: number): Pro
     copy: best(runs.get('copy')!),
     pipeline: best(runs.get('pipeline')!),
     lean: best(runs.get('pipeline-lean')!),
+    oneThread: best(runs.get('pipeline-one-thread')!),
     jsLoop: best(runs.get('js-loop')!),
     ...(hf ? { hfTokenizers: best(hf) } : {}),
     generated: { lines: generated.lines, kinds: generated.kinds },
