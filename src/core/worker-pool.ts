@@ -79,9 +79,9 @@ function startWorker<P, R>(entry: URL, init: unknown, what: string): Promise<Poo
     worker.on('message', (reply: Reply<R>) => {
       if (reply.id === -1) {
         if ('error' in reply) {
-          rejectReady(
-            new PhikitError(reply.code ?? 'INTERNAL', `${what} worker: ${reply.error}`, reply.hint),
-          );
+          // A coded error (a tokenizer that does not load) says what it is; anything else names the worker.
+          const message = reply.code ? reply.error : `${what} worker: ${reply.error}`;
+          rejectReady(new PhikitError(reply.code ?? 'INTERNAL', message, reply.hint));
           void worker.terminate();
         } else resolveReady(pool(reply.result));
         return;

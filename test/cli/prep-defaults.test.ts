@@ -80,4 +80,25 @@ describe('phikit prep --no-report and --threads', () => {
         readFileSync(join(folder, 'threads-1', name)),
       );
   });
+
+  it('a tokenizer that does not load fails alike with and without workers: exit 5, one line and a hint', () => {
+    const runs = ['1', '2'].map((threads) =>
+      runCli([
+        'prep',
+        fixture('sample.jsonl'),
+        '--out',
+        join(folder, `bogus-${threads}`),
+        '-q',
+        '--tokenizer',
+        'bogus',
+        '--threads',
+        threads,
+      ]),
+    );
+    for (const run of runs) {
+      expect(run.code).toBe(5);
+      expect(run.stderr).toMatch(/^phikit: unknown tokenizer "bogus"/);
+    }
+    expect(runs[1]!.stderr).toBe(runs[0]!.stderr);
+  });
 });
