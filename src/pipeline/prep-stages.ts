@@ -63,7 +63,7 @@ export async function buildStages(
       ? await startFrontPool(frontConfig(config, input.format, holdout), threads)
       : undefined;
   try {
-    return await composeStages(config, input.format, holdout, front);
+    return await composeStages(config, input.format, holdout, { front, threads });
   } catch (error) {
     await front?.close();
     throw error;
@@ -92,11 +92,15 @@ function validateOptions(config: PrepConfig, format: InputFormat): ValidateOptio
   };
 }
 
+/**
+ * `front`: the front workers, if any. Without them, `threads` above 1 (extra stages on a large
+ * file) still fans token counting alone out to workers.
+ */
 async function composeStages(
   config: PrepConfig,
   format: InputFormat,
   holdout: HoldoutSet | undefined,
-  front: FrontPool | undefined,
+  { front, threads }: { front: FrontPool | undefined; threads: number },
 ): Promise<PrepStages> {
   const { near, tokens } = config;
   const [parse, validate, clean] = front?.stages ?? [
@@ -109,8 +113,7 @@ async function composeStages(
         tokenizer: tokens.tokenizer,
         maxTokens: tokens.maxTokens,
         allowSpecialText: tokens.allowSpecialText,
-        threads: 1,
-        ...(front ? { precounted: { tokenizer: front.tokenizer!, threads: front.threads } } : {}),
+        ...(front ? { precounted: { tokenizer: front.tokenizer!, threads: front.threads } } : { threads }),
       })
     : undefined;
   const decontaminate = holdout ? createDecontaminateStage(holdout, near.shingle) : undefined;
