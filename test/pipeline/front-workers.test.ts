@@ -5,14 +5,14 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Stage } from '../../src/core/envelope.js';
 import { prep } from '../../src/pipeline/prep.js';
 import { seededRandom } from '../../src/metrics/stats.js';
 
-const WORDS =
+const WORDS = (
   'order refund parcel invoice account password delivery address payment card label return window ' +
-  'warranty screen battery update router signal plan upgrade cancel renew discount coupon store hours'.split(
-    ' ',
-  );
+  'warranty screen battery update router signal plan upgrade cancel renew discount coupon store hours'
+).split(' ');
 const SCENARIOS = ['billing', 'shipping', 'returns', 'tech', 'rare'];
 
 /** One line of the mixed file: mostly fine chats, and every kind of trouble the front meets. */
@@ -154,5 +154,42 @@ describe('prep with front workers', () => {
     for (const name of files)
       expect(readFileSync(join(dir, 't2', name)), name).toEqual(readFileSync(join(dir, 't1', name)));
     expect(untimed(join(dir, 't2'))).toEqual(untimed(join(dir, 't1')));
+  });
+});
+
+describe('prep with extra stages', () => {
+  it('runs the front in this thread (extra stages may read the parsed record) and writes what one thread writes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'phikit-extra-'));
+    const input = join(dir, 'mixed.jsonl');
+    writeMixedFile(input, 600);
+    const seen: unknown[] = [];
+    const noRefunds: Stage = {
+      name: 'no-refunds',
+      needs: ['record'],
+      run(batch) {
+        for (const envelope of batch) {
+          if (envelope.rejection) continue;
+          seen.push(envelope.record);
+          if (JSON.stringify(envelope.record).includes('refund'))
+            envelope.rejection = { reason: 'schema', message: 'mentions a refund' };
+        }
+      },
+    };
+    const run = (threads: number) =>
+      prep(input, {
+        out: join(dir, `t${threads}`),
+        scenarioField: 'scenario',
+        extraStages: [noRefunds],
+        threads,
+      });
+    const one = await run(1);
+    const two = await run(2);
+    expect(seen.every((record) => typeof record === 'object' && record !== null)).toBe(true);
+    expect(one.manifest.stages.find((stage) => stage.name === 'no-refunds')?.rejected.schema).toBeGreaterThan(
+      0,
+    );
+    expect(two.manifest.stages.find((stage) => stage.name === 'token-length')?.details?.threads).toBe(2);
+    for (const name of ['train.jsonl', 'validation.jsonl', 'rejected.jsonl', 'index.jsonl'])
+      expect(readFileSync(join(dir, 't2', name)), name).toEqual(readFileSync(join(dir, 't1', name)));
   });
 });
