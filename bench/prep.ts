@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Manifest, StageFigures } from '../src/core/manifest.js';
+import { SMALL_INPUT_BYTES } from '../src/pipeline/prep-stages.js';
 import { defaultDataPath, generateChat } from './generate-chat.js';
 
 type Variant =
@@ -199,9 +200,9 @@ async function measureCli(variant: CliVariant, file: string, outDir: string): Pr
   };
 }
 
-/** Front workers of a run: one per core from 8 MB of input (pipeline/prep-stages.ts), none with --threads 1. */
+/** Front workers of a run: one per core from SMALL_INPUT_BYTES of input, none with --threads 1. */
 function workersOf(variant: CliVariant, bytes: number): number {
-  if (variant === 'pipeline-one-thread' || bytes < 8 * 1024 * 1024) return 0;
+  if (variant === 'pipeline-one-thread' || bytes < SMALL_INPUT_BYTES) return 0;
   return availableParallelism();
 }
 
@@ -478,7 +479,7 @@ function readmeSection(results: SizeResult[], small: SmallRow[], command: string
     "that process's VmHWM. The `phikit prep` rows run the built CLI as a user does (`node dist/cli/main.js prep",
     'FILE --out DIR -q --scenario-field scenario`, plus the flags shown): wall time of the whole process, and',
     "each thread's CPU read from /proc while it runs. Defaults: Phi-3 token check, near-duplicates, leakage",
-    'clusters, report.html; from 8 MB of input the front (parse, validate, clean, content keys, token counts,',
+    'clusters, report.html; from 32 MiB of input the front (parse, validate, clean, content keys, token counts,',
     'MinHash signatures) runs in one worker thread per core. The other rows run in a child process under the',
     'tsx loader, timed after their imports. Baseline: `openInput` (src/io/input.ts) + `JSON.parse` of each line.',
     'Reference: the baseline plus `JSON.stringify` of each record written back out once (`AtomicLineWriter`).',

@@ -133,7 +133,7 @@ function addTokenOptions(command: Command): Command {
     )
     .option(
       '--threads <n>',
-      'worker threads for the per-record work (default: one per core from 8 MB of input; 1: none)',
+      'worker threads for the per-record work (default: one per core from 32 MiB of input; 1: none)',
       parsePositiveInteger,
     )
     .option('--no-tokens', 'skip tokenization and the length check');

@@ -61,7 +61,7 @@ export interface PrepOptions {
   /** More per-record stages, run last; see docs/ARCHITECTURE.md. */
   extraStages?: Stage[];
   /**
-   * Worker threads for the per-record work (default: one per core from 8 MB of input, none below).
+   * Worker threads for the per-record work (default: one per core from 32 MiB of input, none below).
    * 1 runs everything in this thread. Outputs do not depend on it.
    */
   threads?: number;

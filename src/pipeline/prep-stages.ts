@@ -42,9 +42,10 @@ export async function loadPrepHoldout(config: PrepConfig): Promise<HoldoutSet | 
 
 /**
  * Below this input size everything runs in this thread: starting workers (each loading the
- * tokenizer) costs more than they save. Outputs do not depend on threads.
+ * tokenizer, each a heap of its own) costs more than they save (measured in bench/README.md:
+ * one thread wins at 9 MB, even at 20-40 MB, workers win at 100 MB). Outputs do not depend on threads.
  */
-export const SMALL_INPUT_BYTES = 8 * 1024 * 1024;
+export const SMALL_INPUT_BYTES = 32 * 1024 * 1024;
 
 /** Worker threads for a run: as asked, else one per core from SMALL_INPUT_BYTES of input. */
 export function threadsFor(config: PrepConfig, bytes: number): number {
