@@ -33,6 +33,8 @@ export class AddedTokenSplitter {
   readonly tokens: readonly AddedTokenSpec[];
   private readonly pattern: RegExp | undefined;
   private readonly byContent: Map<string, AddedTokenSpec>;
+  /** The tokens' distinct first code units: text holding none of them holds no token. */
+  private readonly firstUnits: readonly string[];
 
   constructor(tokens: readonly AddedTokenSpec[]) {
     this.tokens = tokens;
@@ -40,6 +42,7 @@ export class AddedTokenSplitter {
     // Longest first: at one position the regex takes the first alternative that matches.
     const contents = [...this.byContent.keys()].filter((content) => content.length > 0);
     contents.sort((a, b) => b.length - a.length);
+    this.firstUnits = [...new Set(contents.map((content) => content[0]!))];
     this.pattern =
       contents.length === 0
         ? undefined
@@ -52,6 +55,8 @@ export class AddedTokenSplitter {
   /** The first added-token string in `text`, if any (for the special-token-in-text check). */
   firstIn(text: string): string | undefined {
     if (this.pattern === undefined) return undefined;
+    // Most message text holds no "<" at all (every Phi token starts with one): no regex then.
+    if (!this.firstUnits.some((unit) => text.includes(unit))) return undefined;
     this.pattern.lastIndex = 0;
     const match = this.pattern.exec(text);
     return match === null ? undefined : match[0];
