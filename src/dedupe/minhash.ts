@@ -285,6 +285,12 @@ export class SignatureStore {
     return ordinal;
   }
 
+  /** The signature at `ordinal`, as a view of the store (not a copy). */
+  view(ordinal: number): Uint8Array {
+    const start = (ordinal % CHUNK) * PERMUTATIONS;
+    return this.chunks[Math.floor(ordinal / CHUNK)]!.subarray(start, start + PERMUTATIONS);
+  }
+
   /** Byte `i` of the signature at `ordinal`. */
   value(ordinal: number, i: number): number {
     return this.chunks[Math.floor(ordinal / CHUNK)]![(ordinal % CHUNK) * PERMUTATIONS + i]!;
@@ -420,12 +426,10 @@ export class NearDuplicateIndex {
     ordinals.sort();
     this.slots = new Uint32Array(old.length * 2);
     this.used = 0;
-    const signature = new Uint8Array(PERMUTATIONS);
     for (let i = 0; i < n; i++) {
       const ordinal = ordinals[i]!;
       if (i > 0 && ordinal === ordinals[i - 1]) continue;
-      for (let k = 0; k < PERMUTATIONS; k++) signature[k] = this.store.value(ordinal, k);
-      this.insert(signature, ordinal);
+      this.insert(this.store.view(ordinal), ordinal);
     }
   }
 }
