@@ -1,7 +1,8 @@
 // phikit's fast encoder for SentencePiece-style BPE with byte fallback (Llama-2 / Phi-3), exact
 // against Hugging Face tokenizers. Text is cut into chunks no merge can cross, each chunk's ids are
 // cached, so most of the work is a hash-table lookup. Memory: the vocabulary tables plus a word cache
-// of at most CACHE_SLOTS / 2 chunks of <= MAX_CACHED_CHUNK characters (emptied when full).
+// of at most CACHE_SLOTS / 2 chunks of <= MAX_CACHED_CHUNK characters (it starts small and doubles;
+// emptied when full at its largest).
 //
 // Why chunking is exact: BPE only merges adjacent symbols into a piece of the vocabulary. If no piece
 // can span a position, no merge ever crosses it, the merges on either side never compete (HF applies
@@ -21,6 +22,8 @@ const NO_MERGE = 0x7fffffff;
 const MAX_CACHED_CHUNK = 256;
 /** Word-cache slots (a power of two); the cache is emptied when half of them are used. */
 const CACHE_SLOTS = 1 << 18;
+/** The word cache starts this small and doubles up to CACHE_SLOTS, so a small file pays for a small cache. */
+const FIRST_CACHE_SLOTS = 1 << 13;
 const FNV_PRIME = 0x01000193;
 const HASH_SEED = 0x811c9dc5 | 0;
 const HASH_SEED_VIRTUAL = 0x2f2b1b3d;
@@ -91,13 +94,10 @@ export class SpBpeEncoder {
   // A slot is 4 adjacent ints [hash, length * 2 + virtualSpace (-1: empty), the id of a one-token
   // chunk (-1: see cacheIds), unused]. Keys are copies (not slices) of the text, so the cache never
   // keeps whole documents alive.
-  private readonly cacheSlots = new Int32Array(CACHE_SLOTS * 4).fill(-1);
-  private readonly cacheKeys: Array<string | undefined> = new Array<string | undefined>(CACHE_SLOTS).fill(
-    undefined,
-  );
-  private readonly cacheIds: Array<number[] | undefined> = new Array<number[] | undefined>(CACHE_SLOTS).fill(
-    undefined,
-  );
+  private cacheSlots = new Int32Array(FIRST_CACHE_SLOTS * 4).fill(-1);
+  private cacheKeys = new Array<string | undefined>(FIRST_CACHE_SLOTS).fill(undefined);
+  private cacheIds = new Array<number[] | undefined>(FIRST_CACHE_SLOTS).fill(undefined);
+  private cacheMask = FIRST_CACHE_SLOTS - 1;
   private cacheSize = 0;
   /** Hands a cached single id to a sink without allocating; sinks read it before the next chunk. */
   private readonly single = new Int32Array(1);
@@ -212,6 +212,30 @@ export class SpBpeEncoder {
     this.cacheSize = 0;
   }
 
+  /** Doubles the word cache, keeping its entries. */
+  private growCache(): void {
+    const { cacheSlots: slots, cacheKeys: keys, cacheIds: ids } = this;
+    const size = (this.cacheMask + 1) * 2;
+    this.cacheSlots = new Int32Array(size * 4).fill(-1);
+    this.cacheKeys = new Array<string | undefined>(size).fill(undefined);
+    this.cacheIds = new Array<number[] | undefined>(size).fill(undefined);
+    this.cacheMask = size - 1;
+    for (let old = 0; old < keys.length; old++) {
+      if (slots[old * 4 + 1] === -1) continue;
+      const slot = this.freeSlot(slots[old * 4]!);
+      this.cacheSlots.set(slots.subarray(old * 4, old * 4 + 4), slot * 4);
+      this.cacheKeys[slot] = keys[old];
+      this.cacheIds[slot] = ids[old];
+    }
+  }
+
+  /** The first empty slot of the word cache from the hash's home slot. */
+  private freeSlot(hash: number): number {
+    let slot = hash & this.cacheMask;
+    while (this.cacheSlots[slot * 4 + 1] !== -1) slot = (slot + 1) & this.cacheMask;
+    return slot;
+  }
+
   private encodePiece(text: string, piece: TextPiece, sink: ChunkSink): void {
     if (piece.id >= 0) sink.chunk([piece.id], piece.start, piece.end, false);
     else this.scan(text, piece.start, piece.end, sink);
@@ -308,8 +332,8 @@ export class SpBpeEncoder {
       return;
     }
     const shape = length * 2 + (virtualSpace ? 1 : 0);
-    const slots = this.cacheSlots;
-    const mask = CACHE_SLOTS - 1;
+    let slots = this.cacheSlots;
+    const mask = this.cacheMask;
     let slot = hash & mask;
     let found = -1;
     for (let at = slot * 4; slots[at + 1] !== -1; at = slot * 4) {
@@ -322,9 +346,11 @@ export class SpBpeEncoder {
     if (found === -1) {
       this.cacheMisses++;
       const n = this.encodeChunk(text, start, end, virtualSpace);
-      if (this.cacheSize >= CACHE_SLOTS / 2) {
-        this.clearCache();
-        slot = hash & mask;
+      if (this.cacheSize >= (mask + 1) / 2) {
+        if (mask + 1 < CACHE_SLOTS) this.growCache();
+        else this.clearCache();
+        slots = this.cacheSlots;
+        slot = this.freeSlot(hash);
       }
       for (let i = 0; i < length; i++) this.keyCodes[i] = text.charCodeAt(start + i);
       // fromCharCode builds a flat copy; a slice could pin the whole text in memory.
