@@ -1,5 +1,5 @@
 // Runs per-record stages over batches and keeps each stage's funnel figures and time.
-// Several batches may be in flight (while one waits for the front workers or token workers, the next is read),
+// Several batches may be in flight (while one waits for worker threads, the next is read),
 // but each stage still sees the batches one at a time, in input order.
 import { performance } from 'node:perf_hooks';
 import type { Envelope, Stage } from '../core/envelope.js';
