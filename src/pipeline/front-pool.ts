@@ -69,6 +69,12 @@ export async function startFrontPool(config: FrontConfig, threads: number): Prom
     async run(batch) {
       const entry = sent.get(batch)!;
       entry.settled = await entry.result;
+      // One outcome per record sent, or records could go missing without a reason: never carry on.
+      if (entry.settled.outcomes.length !== entry.envelopes.length)
+        throw new PhikitError(
+          'INTERNAL',
+          `a prep worker answered ${entry.settled.outcomes.length} of ${entry.envelopes.length} records`,
+        );
       applyRejections(entry.envelopes, entry.settled.outcomes, 'parse');
     },
   };
