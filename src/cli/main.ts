@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The only place that exits the process: parses argv, runs one command, maps errors to exit codes.
+import './young-generation.js';
 import { Command, CommanderError } from 'commander';
 import { isPhikitError, type PhikitError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';

@@ -4,6 +4,7 @@
 // same id and a result or an error; id -1 is the worker's ready (or failed-to-load) signal.
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { isPhikitError, PhikitError, type PhikitErrorCode } from './errors.js';
+import { reapplyV8Flags } from './v8-flags.js';
 
 interface Request<P> {
   id: number;
@@ -32,6 +33,7 @@ export async function startWorkers<P, R>(
 ): Promise<Array<PoolWorker<P, R>>> {
   const started = Array.from({ length: count }, () => startWorker<P, R>(entry, init, what));
   const settled = await Promise.allSettled(started);
+  reapplyV8Flags();
   const failed = settled.find((result) => result.status === 'rejected');
   if (failed) {
     await Promise.all(

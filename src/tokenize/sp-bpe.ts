@@ -108,7 +108,7 @@ export class SpBpeEncoder {
   cacheMisses = 0;
 
   constructor(vocabulary: SpBpeVocabulary) {
-    const { pieces, merges } = vocabulary;
+    const { pieces } = vocabulary;
     this.vocabSize = pieces.length;
     this.splitter = new AddedTokenSplitter(vocabulary.addedTokens);
     const idOf = new Map<string, number>();
@@ -139,7 +139,8 @@ export class SpBpeEncoder {
     this.charId[SPACE] = metaSpaceId;
     this.charId[META_SPACE] = metaSpaceId;
 
-    const mergeIds = vocabulary.mergeIds ?? idsOfMerges(merges, idOf);
+    // `merges` (strings) is read only without ids: a prebuilt vocabulary builds it only when asked.
+    const mergeIds = vocabulary.mergeIds ?? idsOfMerges(vocabulary.merges, idOf);
     const mergeCount = mergeIds.length / 3;
     let size = 1;
     while (size < mergeCount * 2) size <<= 1;
@@ -156,7 +157,11 @@ export class SpBpeEncoder {
         if (this.merges[slot * 4] === leftId && this.merges[slot * 4 + 1] === rightId) break;
         slot = (slot + 1) & this.mergeMask;
       }
-      this.merges.set([leftId, rightId, rank, mergeIds[3 * rank + 2]!], slot * 4);
+      const at = slot * 4;
+      this.merges[at] = leftId;
+      this.merges[at + 1] = rightId;
+      this.merges[at + 2] = rank;
+      this.merges[at + 3] = mergeIds[3 * rank + 2]!;
     }
     for (const piece of pieces) {
       // Chunking rule 1 needs this: no piece holds "▁" after another character.
