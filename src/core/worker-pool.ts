@@ -107,26 +107,35 @@ function startWorker<P, R>(entry: URL, init: unknown, what: string): Promise<Poo
   });
 }
 
+/** What a worker's `load` gives: its ready signal, its answer to a request, and what of an answer moves instead of being copied. */
+export interface RequestHandler<P, R> {
+  ready: unknown;
+  handle(payload: P): R | Promise<R>;
+  /** ArrayBuffers of the result handed over to the caller (the worker must not touch them again). */
+  transfer?(result: R): ArrayBuffer[];
+}
+
 /**
  * The worker side: `load` runs once with the pool's init (its `ready` is the ready signal's result,
  * its `handle` answers every request; requests are answered in the order they came).
  */
-export function answerRequests<I, P, R>(
-  load: (init: I) => Promise<{ ready: unknown; handle(payload: P): R | Promise<R> }>,
-): void {
+export function answerRequests<I, P, R>(load: (init: I) => Promise<RequestHandler<P, R>>): void {
   const port = parentPort!;
   load(workerData as I).then(
-    ({ ready, handle }) => {
+    ({ ready, handle, transfer }) => {
       let previous = Promise.resolve();
       port.on('message', (request: Request<P>) => {
         previous = previous.then(async () => {
           let reply: Reply<R>;
+          let moved: ArrayBuffer[] = [];
           try {
-            reply = { id: request.id, result: await handle(request.payload) };
+            const result = await handle(request.payload);
+            reply = { id: request.id, result };
+            moved = transfer?.(result) ?? [];
           } catch (error) {
             reply = errorReply(request.id, error);
           }
-          port.postMessage(reply);
+          port.postMessage(reply, moved);
         });
       });
       port.postMessage({ id: -1, result: ready } satisfies Reply<unknown>);

@@ -7,6 +7,7 @@
 import type { Envelope, Stage } from '../core/envelope.js';
 import { PhikitError } from '../core/errors.js';
 import { startWorkers, type PoolWorker } from '../core/worker-pool.js';
+import { PERMUTATIONS } from '../dedupe/minhash.js';
 import { createCleanStage, type CleanStage } from '../stages/clean.js';
 import { createValidateStage, type ValidateStage } from '../stages/validate.js';
 import { loadTokenizer } from '../tokenize/load.js';
@@ -95,7 +96,7 @@ export async function startFrontPool(config: FrontConfig, threads: number): Prom
       const settled = settledOf(batch);
       applyRejections(envelopes, settled.outcomes, 'clean');
       settled.outcomes.forEach((outcome, index) => {
-        if (outcome.kept) keep(envelopes[index]!, outcome.kept, settled.written, shingle);
+        if (outcome.kept) keep(envelopes[index]!, outcome.kept, settled, shingle);
       });
       clean.absorb(settled.clean);
     },
@@ -132,7 +133,7 @@ function applyRejections(envelopes: Envelope[], outcomes: FrontOutcome[], stage:
 function keep(
   envelope: Envelope,
   kept: NonNullable<FrontOutcome['kept']>,
-  written: Uint8Array,
+  { written, signatures }: FrontBatch,
   shingle: number | undefined,
 ): void {
   const { contentKey, hasSystem, unit, references, counted, signature } = kept;
@@ -140,8 +141,10 @@ function keep(
   Object.assign(envelope, { serialized, contentKey, hasSystem, unit });
   if (references) envelope.references = references;
   if (counted) envelope.counted = counted;
-  if (shingle !== undefined && signature !== undefined)
-    envelope.signature = { shingle, value: signature ?? undefined };
+  if (shingle !== undefined && signature !== undefined) {
+    const value = signature === null ? undefined : signatures.subarray(signature, signature + PERMUTATIONS);
+    envelope.signature = { shingle, value };
+  }
   Object.defineProperty(envelope, 'example', {
     configurable: true,
     enumerable: false,

@@ -5,7 +5,7 @@
 // stage instances counted travels back, so the main thread's instances absorb it in input order.
 import { UNLABELED, type CountedTokens, type Envelope, type Rejection } from '../core/envelope.js';
 import type { CleanRule } from '../clean/rules.js';
-import { conversationText, nearSignatureOf } from '../dedupe/minhash.js';
+import { conversationText, nearSignatureOf, PERMUTATIONS } from '../dedupe/minhash.js';
 import { createCleanStage, type CleanState } from '../stages/clean.js';
 import { exactKey } from '../stages/dedupe-exact.js';
 import { createParseStage } from '../stages/parse.js';
@@ -49,8 +49,11 @@ export interface FrontOutcome {
     unit: number;
     references?: string[];
     counted?: CountedTokens;
-    /** Undefined when no signature was asked for; null when the text has too few shingles. */
-    signature?: Uint8Array | null;
+    /**
+     * Where its MinHash signature starts in the batch's `signatures`; undefined when no signature
+     * was asked for, null when the text has too few shingles.
+     */
+    signature?: number | null;
   };
 }
 
@@ -58,6 +61,8 @@ export interface FrontBatch {
   outcomes: FrontOutcome[];
   /** The kept examples' written forms, UTF-8, one after another: the main thread copies them out as they are. */
   written: Uint8Array;
+  /** The kept examples' signatures, PERMUTATIONS bytes each. */
+  signatures: Uint8Array;
   /** Milliseconds the batch spent in each front stage, and in the work done ahead for later ones. */
   ms: Record<string, number>;
   unknownKeys: UnknownKeyCounts;
@@ -80,6 +85,7 @@ export function frontWork(
     const ms: Record<string, number> = Object.fromEntries(stages.map((stage) => [stage.name, 0]));
     const outcomes: FrontOutcome[] = [];
     const written = new WrittenForms();
+    const signatures = new SignatureBuffer();
     for (const { line, raw } of records) {
       const envelope: Envelope = { line, raw, scenario: UNLABELED };
       const one = [envelope];
@@ -99,13 +105,14 @@ export function frontWork(
           ? { scenario: envelope.scenario, rejection: { stage: rejectedBy, rejection: envelope.rejection! } }
           : {
               scenario: envelope.scenario,
-              kept: workAhead(envelope as ExampleEnvelope, { config, tokenizer, ms, written }),
+              kept: workAhead(envelope as ExampleEnvelope, { config, tokenizer, ms, written, signatures }),
             },
       );
     }
     return {
       outcomes,
       written: written.bytes(),
+      signatures: signatures.bytes(),
       ms,
       unknownKeys: validate.unknownKeys(),
       clean: clean.state(),
@@ -121,6 +128,7 @@ function workAhead(
     tokenizer: ChatTokenizer | undefined;
     ms: Record<string, number>;
     written: WrittenForms;
+    signatures: SignatureBuffer;
   },
 ): FrontOutcome['kept'] {
   const { config, tokenizer, ms } = batch;
@@ -147,7 +155,8 @@ function workAhead(
   }
   if (config.shingle !== undefined) {
     const shingle = config.shingle;
-    kept.signature = timed('dedupe-near', () => nearSignatureOf(conversationText(example), shingle) ?? null);
+    const signature = timed('dedupe-near', () => nearSignatureOf(conversationText(example), shingle));
+    kept.signature = signature ? batch.signatures.add(signature) : null;
   }
   return kept;
 }
@@ -165,7 +174,32 @@ class WrittenForms {
     return [start, this.end];
   }
 
+  /** In an ArrayBuffer of its own (never Buffer's shared pool), so the worker can transfer it. */
   bytes(): Uint8Array {
-    return Buffer.from(this.texts.join(''), 'utf8');
+    const bytes = new Uint8Array(this.end);
+    new TextEncoder().encodeInto(this.texts.join(''), bytes);
+    return bytes;
+  }
+}
+
+/** A batch's signatures, one after another: one buffer to transfer instead of one per example. */
+class SignatureBuffer {
+  private buffer = new Uint8Array(PERMUTATIONS * 64);
+  private end = 0;
+
+  /** Where the signature starts. */
+  add(signature: Uint8Array): number {
+    if (this.end + signature.length > this.buffer.length) {
+      const grown = new Uint8Array(this.buffer.length * 2);
+      grown.set(this.buffer);
+      this.buffer = grown;
+    }
+    this.buffer.set(signature, this.end);
+    this.end += signature.length;
+    return this.end - signature.length;
+  }
+
+  bytes(): Uint8Array {
+    return this.buffer.slice(0, this.end);
   }
 }

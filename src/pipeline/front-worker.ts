@@ -6,5 +6,10 @@ import { frontWork, type FrontBatch, type FrontConfig, type FrontRecord } from '
 
 answerRequests<FrontConfig, FrontRecord[], FrontBatch>(async (config) => {
   const tokenizer = config.tokens ? await loadTokenizer(config.tokens.tokenizer) : undefined;
-  return { ready: tokenizer?.name ?? null, handle: frontWork(config, tokenizer) };
+  return {
+    ready: tokenizer?.name ?? null,
+    handle: frontWork(config, tokenizer),
+    // Each batch's buffers are its own (front-work.ts): they move to the main thread uncopied.
+    transfer: (batch) => [batch.written.buffer as ArrayBuffer, batch.signatures.buffer as ArrayBuffer],
+  };
 });
