@@ -77,8 +77,9 @@ async function runChild(variant: Variant, file: string, outDir: string): Promise
     const started = process.hrtime.bigint();
     const input = await openInput(file);
     // `copy`: the least any prep must do besides reading, write each example back out once.
+    // The folder first: the writer opens its temp file as soon as it is made.
+    if (variant === 'copy') await mkdir(outDir, { recursive: true });
     const writer = variant === 'copy' ? new AtomicLineWriter(join(outDir, 'copy.jsonl')) : undefined;
-    if (writer) await mkdir(outDir, { recursive: true });
     let records = 0;
     let parsed = 0;
     for await (const record of input.records) {
