@@ -28,7 +28,8 @@ export const REASON_DESCRIPTIONS: Record<RejectReason, string> = {
   schema: 'the record does not follow the chat fine-tuning format',
   non_text_content:
     'a message holds an image, audio or other non-text part; the model is trained on text only',
-  tools_unsupported: "the example uses tool calling, which the model's chat template does not support",
+  tools_unsupported:
+    "the example uses tool calling, which the model's chat template does not support (--model phi-4-mini does)",
   invalid_unicode:
     "a message holds a lone surrogate (not valid Unicode; Python's .encode('utf-8') fails on it)",
   empty_after_clean: 'a message became empty after cleaning',
