@@ -3,8 +3,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export function chatLine(user: string, assistant = `Answer to ${user}.`): string {
+/** A user/assistant chat as one JSONL line; `fields` (a scenario, extra keys) come before `messages`. */
+export function chatLine(
+  user: string,
+  assistant = `Answer to ${user}.`,
+  fields: Record<string, unknown> = {},
+): string {
   return JSON.stringify({
+    ...fields,
     messages: [
       { role: 'user', content: user },
       { role: 'assistant', content: assistant },

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Stage } from '../../src/core/envelope.js';
 import { prep } from '../../src/pipeline/prep.js';
 import { seededRandom } from '../../src/metrics/stats.js';
+import { chatLine } from '../helpers/hostile.js';
 
 const WORDS = (
   'order refund parcel invoice account password delivery address payment card label return window ' +
@@ -21,14 +22,7 @@ function line(i: number, random: () => number): string | Buffer {
   const sentence = (n: number) => Array.from({ length: n }, pick).join(' ');
   const scenario = SCENARIOS[i % 97 === 0 ? 4 : i % 4]!;
   const chat = (user: string, assistant: string, extra: Record<string, unknown> = {}) =>
-    JSON.stringify({
-      scenario,
-      ...extra,
-      messages: [
-        { role: 'user', content: user },
-        { role: 'assistant', content: assistant },
-      ],
-    });
+    chatLine(user, assistant, { scenario, ...extra });
   const user = `Question ${i}: ${sentence(6)}?`;
   const answer = `${sentence(20 + (i % 30))}.`;
   switch (i % 23) {

@@ -15,6 +15,7 @@ import { schemaValidator } from '../../src/schema/registry.js';
 import { launchBrowser, openWatched, skipBrowser } from '../helpers/browser.js';
 import { chineseTexts } from '../helpers/chinese.js';
 import { runCli } from '../helpers/cli.js';
+import { chatLine } from '../helpers/hostile.js';
 
 const HOSTILE = '<script>window.__pwned = 3; alert("pair")</script> <img src=x onerror="alert(4)">';
 
@@ -99,14 +100,7 @@ function plantedDataset(): Planted {
 function writeDataset(dir: string, planted: Planted): string {
   const path = join(dir, 'planted.jsonl');
   const lines = planted.rows.map(({ scenario, user, assistant, extra }) =>
-    JSON.stringify({
-      scenario,
-      ...extra,
-      messages: [
-        { role: 'user', content: user },
-        { role: 'assistant', content: assistant },
-      ],
-    }),
+    chatLine(user, assistant, { scenario, ...extra }),
   );
   writeFileSync(path, `${lines.join('\n')}\n`);
   return path;
