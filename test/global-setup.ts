@@ -31,6 +31,7 @@ export default function setup(): void {
     ['scripts/build-tokenizer.mjs'],
     ['scripts/build-schemas.mjs'],
     ['scripts/build-chart-vendor.mjs'],
+    ['scripts/build-cli-bundle.mjs'],
   ];
   for (const [script, ...args] of steps)
     execFileSync(process.execPath, [join(repoRoot, script!), ...args], { cwd: repoRoot, stdio: 'inherit' });

@@ -14,6 +14,7 @@ import {
   type Scorer,
   type ScorerFunction,
 } from '../metrics/scorers.js';
+import { importModule } from '../core/import-module.js';
 
 export async function loadScorers(specs: readonly string[] = []): Promise<Scorer[]> {
   const names = new Set<string>();
@@ -55,7 +56,7 @@ async function loadJsonSchemaScorer(name: string, file: string): Promise<Scorer>
 async function loadModuleScorer(name: string, path: string): Promise<Scorer> {
   let loaded: { default?: unknown };
   try {
-    loaded = (await import(pathToFileURL(resolve(path)).href)) as { default?: unknown };
+    loaded = await importModule<{ default?: unknown }>(pathToFileURL(resolve(path)).href);
   } catch (error) {
     throw new PhikitError(
       'CONFIG_INVALID',

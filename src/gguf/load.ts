@@ -3,6 +3,7 @@
 import type * as NodeLlamaCppModule from 'node-llama-cpp';
 import type { Llama } from 'node-llama-cpp';
 import { PhikitError } from '../core/errors.js';
+import { importModule } from '../core/import-module.js';
 
 export type NodeLlamaCpp = typeof NodeLlamaCppModule;
 
@@ -14,7 +15,7 @@ let llamaPromise: Promise<Llama> | undefined;
 
 /** The node-llama-cpp module, imported the first time a GGUF model is used. */
 export function loadNodeLlamaCpp(): Promise<NodeLlamaCpp> {
-  modulePromise ??= import('node-llama-cpp').catch((error: unknown) => {
+  modulePromise ??= importModule<NodeLlamaCpp>('node-llama-cpp').catch((error: unknown) => {
     modulePromise = undefined;
     throw new PhikitError(
       'DEPENDENCY_MISSING',

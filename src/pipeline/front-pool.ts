@@ -47,7 +47,7 @@ export async function startFrontPool(config: FrontConfig, threads: number): Prom
   // A Hugging Face tokenizer is downloaded once, here, not by every worker at the same time.
   if (config.tokens?.tokenizer?.startsWith('hf:')) await loadTokenizer(config.tokens.tokenizer);
   const workers = await startWorkers<FrontRecord[], FrontBatch>(
-    new URL('./front-worker.js', import.meta.url),
+    new URL('../pipeline/front-worker.js', import.meta.url),
     config,
     threads,
     'prep',

@@ -12,7 +12,7 @@ let loaded: { Plot: typeof PlotModule; parseHTML: (html: string) => { document: 
 
 export async function loadChartLibrary(): Promise<void> {
   if (loaded) return;
-  const { Plot, parseHTML } = await import('./chart-vendor.js');
+  const { Plot, parseHTML } = await import('../report/chart-vendor.js');
   loaded = { Plot, parseHTML };
 }
 

@@ -12,7 +12,7 @@ export type ValidatorMode = 'explain' | 'fast';
 
 export const SCHEMAS_DIR_URL = new URL('../../schemas/', import.meta.url);
 /** Where the build writes the standalone validators (dist/schema/prebuilt/). */
-export const PREBUILT_DIR_URL = new URL('./prebuilt/', import.meta.url);
+export const PREBUILT_DIR_URL = new URL('../schema/prebuilt/', import.meta.url);
 
 const strictness: Options = {
   // Unknown keywords are errors; the type/tuple/required lints reject valid idioms (if/then on a ref).

@@ -5,6 +5,7 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import type * as HfTokenizersModule from '@huggingface/tokenizers';
 import { PhikitError } from '../core/errors.js';
 import { AddedTokenSplitter } from './added-tokens.js';
 import {
@@ -33,6 +34,7 @@ import {
   type TokenizerConfig,
   type TokenizerJson,
 } from './tokenizer-json.js';
+import { importModule } from '../core/import-module.js';
 
 export const DEFAULT_TOKENIZER: BuiltinTokenizerName = 'phi-3';
 
@@ -181,7 +183,7 @@ function fastVocabulary(json: TokenizerJson): ConstructorParameters<typeof SpBpe
 
 /** @huggingface/tokenizers is imported only when the reference encoder runs, not on every start. */
 async function referenceBackendFor(json: TokenizerJson, config: TokenizerConfig): Promise<EncoderBackend> {
-  const { Tokenizer: HfTokenizer } = await import('@huggingface/tokenizers');
+  const { Tokenizer: HfTokenizer } = await importModule<typeof HfTokenizersModule>('@huggingface/tokenizers');
   return referenceBackend(new HfTokenizer(json, config), new AddedTokenSplitter(json.added_tokens));
 }
 

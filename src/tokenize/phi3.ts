@@ -4,6 +4,7 @@
 // `npm run build` writes the vocabulary and merges in the form the encoder needs (phi3-vocabulary.json),
 // so a start-up reads one JSON file instead of decoding and re-sorting llama-tokenizer-js's data.
 import { readFile, writeFile } from 'node:fs/promises';
+import type * as LlamaTokenizerModule from 'llama-tokenizer-js';
 import type { SpBpeVocabulary } from './sp-bpe.js';
 import {
   SPM_NORMALIZER,
@@ -11,6 +12,7 @@ import {
   type TokenizerConfig,
   type TokenizerJson,
 } from './tokenizer-json.js';
+import { importModule } from '../core/import-module.js';
 
 export type BuiltinTokenizerName = 'phi-3' | 'phi-3-legacy';
 
@@ -85,7 +87,7 @@ interface LlamaTokenizerData {
 
 /** llama-tokenizer-js decodes its embedded vocabulary when imported (~1 s of start-up), so load it only without a prebuilt file. */
 async function llamaTokenizerData(): Promise<LlamaTokenizerData> {
-  const { default: tokenizer } = await import('llama-tokenizer-js');
+  const { default: tokenizer } = await importModule<typeof LlamaTokenizerModule>('llama-tokenizer-js');
   return { vocabById: tokenizer.vocabById, merges: tokenizer.merges };
 }
 
@@ -124,7 +126,7 @@ export async function buildPhi3BaseVocabulary(): Promise<Phi3BaseVocabulary> {
 }
 
 /** Written by `npm run build` next to the compiled phi3.js; absent when phikit runs from src/ (tsx). */
-export const PREBUILT_VOCABULARY_URL = new URL('./phi3-vocabulary.json', import.meta.url);
+export const PREBUILT_VOCABULARY_URL = new URL('../tokenize/phi3-vocabulary.json', import.meta.url);
 const PREBUILT_FORMAT = 'phikit-phi3-vocabulary/2';
 
 /** What the prebuilt file holds: the pieces, and each merge as the ids of its two pieces and of their merge. */

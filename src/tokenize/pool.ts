@@ -42,7 +42,7 @@ export async function createTokenCountPool(options: TokenCountPoolOptions): Prom
   }
   const init: WorkerInit = { tokenizer: options.tokenizer, allowSpecialText: options.allowSpecialText };
   const workers = await startWorkers<Conversation[], ChatCountResult[]>(
-    new URL('./worker.js', import.meta.url),
+    new URL('../tokenize/worker.js', import.meta.url),
     init,
     threads,
     'token-counting',

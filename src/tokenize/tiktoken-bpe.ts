@@ -3,10 +3,12 @@
 // over tiktoken's ranks, which is what Hugging Face's GPT2 tokenizer over those ranks computes.
 // gpt-tokenizer was picked over js-tiktoken: ~10x faster on the real datasets (bench/README.md).
 // Memory: the rank tables (~10 MB for o200k) plus gpt-tokenizer's merge cache (at most 100,000 entries).
+import type * as RanksModule from 'gpt-tokenizer/encoding/cl100k_base';
 import { AddedTokenSplitter } from './added-tokens.js';
 import type { EncoderBackend } from './chat.js';
 import type { TiktokenRanks } from './phi4.js';
 import type { AddedTokenSpec } from './tokenizer-json.js';
+import { importModule } from '../core/import-module.js';
 
 /** Plain text to ids, special-token strings read as text. */
 export type PlainEncoder = (text: string) => number[];
@@ -15,10 +17,7 @@ const NO_SPECIALS = { disallowedSpecial: new Set<string>() };
 
 /** The rank tables are large: import them on first use. */
 export async function loadPlainEncoder(ranks: TiktokenRanks): Promise<PlainEncoder> {
-  const encoding =
-    ranks === 'o200k_base'
-      ? await import('gpt-tokenizer/encoding/o200k_base')
-      : await import('gpt-tokenizer/encoding/cl100k_base');
+  const encoding = await importModule<typeof RanksModule>(`gpt-tokenizer/encoding/${ranks}`);
   return (text) => encoding.encode(text, NO_SPECIALS);
 }
 

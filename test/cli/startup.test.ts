@@ -1,6 +1,8 @@
 // What a command loads on start (issue 15): `prep` loads neither Ajv (its validators are built
 // as standalone code) nor yaml nor the eval/serve/gguf stack; `--version` and `--help` load no
-// library code. Runs dist/ with a preload that lists every module the process loads.
+// library code. Runs dist/ with a preload that lists every module the process loads, from the
+// modules (PHIKIT_NO_BUNDLE=1: the bundle keeps the same laziness, esbuild runs a dynamically
+// imported module only when imported) and, once, from the compiled bundle as a user runs it.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +22,7 @@ interface TracedRun {
   distModules: Set<string>;
 }
 
-function runTraced(args: string[]): TracedRun {
+function runTraced(args: string[], from: 'modules' | 'bundle' = 'modules'): TracedRun {
   const folder = mkdtempSync(join(tmpdir(), 'phikit-trace-'));
   const trace = join(folder, 'modules.txt');
   const run = spawnSync(
@@ -31,7 +33,11 @@ function runTraced(args: string[]): TracedRun {
       join(repoRoot, 'dist/cli/main.js'),
       ...args,
     ],
-    { cwd: repoRoot, env: { ...process.env, PHIKIT_MODULE_TRACE: trace }, encoding: 'utf8' },
+    {
+      cwd: repoRoot,
+      env: { ...process.env, PHIKIT_MODULE_TRACE: trace, PHIKIT_NO_BUNDLE: from === 'modules' ? '1' : '' },
+      encoding: 'utf8',
+    },
   );
   const urls = readFileSync(trace, 'utf8').split('\n').filter(Boolean);
   const packages = new Set(
@@ -63,6 +69,26 @@ describe('what a command loads on start', () => {
     expect(unwanted.filter((name) => run.packages.has(name))).toEqual([]);
     expect([...run.distModules].filter((file) => EVAL_STACK.test(file))).toEqual([]);
     expect(run.distModules).toContain('schema/prebuilt/chat.schema.fast.cjs');
+  });
+
+  it('from the build, prep runs the compiled bundle: the launcher is the only CLI module it loads', () => {
+    const out = mkdtempSync(join(tmpdir(), 'phikit-prep-'));
+    const args = ['prep', 'fixtures/sample.jsonl', '--out', out, '--scenario-field', 'scenario', '-q'];
+    const run = runTraced(args, 'bundle');
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(readFileSync(join(out, 'train.jsonl'), 'utf8').split('\n').length).toBeGreaterThan(1);
+    expect([...run.distModules].sort()).toEqual([
+      'cli/compiled-bundle.js',
+      'cli/main.js',
+      'cli/young-generation.js',
+      'core/import-module.js',
+      'core/v8-flags.js',
+      // The sample has schema errors: the explaining validator words them.
+      'schema/prebuilt/chat.schema.explain.cjs',
+      'schema/prebuilt/chat.schema.fast.cjs',
+    ]);
+    expect(runTraced(args).distModules.size).toBeGreaterThan(50);
   });
 
   it('validate explains schema errors with the built validators, as Ajv words them', () => {

@@ -27,6 +27,7 @@ describe('loading node-llama-cpp where it is not installed', () => {
       'core/errors.ts',
       'core/hash.ts',
       'core/example.ts',
+      'core/import-module.ts',
     ]) {
       await cp(join(repoRoot, 'src', file), join(dir, file));
     }

@@ -1,0 +1,57 @@
+// Starts the CLI from its compiled bundle (dist/cli/phikit.cjs, made by
+// scripts/build-cli-bundle.mjs) with V8's code cache of it, which the build writes after a sample
+// prep: Node 20 has no compile cache of its own, and compiling the CLI's ~300 modules was about a
+// quarter of a small prep's time (bench/README.md). V8 checks a cache's version and flags but
+// only the length of the source, so the cache starts with the sha256 of the bundle it was made
+// from and is used with that bundle only; without it V8 compiles as usual.
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
+
+/** Set by the build to the bundle's path: the run writes the cache of what it compiled on exit. */
+export const WRITE_CACHE_ENV = 'PHIKIT_WRITE_CODE_CACHE';
+const DIGEST_BYTES = 32;
+
+export interface BundleStart {
+  /** V8 took the cache: the code it holds was not compiled again. */
+  cacheUsed: boolean;
+}
+
+/** Runs the bundle at `bundleUrl`; undefined when there is none (running from src/). */
+export function startCompiledBundle(bundleUrl: URL): BundleStart | undefined {
+  const file = fileURLToPath(bundleUrl);
+  const source = readIfPresent(file)?.toString('utf8');
+  if (source === undefined) return undefined;
+  const digest = createHash('sha256').update(source).digest();
+  const cachedData = cacheFor(`${file}.cache`, digest);
+  // The CommonJS wrapper, as Node's loader would add it.
+  const wrapped = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
+  const script = new Script(wrapped, { filename: file, cachedData });
+  if (process.env[WRITE_CACHE_ENV] === file)
+    process.once('exit', () =>
+      writeFileSync(`${file}.cache`, Buffer.concat([digest, script.createCachedData()])),
+    );
+  const run = script.runInThisContext() as (...args: unknown[]) => void;
+  const module = { exports: {} };
+  run.call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+  return { cacheUsed: cachedData !== undefined && !script.cachedDataRejected };
+}
+
+/** The V8 data of the cache file, if it was made from the source with this digest. */
+function cacheFor(path: string, digest: Buffer): Buffer | undefined {
+  const cache = readIfPresent(path);
+  if (!cache || !cache.subarray(0, DIGEST_BYTES).equals(digest)) return undefined;
+  return cache.subarray(DIGEST_BYTES);
+}
+
+function readIfPresent(path: string): Buffer | undefined {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
