@@ -271,12 +271,16 @@ interface ProcessRun {
 
 const GNU_TIME = '/usr/bin/time';
 
-function timeProcess(args: string[]): ProcessRun {
+function timeProcess(args: string[], env: NodeJS.ProcessEnv = {}): ProcessRun {
   const withTime = existsSync(GNU_TIME);
   const command = withTime ? GNU_TIME : process.execPath;
   const commandArgs = withTime ? ['-f', 'peak-rss-kb %M', process.execPath, ...args] : args;
   const started = process.hrtime.bigint();
-  const child = spawnSync(command, commandArgs, { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const child = spawnSync(command, commandArgs, {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+    env: { ...process.env, ...env },
+  });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (child.status !== 0)
     throw new Error(`node ${args.join(' ')} failed (exit ${child.status}):\n${child.stderr}`);
@@ -288,6 +292,9 @@ interface SmallRow {
   label: string;
   runs: ProcessRun[];
 }
+
+/** The CLI started from its modules instead of the compiled bundle and its code cache (src/cli/main.ts). */
+const FROM_MODULES = { PHIKIT_NO_BUNDLE: '1' };
 
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -303,22 +310,38 @@ async function measureSmallFiles(seed: number, runs: number): Promise<SmallRow[]
   const generatedFile = defaultDataPath(SMALL_MB, seed);
   await generateChat({ path: generatedFile, megabytes: SMALL_MB, seed });
   const outDir = join(outRoot, 'prep-small');
-  const rows: Array<SmallRow & { args: string[] }> = [
+  const prepArgs = (file: string) => [
+    CLI,
+    'prep',
+    file,
+    '--out',
+    outDir,
+    '--scenario-field',
+    'scenario',
+    '-q',
+  ];
+  const sampleLabel = `fixtures/sample.jsonl (44 lines, ${(statSync(SAMPLE).size / 1e3).toFixed(1)} kB)`;
+  const generatedLabel = `generated ${SMALL_MB} MB (seed ${seed})`;
+  const rows: Array<SmallRow & { args: string[]; env?: NodeJS.ProcessEnv }> = [
     { label: 'bare Node start-up: `node -e 0`', args: ['-e', '0'], runs: [] },
+    { label: `\`phikit prep\` ${sampleLabel}`, args: prepArgs(SAMPLE), runs: [] },
+    { label: `\`phikit prep\` ${generatedLabel}`, args: prepArgs(generatedFile), runs: [] },
     {
-      label: `\`phikit prep\` fixtures/sample.jsonl (44 lines, ${(statSync(SAMPLE).size / 1e3).toFixed(1)} kB)`,
-      args: [CLI, 'prep', SAMPLE, '--out', outDir, '--scenario-field', 'scenario', '-q'],
+      label: `the same from the modules, no code cache (\`PHIKIT_NO_BUNDLE=1\`): ${sampleLabel}`,
+      args: prepArgs(SAMPLE),
+      env: FROM_MODULES,
       runs: [],
     },
     {
-      label: `\`phikit prep\` generated ${SMALL_MB} MB (seed ${seed})`,
-      args: [CLI, 'prep', generatedFile, '--out', outDir, '--scenario-field', 'scenario', '-q'],
+      label: `the same from the modules, no code cache: ${generatedLabel}`,
+      args: prepArgs(generatedFile),
+      env: FROM_MODULES,
       runs: [],
     },
   ];
   for (let r = 0; r < runs; r++) {
     for (const row of rows) {
-      row.runs.push(timeProcess(row.args));
+      row.runs.push(timeProcess(row.args, row.env));
       await rm(outDir, { recursive: true, force: true });
     }
   }
@@ -469,7 +492,7 @@ function readmeSection(results: SizeResult[], small: SmallRow[], command: string
     '',
     `Command: \`${command}\``,
     '',
-    `Small files, through the built CLI as a user runs it (\`node dist/cli/main.js prep FILE --out DIR --scenario-field scenario -q\`, all defaults on), ${small[0]!.runs.length} runs each, interleaved with bare \`node -e 0\` in the same run; wall time of the whole process, peak RSS from GNU time:`,
+    `Small files, through the built CLI as a user runs it (\`node dist/cli/main.js prep FILE --out DIR --scenario-field scenario -q\`, all defaults on), ${small[0]!.runs.length} runs each, interleaved with bare \`node -e 0\` in the same run; wall time of the whole process, peak RSS from GNU time. The CLI starts from its compiled bundle with the V8 code cache the build wrote (src/cli/compiled-bundle.ts); the last two rows start it from its ~300 modules instead, compiling them as they load:`,
     '',
     ...smallRows(small),
     '',

@@ -1,16 +1,18 @@
 // Build step: bundles the CLI (dist/cli/run.js and all it imports, the chart stack included) into
 // dist/cli/phikit.cjs, one CommonJS script that the launcher (dist/cli/main.js) compiles with V8's
 // code cache, then runs a prep of the bundled sample that writes the cache
-// (src/cli/compiled-bundle.ts). Packages loaded through importModule stay outside.
+// (src/cli/compiled-bundle.ts). Packages loaded through importModule stay outside. Also makes the
+// launcher executable: `npx phikit` in this folder runs it directly, and tsc writes it 0644.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bundle = join(root, 'dist/cli/phikit.cjs');
+chmodSync(join(root, 'dist/cli/main.js'), 0o755);
 rmSync(`${bundle}.cache`, { force: true });
 await build({
   entryPoints: [join(root, 'dist/cli/run.js')],
