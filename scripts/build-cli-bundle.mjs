@@ -5,7 +5,7 @@
 // launcher executable: `npx phikit` in this folder runs it directly, and tsc writes it 0644.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,10 +31,31 @@ await build({
   legalComments: 'eof',
   logLevel: 'warning',
 });
+const source = readFileSync(bundle, 'utf8');
 // A relative require that esbuild could not follow (a UMD module's) would look beside the bundle.
-const relativeRequire = /\brequire\d*\(\s*["']\.\.?\/[^"']*["']\)/.exec(readFileSync(bundle, 'utf8'));
-if (relativeRequire) {
-  console.error(`build-cli-bundle: ${relativeRequire[0]} left in the bundle: mark its package external`);
+const relativeRequire = /\brequire\d*\(\s*["']\.\.?\/[^"']*["']\)/.exec(source);
+if (relativeRequire) fail(`${relativeRequire[0]} left in the bundle: mark its package external`);
+// In the function wrapper Node's loader would add: the launcher compiles the file as it is.
+writeFileSync(
+  bundle,
+  `(function (exports, require, module, __filename, __dirname) {${asciiOnly(source)}\n})`,
+);
+
+/**
+ * esbuild leaves non-ASCII characters in regular expressions and template literals; one of them
+ * makes V8 hold the whole 2.4 MB script as a two-byte string (ASCII is read as an external string). A \uXXXX escape
+ * means the same there, unless a template's raw text is read (String.raw) or the character was
+ * itself escaped: both stop the build.
+ */
+function asciiOnly(text) {
+  if (text.includes('String.raw')) fail('String.raw in the bundle: its non-ASCII text cannot be escaped');
+  const escaped = /\\[^\x00-\x7f]/.exec(text);
+  if (escaped) fail(`an escaped non-ASCII character (${JSON.stringify(escaped[0])}) in the bundle`);
+  return text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+function fail(message) {
+  console.error(`build-cli-bundle: ${message}`);
   process.exit(1);
 }
 

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 
 /** Set by the build to the bundle's path: the run writes the cache of what it compiled on exit. */
-export const WRITE_CACHE_ENV = 'PHIKIT_WRITE_CODE_CACHE';
+const WRITE_CACHE_ENV = 'PHIKIT_WRITE_CODE_CACHE';
 const DIGEST_BYTES = 32;
 
 export interface BundleStart {
@@ -23,13 +23,12 @@ export interface BundleStart {
 /** Runs the bundle at `bundleUrl`; undefined when there is none (running from src/). */
 export function startCompiledBundle(bundleUrl: URL): BundleStart | undefined {
   const file = fileURLToPath(bundleUrl);
-  const source = readIfPresent(file)?.toString('utf8');
+  // ASCII, in the function wrapper (the build writes it so): read as one string outside V8's heap.
+  const source = readIfPresent(file)?.toString('latin1');
   if (source === undefined) return undefined;
-  const digest = createHash('sha256').update(source).digest();
+  const digest = createHash('sha256').update(source, 'latin1').digest();
   const cachedData = cacheFor(`${file}.cache`, digest);
-  // The CommonJS wrapper, as Node's loader would add it.
-  const wrapped = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
-  const script = new Script(wrapped, { filename: file, cachedData });
+  const script = new Script(source, { filename: file, cachedData });
   if (process.env[WRITE_CACHE_ENV] === file)
     process.once('exit', () =>
       writeFileSync(`${file}.cache`, Buffer.concat([digest, script.createCachedData()])),

@@ -24,8 +24,10 @@ function start(bundle: string, env: NodeJS.ProcessEnv = {}): Started {
   return { printed: lines.slice(0, -1), started: JSON.parse(lines.at(-1)!) as Started['started'] };
 }
 
+/** A bundle as the build writes it: ASCII, in the CommonJS function wrapper. */
 const bundleSource = (value: number) =>
-  `const add = (a, b) => a + b;\nconsole.log(String(add(${value}, 0)), typeof require, __filename.endsWith('.cjs'));\n`;
+  '(function (exports, require, module, __filename, __dirname) {' +
+  `const add = (a, b) => a + b;\nconsole.log(String(add(${value}, 0)), typeof require, __filename.endsWith('.cjs'));\n})`;
 
 describe('the compiled bundle and its code cache', () => {
   it('is written on request, then used; a changed bundle of the same length runs without it', () => {
