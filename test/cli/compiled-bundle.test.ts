@@ -49,8 +49,10 @@ describe('the compiled bundle and its code cache', () => {
     expect(start(join(folder, 'phikit.cjs')).started).toBeNull();
   });
 
-  it('the build made a cache that V8 takes, with the flags the CLI sets', () => {
+  it('the build made an ASCII bundle and a cache that V8 takes, with the flags the CLI sets', () => {
     const bundle = join(repoRoot, 'dist/cli/phikit.cjs');
+    // One non-ASCII character and V8 would hold the whole script as a two-byte string.
+    expect(readFileSync(bundle, 'latin1').search(/[^\x00-\x7f]/)).toBe(-1);
     const cache = readFileSync(`${bundle}.cache`);
     expect(cache.length).toBeGreaterThan(100_000);
     // The bundle is the CLI: with no arguments it prints its usage (and exits 1 after this line).
