@@ -20,7 +20,7 @@ export interface BundleStart {
   cacheUsed: boolean;
 }
 
-/** Runs the bundle at `bundleUrl`; undefined when there is none (running from src/). */
+/** Runs the bundle at `bundleUrl`; undefined when there is none (running from src/) or it cannot be read. */
 export function startCompiledBundle(bundleUrl: URL): BundleStart | undefined {
   const file = fileURLToPath(bundleUrl);
   // ASCII, in the function wrapper (the build writes it so): read as one string outside V8's heap.
@@ -46,11 +46,11 @@ function cacheFor(path: string, digest: Buffer): Buffer | undefined {
   return cache.subarray(DIGEST_BYTES);
 }
 
+/** The file's bytes; undefined when it cannot be read (absent, or unreadable: the modules still work). */
 function readIfPresent(path: string): Buffer | undefined {
   try {
     return readFileSync(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
+  } catch {
+    return undefined;
   }
 }
