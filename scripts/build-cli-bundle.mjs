@@ -41,24 +41,6 @@ writeFileSync(
   `(function (exports, require, module, __filename, __dirname) {${asciiOnly(source)}\n})`,
 );
 
-/**
- * esbuild leaves non-ASCII characters in regular expressions and template literals; one of them
- * makes V8 hold the whole 2.4 MB script as a two-byte string (ASCII is read as an external string). A \uXXXX escape
- * means the same there, unless a template's raw text is read (String.raw) or the character was
- * itself escaped: both stop the build.
- */
-function asciiOnly(text) {
-  if (text.includes('String.raw')) fail('String.raw in the bundle: its non-ASCII text cannot be escaped');
-  const escaped = /\\[^\x00-\x7f]/.exec(text);
-  if (escaped) fail(`an escaped non-ASCII character (${JSON.stringify(escaped[0])}) in the bundle`);
-  return text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-function fail(message) {
-  console.error(`build-cli-bundle: ${message}`);
-  process.exit(1);
-}
-
 const out = mkdtempSync(join(tmpdir(), 'phikit-code-cache-'));
 try {
   const run = spawnSync(
@@ -81,4 +63,22 @@ try {
   }
 } finally {
   rmSync(out, { recursive: true, force: true });
+}
+
+/**
+ * esbuild leaves non-ASCII characters in regular expressions and template literals; one of them
+ * makes V8 hold the whole 2.4 MB script as a two-byte string (ASCII loads as an external string).
+ * A \uXXXX escape means the same there, unless a template's raw text is read (String.raw) or the
+ * character was itself escaped: both stop the build.
+ */
+function asciiOnly(text) {
+  if (text.includes('String.raw')) fail('String.raw in the bundle: its non-ASCII text cannot be escaped');
+  const escaped = /\\[^\x00-\x7f]/.exec(text);
+  if (escaped) fail(`an escaped non-ASCII character (${JSON.stringify(escaped[0])}) in the bundle`);
+  return text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+function fail(message) {
+  console.error(`build-cli-bundle: ${message}`);
+  process.exit(1);
 }

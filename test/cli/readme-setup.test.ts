@@ -20,7 +20,7 @@ function setupCommands(): string[][] {
 }
 
 describe("the README's set-up", () => {
-  it('installs, then runs npx phikit prep on the sample, which writes what the README lists', () => {
+  it('its first command runs npx phikit prep on the sample, which writes what the README lists', () => {
     const [install, prep] = setupCommands();
     expect(install).toEqual(['npm', 'install']);
     expect(prep!.slice(0, 3)).toEqual(['npx', 'phikit', 'prep']);
