@@ -1,9 +1,10 @@
 // The built-in Phi-3 tokenizer, offline: the Llama-2 vocabulary and merges that the npm package
 // llama-tokenizer-js carries, plus what Phi-3 adds (written here): added tokens and their strip flags,
 // the normalizer, the chat template, BOS/EOS. Tests prove it equal to Microsoft's tokenizer.json.
-// `npm run build` writes the vocabulary and merges in the form the encoder needs (phi3-vocabulary.json),
-// so a start-up reads one JSON file instead of decoding and re-sorting llama-tokenizer-js's data.
+// `npm run build` writes the vocabulary and merges in the form the encoder needs (phi3-vocabulary.bin),
+// so a start-up reads one binary file instead of decoding and re-sorting llama-tokenizer-js's data.
 import { readFile, writeFile } from 'node:fs/promises';
+import { endianness } from 'node:os';
 import type * as LlamaTokenizerModule from 'llama-tokenizer-js';
 import type { SpBpeVocabulary } from './sp-bpe.js';
 import {
@@ -126,40 +127,56 @@ export async function buildPhi3BaseVocabulary(): Promise<Phi3BaseVocabulary> {
 }
 
 /** Written by `npm run build` next to the compiled phi3.js; absent when phikit runs from src/ (tsx). */
-export const PREBUILT_VOCABULARY_URL = new URL('../tokenize/phi3-vocabulary.json', import.meta.url);
-const PREBUILT_FORMAT = 'phikit-phi3-vocabulary/2';
+export const PREBUILT_VOCABULARY_URL = new URL('../tokenize/phi3-vocabulary.bin', import.meta.url);
 
-/** What the prebuilt file holds: the pieces, and each merge as the ids of its two pieces and of their merge. */
-interface PrebuiltVocabularyFile {
-  format: typeof PREBUILT_FORMAT;
-  pieces: string[];
-  /** left0, right0, merged0, left1, right1, merged1, ... in rank order. */
-  merges: number[];
-}
+// The prebuilt file, binary so a start reads it without parsing (~5 ms instead of ~25 ms as JSON):
+// a 32-byte format name (ASCII, NUL-padded); the piece count, merge-id count and the pieces' byte
+// length (uint32 LE); 4 bytes of padding; the merge ids (int32 LE: left0, right0, merged0, left1,
+// ... in rank order); the pieces (UTF-8, NUL between them: no piece holds one).
+const PREBUILT_FORMAT = 'phikit-phi3-vocabulary/3';
+const FORMAT_BYTES = 32;
+const HEADER_BYTES = 48;
+const PIECE_SEPARATOR = '\u0000';
 
 export async function writePrebuiltVocabulary(path: string | URL): Promise<void> {
   const { pieces, merges } = await buildPhi3BaseVocabulary();
+  if (pieces.some((piece) => piece.includes(PIECE_SEPARATOR))) throw new Error('a piece holds a NUL');
   const idOf = new Map(pieces.map((piece, id) => [piece, id]));
-  const file: PrebuiltVocabularyFile = {
-    format: PREBUILT_FORMAT,
-    pieces: [...pieces],
-    merges: merges.flatMap(([left, right]) => [idOf.get(left)!, idOf.get(right)!, idOf.get(left + right)!]),
-  };
-  await writeFile(path, JSON.stringify(file));
+  const ids = Int32Array.from(
+    merges.flatMap(([left, right]) => [idOf.get(left)!, idOf.get(right)!, idOf.get(left + right)!]),
+  );
+  const text = Buffer.from(pieces.join(PIECE_SEPARATOR), 'utf8');
+  const header = Buffer.alloc(HEADER_BYTES);
+  header.write(PREBUILT_FORMAT, 0, 'ascii');
+  header.writeUInt32LE(pieces.length, FORMAT_BYTES);
+  header.writeUInt32LE(ids.length, FORMAT_BYTES + 4);
+  header.writeUInt32LE(text.length, FORMAT_BYTES + 8);
+  const idBytes = Buffer.alloc(ids.length * 4);
+  ids.forEach((id, i) => idBytes.writeInt32LE(id, i * 4));
+  await writeFile(path, Buffer.concat([header, idBytes, text]));
 }
 
 /** The prebuilt file's vocabulary, or undefined when there is none (or it is of another format). */
 export async function readPrebuiltVocabulary(path: string | URL): Promise<Phi3BaseVocabulary | undefined> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch {
     return undefined;
   }
-  const file = JSON.parse(text) as PrebuiltVocabularyFile;
-  if (file.format !== PREBUILT_FORMAT) return undefined;
-  const { pieces } = file;
-  const mergeIds = Int32Array.from(file.merges);
+  // The merge ids are read as the machine's int32s: little-endian only (every platform Node ships for but s390x).
+  if (endianness() !== 'LE' || bytes.length < HEADER_BYTES) return undefined;
+  if (bytes.toString('ascii', 0, FORMAT_BYTES).replace(/\0+$/, '') !== PREBUILT_FORMAT) return undefined;
+  const pieceCount = bytes.readUInt32LE(FORMAT_BYTES);
+  const idCount = bytes.readUInt32LE(FORMAT_BYTES + 4);
+  const textStart = HEADER_BYTES + idCount * 4;
+  const textEnd = textStart + bytes.readUInt32LE(FORMAT_BYTES + 8);
+  if (textEnd !== bytes.length) return undefined; // cut short, or not this layout
+  const mergeIds = new Int32Array(
+    bytes.buffer.slice(bytes.byteOffset + HEADER_BYTES, bytes.byteOffset + textStart),
+  );
+  const pieces = bytes.toString('utf8', textStart, textEnd).split(PIECE_SEPARATOR);
+  if (pieces.length !== pieceCount) return undefined;
   let merges: Array<[string, string]> | undefined;
   return {
     pieces,

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 describe('prebuilt Phi-3 vocabulary (written by npm run build)', () => {
   it('reads back exactly the vocabulary and merge order built from llama-tokenizer-js', async () => {
-    const path = join(folder, 'phi3-vocabulary.json');
+    const path = join(folder, 'phi3-vocabulary.bin');
     await writePrebuiltVocabulary(path);
     const prebuilt = await readPrebuiltVocabulary(path);
     const built = await buildPhi3BaseVocabulary();
@@ -36,7 +36,7 @@ describe('prebuilt Phi-3 vocabulary (written by npm run build)', () => {
   });
 
   it('gives the same ids as the in-memory build on mixed text', async () => {
-    const prebuilt = (await readPrebuiltVocabulary(join(folder, 'phi3-vocabulary.json')))!;
+    const prebuilt = (await readPrebuiltVocabulary(join(folder, 'phi3-vocabulary.bin')))!;
     const built = await buildPhi3BaseVocabulary();
     const addedTokens = phi3AddedTokens('phi-3');
     const text = 'Hello  world <|user|>\n你好，世界 🙂 <b>HTML</b>\t  ```ts\nconst x = 1;\n```';
@@ -46,9 +46,14 @@ describe('prebuilt Phi-3 vocabulary (written by npm run build)', () => {
   });
 
   it('is absent or of another format: undefined, so the caller builds in memory', async () => {
-    expect(await readPrebuiltVocabulary(join(folder, 'missing.json'))).toBeUndefined();
-    const other = join(folder, 'other.json');
+    expect(await readPrebuiltVocabulary(join(folder, 'missing.bin'))).toBeUndefined();
+    const other = join(folder, 'other.bin');
     writeFileSync(other, JSON.stringify({ format: 'something-else/9', pieces: [], merges: [] }));
     expect(await readPrebuiltVocabulary(other)).toBeUndefined();
+    // Cut short (a build stopped mid-write): not read as a smaller vocabulary.
+    const whole = readFileSync(join(folder, 'phi3-vocabulary.bin'));
+    const cut = join(folder, 'cut.bin');
+    writeFileSync(cut, whole.subarray(0, whole.length - 5));
+    expect(await readPrebuiltVocabulary(cut)).toBeUndefined();
   });
 });
