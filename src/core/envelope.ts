@@ -28,7 +28,9 @@ export interface Envelope {
   /** 1-based line number in the input file (for a top-level JSON array: 1-based element index). */
   line: number;
   /** The original line, exactly as read (invalid UTF-8 bytes escaped losslessly, see io/line-reader). */
-  raw: string;
+  readonly raw: string;
+  /** A JSONL line's bytes, when it is valid UTF-8 (`raw` is then decoded from them when first read). */
+  readonly bytes?: Uint8Array;
   /** The parsed JSON value, once `parse` has run. */
   record?: unknown;
   /** The example in chat format, once `validate` has run; `clean` rewrites its contents. */

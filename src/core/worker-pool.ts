@@ -17,7 +17,8 @@ type Reply<R> =
 export interface PoolWorker<P, R> {
   /** What the worker said when it was ready (e.g. the tokenizer's name). */
   readonly ready: unknown;
-  run(payload: P): Promise<R>;
+  /** Sends `payload`; the ArrayBuffers in `transfer` move to the worker (the caller must not touch them again). */
+  run(payload: P, transfer?: ArrayBuffer[]): Promise<R>;
   terminate(): Promise<void>;
 }
 
@@ -65,12 +66,12 @@ function startWorker<P, R>(entry: URL, init: unknown, what: string): Promise<Poo
   };
   const pool = (ready: unknown): PoolWorker<P, R> => ({
     ready,
-    run(payload) {
+    run(payload, transfer = []) {
       if (failure) return Promise.reject(failure);
       return new Promise((resolve, reject) => {
         const id = nextId++;
         pending.set(id, { resolve, reject });
-        worker.postMessage({ id, payload } satisfies Request<P>);
+        worker.postMessage({ id, payload } satisfies Request<P>, transfer);
       });
     },
     terminate: async () => {

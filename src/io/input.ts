@@ -12,12 +12,14 @@ import { createGunzip } from 'node:zlib';
 import type { streamArray as jsonArrayStreamer } from 'stream-json/streamers/stream-array.js';
 import { PhikitError } from '../core/errors.js';
 import { valueTooDeep } from './json-depth.js';
-import { DEFAULT_MAX_LINE_BYTES, readLines, type LineReaderOptions } from './line-reader.js';
+import { DEFAULT_MAX_LINE_BYTES, readLines, type Line, type LineReaderOptions } from './line-reader.js';
 
 export interface SourceRecord {
   /** 1-based line (JSONL) or element index (JSON array). */
   line: number;
-  raw: string;
+  readonly raw: string;
+  /** A JSONL line's bytes, when it is valid UTF-8: `raw` is decoded from them when first read. */
+  readonly bytes?: Buffer;
   validUtf8: boolean;
   /** Whitespace-only line: counted, never an example. */
   blank: boolean;
@@ -51,6 +53,44 @@ export interface InputFile {
 }
 
 const BLANK = /^[\s\uFEFF]*$/;
+/** Bytes of ASCII whitespace, all BLANK allows below 0x80. */
+const ASCII_SPACE = new Set([0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20]);
+
+/** Whether a line is whitespace only; its text is decoded only when no ASCII character settles it. */
+function isBlank(line: Line): boolean {
+  const bytes = line.bytes;
+  if (bytes !== undefined) {
+    for (let i = 0; i < bytes.length; i++) {
+      if (ASCII_SPACE.has(bytes[i]!)) continue;
+      if (bytes[i]! < 0x80) return false;
+      break;
+    }
+  }
+  return BLANK.test(line.text);
+}
+
+/** A JSONL line that is valid UTF-8: `raw` and `bytes` are the line's, decoded only when read. */
+class LineRecord implements SourceRecord {
+  readonly validUtf8 = true;
+  readonly line: number;
+  readonly blank: boolean;
+
+  constructor(
+    private readonly source: Line,
+    readonly bytesRead: number,
+  ) {
+    this.line = source.line;
+    this.blank = isBlank(source);
+  }
+
+  get raw(): string {
+    return this.source.text;
+  }
+
+  get bytes(): Buffer | undefined {
+    return this.source.bytes;
+  }
+}
 
 export async function openInput(path: string, options: LineReaderOptions = {}): Promise<InputFile> {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
@@ -92,12 +132,17 @@ export async function openInput(path: string, options: LineReaderOptions = {}): 
     try {
       if (streamArray === undefined) {
         for await (const line of readLines(source, { maxLineBytes })) {
+          const bytesSoFar = gzip ? fileBytesRead : line.bytesRead;
+          if (line.bytes !== undefined) {
+            yield new LineRecord(line, bytesSoFar);
+            continue;
+          }
           yield {
             line: line.line,
             raw: line.text,
             validUtf8: line.validUtf8,
-            blank: !line.tooLarge && BLANK.test(line.text),
-            bytesRead: gzip ? fileBytesRead : line.bytesRead,
+            blank: !line.tooLarge && isBlank(line),
+            bytesRead: bytesSoFar,
             ...(line.tooLarge ? { problem: { kind: 'too_large', ...line.tooLarge, maxLineBytes } } : {}),
           };
         }

@@ -1,7 +1,8 @@
 // Splits a byte stream into lines with exact 1-based line numbers. Handles a UTF-8 BOM, CRLF,
 // a missing final newline and long lines; never turns invalid UTF-8 into U+FFFD.
 // Memory: one chunk plus the current partial line, at most `maxLineBytes`: a longer line is
-// hashed and counted as it streams past, never kept.
+// hashed and counted as it streams past, never kept. A valid line's bytes are a view of its chunk
+// (a stream hands each chunk over for good), so a consumer holding lines holds their chunks.
 import { createHash, type Hash } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
 import { decodeSurrogateEscape } from './utf8.js';
@@ -10,7 +11,9 @@ export interface Line {
   /** 1-based. */
   line: number;
   /** The line without its terminator; invalid bytes escaped (see utf8.ts) when `validUtf8` is false; '' when `tooLarge`. */
-  text: string;
+  readonly text: string;
+  /** The line's bytes without its terminator, when it is valid UTF-8: `text` is decoded from them when first read. */
+  bytes?: Buffer;
   validUtf8: boolean;
   /** Bytes consumed from the stream so far, terminator included (for progress). */
   bytesRead: number;
@@ -38,6 +41,25 @@ const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 // A BOM (3 bytes) and a CR (1 byte) may still be stripped from a line held this long.
 const STRIPPABLE_BYTES = 4;
+
+/**
+ * A valid UTF-8 line kept as its bytes: a consumer that hands lines on as bytes (prep's front
+ * workers) never builds the string, and one that reads `text` pays the same decode as before.
+ */
+class Utf8Line implements Line {
+  readonly validUtf8 = true;
+  private decoded: string | undefined;
+
+  constructor(
+    readonly line: number,
+    readonly bytes: Buffer,
+    readonly bytesRead: number,
+  ) {}
+
+  get text(): string {
+    return (this.decoded ??= this.bytes.toString('utf8'));
+  }
+}
 
 function hasBom(bytes: Buffer): boolean {
   return bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
@@ -99,13 +121,8 @@ export async function* readLines(
       hasher.update(body);
       return tooLargeLine(hasher.finish(lineStart));
     }
-    const validUtf8 = isUtf8(body);
-    return {
-      line: lineNumber,
-      text: validUtf8 ? body.toString('utf8') : decodeSurrogateEscape(body),
-      validUtf8,
-      bytesRead,
-    };
+    if (isUtf8(body)) return new Utf8Line(lineNumber, body, bytesRead);
+    return { line: lineNumber, text: decodeSurrogateEscape(body), validUtf8: false, bytesRead };
   };
 
   /** The end of the current line is `last`: returns it and starts the next line. */

@@ -13,10 +13,11 @@ import { createValidateStage, type ValidateStage } from '../stages/validate.js';
 import { loadTokenizer } from '../tokenize/load.js';
 import {
   FRONT_STAGES,
+  packRecords,
   type FrontBatch,
   type FrontConfig,
   type FrontOutcome,
-  type FrontRecord,
+  type FrontRecords,
   type FrontStageName,
 } from './front-work.js';
 
@@ -46,7 +47,7 @@ interface Sent {
 export async function startFrontPool(config: FrontConfig, threads: number): Promise<FrontPool> {
   // A Hugging Face tokenizer is downloaded once, here, not by every worker at the same time.
   if (config.tokens?.tokenizer?.startsWith('hf:')) await loadTokenizer(config.tokens.tokenizer);
-  const workers = await startWorkers<FrontRecord[], FrontBatch>(
+  const workers = await startWorkers<FrontRecords, FrontBatch>(
     new URL('../pipeline/front-worker.js', import.meta.url),
     config,
     threads,
@@ -110,8 +111,13 @@ export async function startFrontPool(config: FrontConfig, threads: number): Prom
       const envelopes = batch.filter((envelope) => envelope.rejection === undefined);
       const worker = busy.indexOf(Math.min(...busy));
       busy[worker]!++;
-      const records = envelopes.map(({ line, raw }) => ({ line, raw }));
-      const result = workers[worker]!.run(records).finally(() => busy[worker]!--);
+      // JSONL lines go as their bytes (no string built here); JSON array elements as text.
+      const packed = packRecords(envelopes);
+      const result = (
+        packed
+          ? workers[worker]!.run(packed, [packed.bytes.buffer as ArrayBuffer])
+          : workers[worker]!.run(envelopes.map(({ line, raw }) => ({ line, raw })))
+      ).finally(() => busy[worker]!--);
       result.catch(() => undefined); // awaited by the parse stand-in, in order
       sent.set(batch, { envelopes, result });
     },
@@ -156,6 +162,6 @@ function keep(
   });
 }
 
-async function closeAll(workers: Array<PoolWorker<FrontRecord[], FrontBatch>>): Promise<void> {
+async function closeAll(workers: Array<PoolWorker<FrontRecords, FrontBatch>>): Promise<void> {
   await Promise.all(workers.map((worker) => worker.terminate()));
 }

@@ -37,6 +37,54 @@ export interface FrontRecord {
   raw: string;
 }
 
+/**
+ * A batch of JSONL lines as their UTF-8 bytes back to back: one buffer that moves to the worker
+ * uncopied, and no string for the main thread to build. `ends[i]` is where record i's bytes end.
+ */
+export interface PackedRecords {
+  lines: Uint32Array;
+  ends: Uint32Array;
+  bytes: Uint8Array;
+}
+
+/** What a front worker is sent: records as text, or packed as bytes. */
+export type FrontRecords = FrontRecord[] | PackedRecords;
+
+/** The batch's records one at a time; a packed record's text is decoded as it is reached. */
+function* unpack(records: FrontRecords): Generator<FrontRecord> {
+  if (Array.isArray(records)) {
+    yield* records;
+    return;
+  }
+  const { lines, ends, bytes } = records;
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0, start = 0; i < lines.length; start = ends[i]!, i++) {
+    yield { line: lines[i]!, raw: buffer.toString('utf8', start, ends[i]!) };
+  }
+}
+
+/** Packs envelopes that all carry their line's bytes; undefined when one has none. */
+export function packRecords(
+  envelopes: ReadonlyArray<{ line: number; bytes?: Uint8Array }>,
+): PackedRecords | undefined {
+  const lines = new Uint32Array(envelopes.length);
+  const ends = new Uint32Array(envelopes.length);
+  let end = 0;
+  for (const [i, { line, bytes }] of envelopes.entries()) {
+    if (bytes === undefined) return undefined;
+    lines[i] = line;
+    ends[i] = end += bytes.length;
+  }
+  // An ArrayBuffer of its own (never Buffer's shared pool), so it can be transferred.
+  const packed = new Uint8Array(end);
+  let start = 0;
+  for (const { bytes } of envelopes) {
+    packed.set(bytes!, start);
+    start += bytes!.length;
+  }
+  return { lines, ends, bytes: packed };
+}
+
 /** What became of one record. `kept` is set when it left the front in play. */
 export interface FrontOutcome {
   scenario: string;
@@ -77,7 +125,7 @@ export interface FrontBatch {
 export function frontWork(
   config: FrontConfig,
   tokenizer: ChatTokenizer | undefined,
-): (records: FrontRecord[]) => Promise<FrontBatch> {
+): (records: FrontRecords) => Promise<FrontBatch> {
   return async (records) => {
     const validate = createValidateStage({ ...config.validate, maxUnknownKeys: Infinity });
     const clean = createCleanStage({ disabled: config.disableClean });
@@ -86,7 +134,7 @@ export function frontWork(
     const outcomes: FrontOutcome[] = [];
     const written = new WrittenForms();
     const signatures = new SignatureBuffer();
-    for (const { line, raw } of records) {
+    for (const { line, raw } of unpack(records)) {
       const envelope: Envelope = { line, raw, scenario: UNLABELED };
       const one = [envelope];
       let rejectedBy: FrontStageName | undefined;

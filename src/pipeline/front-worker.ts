@@ -2,9 +2,9 @@
 // runs the front of prep (pipeline/front-work.ts) on each batch it is sent.
 import { answerRequests } from '../core/worker-pool.js';
 import { loadTokenizer } from '../tokenize/load.js';
-import { frontWork, type FrontBatch, type FrontConfig, type FrontRecord } from './front-work.js';
+import { frontWork, type FrontBatch, type FrontConfig, type FrontRecords } from './front-work.js';
 
-answerRequests<FrontConfig, FrontRecord[], FrontBatch>(async (config) => {
+answerRequests<FrontConfig, FrontRecords, FrontBatch>(async (config) => {
   const tokenizer = config.tokens ? await loadTokenizer(config.tokens.tokenizer) : undefined;
   return {
     ready: tokenizer?.name ?? null,

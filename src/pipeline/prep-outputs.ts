@@ -82,17 +82,21 @@ export class PrepOutputs {
     return Object.values(this.rejectedByReason).reduce((sum, n) => sum + n, 0);
   }
 
-  /** Keeps a survivor on disk until the plan says where it goes. */
-  async spillSurvivor(
-    serialized: string | Uint8Array,
-    raw: string,
-    references: string[] | undefined,
-  ): Promise<void> {
+  /**
+   * Keeps a survivor on disk until the plan says where it goes. Its `raw` is read only when
+   * balancing may reject it (a line's text is decoded when first read: see pipeline/read.ts).
+   */
+  async spillSurvivor(survivor: {
+    readonly serialized: string | Uint8Array;
+    readonly raw: string;
+    readonly references?: string[] | undefined;
+  }): Promise<void> {
+    const { serialized } = survivor;
     if (typeof serialized === 'string') await this.spill.writeLine(serialized);
     else await this.spill.writeLineBytes(serialized);
     // JSON-quoted: array elements may span lines.
-    await this.rawSpill?.writeLine(JSON.stringify(raw));
-    await this.referencesSpill?.writeLine(JSON.stringify(references ?? null));
+    await this.rawSpill?.writeLine(JSON.stringify(survivor.raw));
+    await this.referencesSpill?.writeLine(JSON.stringify(survivor.references ?? null));
   }
 
   async closeSpill(): Promise<void> {

@@ -130,7 +130,7 @@ async function runFirstPass(
       const kept = envelope as KeptEnvelope;
       const { line, scenario, contentKey, nearOrdinal, tokens, hasSystem, unit } = kept;
       survivors.add({ line, scenario, contentKey, nearOrdinal, tokens, hasSystem, unit });
-      await outputs.spillSurvivor(kept.serialized, kept.raw, config.testSplit ? kept.references : undefined);
+      await outputs.spillSurvivor(kept);
     }
   };
   const inFlight: Array<{ batch: Envelope[]; done: Promise<void> }> = [];

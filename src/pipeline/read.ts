@@ -86,7 +86,27 @@ export async function readEnvelopes(
   return { input, decision, batches: batches(), counts };
 }
 
+/** An envelope of a line read as valid UTF-8: `raw` is decoded when first read (prep's front workers take `bytes`). */
+class LineEnvelope implements Envelope {
+  readonly line: number;
+  scenario = UNLABELED;
+
+  constructor(private readonly source: SourceRecord & { bytes: Buffer }) {
+    this.line = source.line;
+  }
+
+  get raw(): string {
+    return this.source.raw;
+  }
+
+  get bytes(): Buffer {
+    return this.source.bytes;
+  }
+}
+
 function toEnvelope(record: SourceRecord): Envelope {
+  if (record.bytes !== undefined && !record.problem)
+    return new LineEnvelope(record as SourceRecord & { bytes: Buffer });
   const envelope: Envelope = { line: record.line, raw: record.raw, scenario: UNLABELED };
   if (record.problem) {
     envelope.rejection = record.problem.kind === 'too_deep' ? tooDeep(0) : tooLarge(record.problem);

@@ -23,6 +23,14 @@ describe('openInput', () => {
     expect(gz.input.sha256()).toBe(sha256Hex(readFileSync(fixture('blank-lines.jsonl.gz'))));
   });
 
+  it('counts lines of Unicode spaces as blank, and a line with any other character as not blank', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'phikit-'));
+    const lines = ['{"a":1}', ' \t', '\u00a0\u3000', '\uFEFF', ' \u00a0x', '\u00a0{}'];
+    writeFileSync(join(dir, 'spaces.jsonl'), lines.join('\n'));
+    const { records } = await collect(join(dir, 'spaces.jsonl'));
+    expect(records.map((r) => r.blank)).toEqual([false, true, true, true, false, false]);
+  });
+
   it('streams a top-level JSON array element by element, numbering elements from 1', async () => {
     const { input, records } = await collect(fixture('array-root.json'));
     expect(input.container).toBe('json-array');

@@ -52,6 +52,16 @@ describe('readLines', () => {
     expect(result.map((l) => l.text.length)).toEqual([5_000_000, 5]);
   });
 
+  it('hands a valid line on as its bytes (CR and BOM stripped), and an invalid one as text only', async () => {
+    const read = [];
+    const source = Readable.from([Buffer.from('\uFEFF{"q":"日本語 😀"}\r\nca'), Buffer.from([0xe9, 0x0a])]);
+    for await (const line of readLines(source)) read.push(line);
+    expect(read[0]!.bytes).toEqual(Buffer.from('{"q":"日本語 😀"}'));
+    expect(read[0]!.text).toBe('{"q":"日本語 😀"}');
+    expect(read[1]!.bytes).toBeUndefined();
+    expect(read[1]!.text).toBe('ca\uDCE9');
+  });
+
   it('flags invalid UTF-8 and escapes it losslessly instead of writing U+FFFD', async () => {
     const bytes = Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]);
     const [line] = await lines([bytes]);

@@ -114,6 +114,7 @@ describe('prep with front workers', () => {
         scenarioField: 'scenario',
         testRatio: 0.1,
         tokens: { maxTokens: 400 },
+        balance: 'cap:300',
         threads,
       });
     const one = await run(1);
@@ -134,8 +135,17 @@ describe('prep with front workers', () => {
         'tools_unsupported',
         'duplicate',
         'near_duplicate',
+        'balanced_out',
       ]),
     );
+    // A worker gets JSONL lines as bytes; a line rejected after the front still has its text.
+    const inputLines = readFileSync(input, 'utf8').split('\n');
+    const balanced = readFileSync(join(dir, 't2', 'rejected.jsonl'), 'utf8')
+      .split('\n')
+      .filter((text) => text.includes('"balanced_out"'))
+      .map((text) => JSON.parse(text) as { line: number; raw: string });
+    expect(balanced.length).toBeGreaterThan(0);
+    for (const { line, raw } of balanced) expect(raw).toBe(inputLines[line - 1]);
     expect(two.manifest.stages.find((stage) => stage.name === 'token-length')?.details?.threads).toBe(2);
     const files = readdirSync(join(dir, 't1')).filter((name) => name.endsWith('.jsonl'));
     expect(files.sort()).toEqual([
