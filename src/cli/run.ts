@@ -1,7 +1,7 @@
 // The CLI itself (started by main.ts, from the compiled bundle when there is one): the only place
 // that exits the process: parses argv, runs one command, maps errors to exit codes.
 // Also set by the launcher; set here too so the bundle's own worker pool sets it again after workers start.
-import './young-generation.js';
+import './heap-settings.js';
 import { Command, CommanderError } from 'commander';
 import { isPhikitError, type PhikitError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';

@@ -80,8 +80,8 @@ describe('what a command loads on start', () => {
     expect(readFileSync(join(out, 'train.jsonl'), 'utf8').split('\n').length).toBeGreaterThan(1);
     expect([...run.distModules].sort()).toEqual([
       'cli/compiled-bundle.js',
+      'cli/heap-settings.js',
       'cli/main.js',
-      'cli/young-generation.js',
       'core/import-module.js',
       'core/v8-flags.js',
       // The sample has schema errors: the explaining validator words them.
