@@ -5,8 +5,9 @@
 // - After a full GC V8 lets the old generation grow to up to 4x its live size before the next one;
 //   a batch's promoted garbage then piles up to 40-45 MB per thread. A fixed growth of 2x (V8
 //   still allows at least 8 MB more) took 100 MB of input from 252-278 to 201-216 MB of peak
-//   memory, median CPU 19.2 -> 19.5 s (5 interleaved runs each). 1.5x saved little more
-//   (194-206 MB) and cost ~12% more CPU: full GCs, and incremental marking, ran too often.
+//   memory, median CPU 19.2 -> 19.5 s (5 interleaved runs each). A larger live heap pays more:
+//   at 1 GB 1-4% more CPU with the defaults, 6% with `--threads 1` (side by side, one run each).
+//   1.5x saved little more (194-206 MB) and cost ~12% more CPU at 100 MB.
 // The flags are process-wide (worker threads follow them), so the CLI sets them first thing; the
 // library never does.
 import { setV8Flag } from '../core/v8-flags.js';
