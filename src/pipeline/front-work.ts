@@ -63,15 +63,19 @@ function* unpack(records: FrontRecords): Generator<FrontRecord> {
   }
 }
 
-/** Packs envelopes that all carry their line's bytes; undefined when one has none. */
+/** Bytes one packed batch may hold (512 lines of up to 16 MiB could overflow its offsets): over it, text. */
+export const MAX_PACKED_BYTES = 1 << 30;
+
+/** Packs envelopes that all carry their line's bytes; undefined when one has none or they are too many bytes. */
 export function packRecords(
   envelopes: ReadonlyArray<{ line: number; bytes?: Uint8Array }>,
+  maxBytes = MAX_PACKED_BYTES,
 ): PackedRecords | undefined {
   const lines = new Uint32Array(envelopes.length);
   const ends = new Uint32Array(envelopes.length);
   let end = 0;
   for (const [i, { line, bytes }] of envelopes.entries()) {
-    if (bytes === undefined) return undefined;
+    if (bytes === undefined || end + bytes.length > maxBytes) return undefined;
     lines[i] = line;
     ends[i] = end += bytes.length;
   }

@@ -1,0 +1,70 @@
+// The front's two ways of receiving a batch: JSONL lines packed as UTF-8 bytes (what prep sends
+// its workers) and records as text (JSON array elements) give the same outcomes and written forms.
+import { describe, expect, it } from 'vitest';
+import { frontWork, packRecords, type FrontConfig } from '../../src/pipeline/front-work.js';
+
+const LINES = [
+  { role: 'user', text: '日本語の質問です。返品はできますか？' },
+  { role: 'user', text: 'مرحبا، أين طلبي؟ 😀' },
+  { role: 'user', text: '<b>Bold</b> question &amp; more' },
+  { role: 'user', text: 'x' },
+].map(({ role, text }) =>
+  JSON.stringify({
+    messages: [
+      { role, content: text },
+      { role: 'assistant', content: `answer to ${text}` },
+    ],
+  }),
+);
+const RECORDS = [
+  ...LINES,
+  '{"messages": [broken',
+  JSON.stringify({ messages: [{ role: 'robot', content: 'x' }] }),
+];
+
+const config: FrontConfig = {
+  validate: { format: 'messages' },
+  disableClean: [],
+  tokens: undefined,
+  shingle: 3,
+  seed: 1,
+};
+
+const envelopesOf = (lines: string[]) =>
+  lines.map((raw, i) => ({ line: i + 1, raw, bytes: Buffer.from(raw, 'utf8') }));
+
+describe('front batches as bytes', () => {
+  it('packs lines back to back with their line numbers and ends', () => {
+    const packed = packRecords(envelopesOf(RECORDS))!;
+    expect([...packed.lines]).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(Buffer.from(packed.bytes).toString('utf8')).toBe(RECORDS.join(''));
+    expect(packed.ends[5]).toBe(Buffer.byteLength(RECORDS.join('')));
+    // Its own ArrayBuffer, so it can be transferred.
+    expect(packed.bytes.byteOffset).toBe(0);
+    expect(packed.bytes.buffer.byteLength).toBe(packed.bytes.byteLength);
+  });
+
+  it('sends text when a record has no bytes or the batch is over its byte limit', () => {
+    expect(packRecords([...envelopesOf(LINES), { line: 9 }])).toBeUndefined();
+    const total = Buffer.byteLength(RECORDS.join(''));
+    expect(packRecords(envelopesOf(RECORDS), total - 1)).toBeUndefined();
+    expect(packRecords(envelopesOf(RECORDS), total)).toBeDefined();
+  });
+
+  it('gives the same outcomes and written forms for packed bytes as for text', async () => {
+    const work = frontWork(config, undefined);
+    const fromText = await work(RECORDS.map((raw, i) => ({ line: i + 1, raw })));
+    const fromBytes = await work(packRecords(envelopesOf(RECORDS))!);
+    expect(fromBytes.outcomes).toEqual(fromText.outcomes);
+    expect(Buffer.from(fromBytes.written)).toEqual(Buffer.from(fromText.written));
+    expect(fromBytes.outcomes.map((outcome) => outcome.rejection?.rejection.reason)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      'invalid_json',
+      'schema',
+    ]);
+    expect(Buffer.from(fromBytes.written).toString('utf8')).toContain('😀');
+  });
+});
