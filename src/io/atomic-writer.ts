@@ -44,21 +44,34 @@ export class AtomicLineWriter {
 
   /** Appends one line (without its newline). Await it: it waits when the disk is behind. */
   async writeLine(line: string): Promise<void> {
-    if (this.lineCount === 0 && this.prefix) this.buffer.push(this.prefix);
-    this.buffer.push(line, '\n');
-    this.bufferedChars += line.length + 1;
-    this.lineCount++;
-    if (this.bufferedChars >= FLUSH_AT) await this.flush();
+    if (this.addLine(line)) await this.flush();
   }
 
   /** Appends one line given as UTF-8 bytes (without its newline): nothing to encode. */
   async writeLineBytes(line: Uint8Array): Promise<void> {
+    if (this.addLineBytes(line)) await this.flush();
+  }
+
+  /**
+   * `writeLine` without the wait, for a caller writing many lines in a loop (no promise per line):
+   * true when the buffer is full, and the caller must `await flush()` before adding more.
+   */
+  addLine(line: string): boolean {
+    if (this.lineCount === 0 && this.prefix) this.buffer.push(this.prefix);
+    this.buffer.push(line, '\n');
+    this.bufferedChars += line.length + 1;
+    this.lineCount++;
+    return this.bufferedChars >= FLUSH_AT;
+  }
+
+  /** `writeLineBytes` without the wait: see `addLine`. */
+  addLineBytes(line: Uint8Array): boolean {
     if (this.lineCount === 0 && this.prefix) this.buffer.push(this.prefix);
     this.encodeBuffered();
     this.chunks.push(line, NEWLINE);
     this.bufferedChars += line.length + 1;
     this.lineCount++;
-    if (this.bufferedChars >= FLUSH_AT) await this.flush();
+    return this.bufferedChars >= FLUSH_AT;
   }
 
   private encodeBuffered(): void {
@@ -67,7 +80,8 @@ export class AtomicLineWriter {
     this.buffer = [];
   }
 
-  private async flush(): Promise<void> {
+  /** Hands the buffered lines to the file; waits when the disk is behind. */
+  async flush(): Promise<void> {
     if (this.failure) throw outputError(this.path, this.failure);
     this.encodeBuffered();
     if (this.chunks.length === 0) return;

@@ -12,6 +12,18 @@ import type { OutputSet } from '../io/output-set.js';
 
 /** Azure's fine-tuning docs ask for UTF-8 with a byte-order mark (`--bom`). */
 const BOM = '\uFEFF';
+/** Bytes read from the spill at a time in pass 2: a chunk's survivors are routed without a wait each. */
+const SPILL_CHUNK_BYTES = 1 << 20;
+
+/** A survivor read back in pass 2. */
+export interface SpilledSurvivor {
+  /** The written form, UTF-8: copied to its split file as it is. */
+  text: Buffer;
+  /** Its original line, when balancing may reject it. */
+  raw: string | undefined;
+  /** Its references as JSON, with a test split. */
+  references: string | undefined;
+}
 
 export interface RejectedLine {
   line: number;
@@ -106,29 +118,30 @@ export class PrepOutputs {
   }
 
   /**
-   * The spilled survivors in input order, each with its original line when it was kept, and its
-   * references (as JSON) with a test split.
+   * The spilled survivors in input order, a chunk of the spill at a time (no promise per
+   * survivor), each with its original line when it was kept, and its references (as JSON) with a
+   * test split.
    */
-  async *spilled(): AsyncGenerator<{
-    /** The written form, UTF-8: copied to its split file as it is. */
-    text: Buffer;
-    raw: string | undefined;
-    references: string | undefined;
-  }> {
+  async *spilled(): AsyncGenerator<SpilledSurvivor[]> {
     const rawLines = this.rawSpill
       ? readLines(createReadStream(this.rawSpillPath))[Symbol.asyncIterator]()
       : undefined;
     const referenceLines = this.referencesSpill
       ? readLines(createReadStream(this.referencesSpillPath))[Symbol.asyncIterator]()
       : undefined;
-    for await (const text of byteLines(createReadStream(this.spillPath))) {
-      const raw = await rawLines?.next();
-      const references = (await referenceLines?.next())?.value?.text;
-      yield {
-        text,
-        raw: raw?.value ? (JSON.parse(raw.value.text) as string) : undefined,
-        references: references === 'null' ? undefined : references,
-      };
+    const spill = createReadStream(this.spillPath, { highWaterMark: SPILL_CHUNK_BYTES });
+    for await (const texts of byteLineBatches(spill)) {
+      const batch: SpilledSurvivor[] = [];
+      for (const text of texts) {
+        const raw = rawLines ? (await rawLines.next()).value : undefined;
+        const references = referenceLines ? (await referenceLines.next()).value?.text : undefined;
+        batch.push({
+          text,
+          raw: raw ? (JSON.parse(raw.text) as string) : undefined,
+          references: references === 'null' ? undefined : references,
+        });
+      }
+      yield batch;
     }
   }
 
@@ -167,16 +180,17 @@ export class PrepOutputs {
 }
 
 /**
- * The lines of a file phikit wrote (UTF-8, one JSON value per line, `\n` after each), as bytes:
- * no decoding, no checks, unlike io/line-reader.ts, which reads what users give.
+ * The lines of a file phikit wrote (UTF-8, one JSON value per line, `\n` after each), as bytes, a
+ * chunk's lines at a time: no decoding, no checks, unlike io/line-reader.ts, which reads what users give.
  */
-async function* byteLines(stream: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+async function* byteLineBatches(stream: AsyncIterable<Buffer>): AsyncGenerator<Buffer[]> {
   let rest: Buffer | undefined;
   for await (const chunk of stream) {
+    const lines: Buffer[] = [];
     let start = 0;
     for (let end = chunk.indexOf(0x0a); end !== -1; end = chunk.indexOf(0x0a, start)) {
       const piece = chunk.subarray(start, end);
-      yield rest ? Buffer.concat([rest, piece]) : piece;
+      lines.push(rest ? Buffer.concat([rest, piece]) : piece);
       rest = undefined;
       start = end + 1;
     }
@@ -184,6 +198,7 @@ async function* byteLines(stream: AsyncIterable<Buffer>): AsyncGenerator<Buffer>
       const tail = chunk.subarray(start);
       rest = rest ? Buffer.concat([rest, tail]) : tail;
     }
+    if (lines.length > 0) yield lines;
   }
-  if (rest && rest.length > 0) yield rest;
+  if (rest && rest.length > 0) yield [rest];
 }

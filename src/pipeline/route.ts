@@ -36,31 +36,37 @@ export async function routeSurvivors(
   const rows: Record<Split, number> = { train: 0, validation: 0, test: 0 };
   let examplesWithoutSystem = 0;
   let i = 0;
-  for await (const { text, raw, references } of outputs.spilled()) {
-    const s = survivors.scenarioOf(i);
-    const side = plan.side[i]!;
-    const line = survivors.lineOf(i);
-    if (side === BALANCED_OUT || side === SMALL_SCENARIO) {
-      await outputs.reject({ line, raw: raw!, ...planRejection(side, names[s]!, s, plan, config) });
+  // A chunk of the spill at a time, waiting only when a writer's buffer is full.
+  for await (const batch of outputs.spilled()) {
+    for (const { text, raw, references } of batch) {
+      const s = survivors.scenarioOf(i);
+      const side = plan.side[i]!;
+      const line = survivors.lineOf(i);
+      if (side === BALANCED_OUT || side === SMALL_SCENARIO) {
+        await outputs.reject({ line, raw: raw!, ...planRejection(side, names[s]!, s, plan, config) });
+        i++;
+        continue;
+      }
+      const split: Split = side === TEST ? 'test' : side === VALIDATION ? 'validation' : 'train';
+      if (config.tokens && split !== 'test') splitTokens[split].push(survivors.tokensOf(i));
+      if (!survivors.hasSystem(i)) examplesWithoutSystem++;
+      scenarios[names[s]!]![split]!++;
+      const writer = split === 'test' ? outputs.test! : outputs[split];
+      const full =
+        split === 'test'
+          ? writer.addLine(testLine(text.toString('utf8'), names[s]!, line, references))
+          : writer.addLineBytes(text);
+      if (full) await writer.flush();
+      const index = {
+        file: `${split}.jsonl`,
+        row: ++rows[split],
+        line,
+        scenario: names[s],
+        unit: survivors.unitOf(i),
+      };
+      if (outputs.index.addLine(JSON.stringify(index))) await outputs.index.flush();
       i++;
-      continue;
     }
-    const split: Split = side === TEST ? 'test' : side === VALIDATION ? 'validation' : 'train';
-    if (config.tokens && split !== 'test') splitTokens[split].push(survivors.tokensOf(i));
-    if (!survivors.hasSystem(i)) examplesWithoutSystem++;
-    scenarios[names[s]!]![split]!++;
-    if (split === 'test')
-      await outputs.test!.writeLine(testLine(text.toString('utf8'), names[s]!, line, references));
-    else await outputs[split].writeLineBytes(text);
-    const index = {
-      file: `${split}.jsonl`,
-      row: ++rows[split],
-      line,
-      scenario: names[s],
-      unit: survivors.unitOf(i),
-    };
-    await outputs.index.writeLine(JSON.stringify(index));
-    i++;
   }
   return { scenarios, splitTokens, examplesWithoutSystem };
 }
