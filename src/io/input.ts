@@ -53,16 +53,17 @@ export interface InputFile {
 }
 
 const BLANK = /^[\s\uFEFF]*$/;
-/** Bytes of ASCII whitespace, all BLANK allows below 0x80. */
-const ASCII_SPACE = new Set([0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20]);
+
+/** ASCII whitespace: tab to carriage return, and space (all BLANK allows below 0x80). */
+const isAsciiSpace = (byte: number): boolean => byte === 0x20 || (byte >= 0x09 && byte <= 0x0d);
 
 /** Whether a line is whitespace only; its text is decoded only when no ASCII character settles it. */
 function isBlank(line: Line): boolean {
   const bytes = line.bytes;
   if (bytes !== undefined) {
-    for (let i = 0; i < bytes.length; i++) {
-      if (ASCII_SPACE.has(bytes[i]!)) continue;
-      if (bytes[i]! < 0x80) return false;
+    for (const byte of bytes) {
+      if (isAsciiSpace(byte)) continue;
+      if (byte < 0x80) return false;
       break;
     }
   }

@@ -74,7 +74,8 @@ export function packRecords(
   const lines = new Uint32Array(envelopes.length);
   const ends = new Uint32Array(envelopes.length);
   let end = 0;
-  for (const [i, { line, bytes }] of envelopes.entries()) {
+  for (let i = 0; i < envelopes.length; i++) {
+    const { line, bytes } = envelopes[i]!;
     if (bytes === undefined || end + bytes.length > maxBytes) return undefined;
     lines[i] = line;
     ends[i] = end += bytes.length;

@@ -34,9 +34,6 @@ function line(i: number, random: () => number): string | Buffer {
       return chat(user, `zero\u200bwidth ${answer}`, { [`key_${i % 1300}`]: 1 }); // unknown keys past the cap
     case 4:
       return chat('Where is my parcel?', 'It ships within two days of your order.'); // exact duplicates
-      return i > 100
-        ? chat(`Question ${i - 92}: repeated?`, 'same answer for a duplicate pair here')
-        : chat(user, answer);
     case 5:
       return '{"messages": [ {"role": "user", "content": "cut';
     case 6:
