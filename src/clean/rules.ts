@@ -82,6 +82,11 @@ export interface CleanResult {
   htmlKept?: HtmlKeptReason;
 }
 
+/** Printable ASCII, tab and newline: text the character rules below leave as it is. */
+const PLAIN_ASCII = /^[\t\n\x20-\x7e]*$/;
+/** No-ops on PLAIN_ASCII text: one scan for all four instead of one each. */
+const CHARACTER_RULES: ReadonlySet<CleanRule> = new Set(['nfc', 'control', 'zero-width', 'nbsp']);
+
 /** Applies the enabled rules in order; returns the text and what each rule changed. */
 export function cleanText(
   text: string,
@@ -91,18 +96,23 @@ export function cleanText(
   const changes: RuleChange[] = [];
   let htmlKept: HtmlKeptReason | undefined;
   let current = text;
+  /** Whether `current` is PLAIN_ASCII; asked when a character rule first needs it. */
+  let plain: boolean | undefined;
   for (const rule of enabled) {
     let next: string;
     if (rule === 'html') {
       const result = cleanHtml(current, context.talksAboutMarkup);
       next = result.text;
       htmlKept = result.kept;
+    } else if (CHARACTER_RULES.has(rule) && (plain ??= PLAIN_ASCII.test(current))) {
+      continue;
     } else {
       next = APPLY[rule](current);
     }
     if (next !== current) {
       changes.push({ rule, before: current, after: next });
       current = next;
+      plain = undefined;
     }
   }
   const changedBy = changes.map((change) => change.rule);

@@ -8,6 +8,7 @@ import type {
   StageFigures,
   Warning,
 } from '../core/manifest.js';
+import { formatCount } from '../core/describe.js';
 import { VERSION } from '../core/version.js';
 import { distributionFigures } from '../stages/balance.js';
 import { tokenFigures } from '../tokenize/figures.js';
@@ -205,7 +206,7 @@ function shortfall(
   return [
     {
       code: `${split}_shortfall`,
-      message: `${split} has ${missing} fewer examples than planned in ${short.length} scenario(s), because their near-duplicate clusters are too large to move whole`,
+      message: `${split} has ${formatCount(missing)} fewer examples than planned in ${short.length} scenario(s), because their near-duplicate clusters are too large to move whole`,
       count: missing,
     },
   ];
@@ -254,7 +255,7 @@ function outputWarnings(train: number, withoutSystem: number, kept: number): War
   if (withoutSystem > 0) {
     warnings.push({
       code: 'missing_system',
-      message: `${withoutSystem} of ${kept} examples have no system message`,
+      message: `${formatCount(withoutSystem)} of ${formatCount(kept)} examples have no system message`,
       count: withoutSystem,
     });
   }

@@ -3,6 +3,7 @@
 // with the enabled rules (src/clean/rules.ts), and drops an example whose message became empty
 // (`empty_after_clean`). Keeps per rule a few samples with a character diff, and what html kept.
 // Memory: per rule at most `samples` windows, plus the first lines of changed assistant text.
+import { formatCount } from '../core/describe.js';
 import type { Envelope, Rejection, Stage } from '../core/envelope.js';
 import { isTextMessage, type ChatExample, type ChatMessage } from '../core/example.js';
 import type { CleaningRuleFigures, CleaningSample, Warning } from '../core/manifest.js';
@@ -218,7 +219,7 @@ function contentWarnings(changed: { messages: number; lines: number[] }): Warnin
   return [
     {
       code: 'cleaning_changed_content',
-      message: `cleaning changed the text (not only whitespace) of ${changed.messages} assistant ${noun}, first on lines ${changed.lines.join(', ')}: check the cleaning samples in report.html, or switch a rule off with --no-clean-<rule>`,
+      message: `cleaning changed the text (not only whitespace) of ${formatCount(changed.messages)} assistant ${noun}, first on lines ${changed.lines.join(', ')}: check the cleaning samples in report.html, or switch a rule off with --no-clean-<rule>`,
       count: changed.messages,
       lines: [...changed.lines],
     },

@@ -132,6 +132,27 @@ export function renderAroundAnswer(
   return { prefix: rendered.slice(0, at), suffix: rendered.slice(at + ANSWER_MARKER.length) };
 }
 
+/**
+ * The layout with each message's content in place, and each content's span. Joined, not
+ * concatenated: `+=` makes a cons string, which the encoder reads ~10% slower than a flat one.
+ */
+function fillLayout(
+  layout: Layout,
+  messages: readonly ChatMessage[],
+  spans: Array<readonly [number, number] | undefined>,
+): string {
+  const parts = [layout.glue[0]!];
+  let length = parts[0]!.length;
+  layout.withContent.forEach((index, k) => {
+    const content = messages[index]!.content;
+    const glue = layout.glue[k + 1]!;
+    spans[index] = [length, length + content.length];
+    parts.push(content, glue);
+    length += content.length + glue.length;
+  });
+  return parts.join('');
+}
+
 export interface ChatTokenizerInit {
   name: string;
   backend: EncoderBackend;
@@ -202,13 +223,7 @@ export function createChatTokenizer(init: ChatTokenizerInit): ChatTokenizer {
       : layoutFor(messages);
     const spans: Array<readonly [number, number] | undefined> = messages.map(() => undefined);
     if (layout !== null) {
-      let text = layout.glue[0]!;
-      layout.withContent.forEach((index, k) => {
-        const start = text.length;
-        text += messages[index]!.content;
-        spans[index] = [start, text.length];
-        text += layout.glue[k + 1]!;
-      });
+      const text = fillLayout(layout, messages, spans);
       if (init.trustedTemplate || text === renderReal(messages)) return { text, spans };
       spans.fill(undefined);
     }

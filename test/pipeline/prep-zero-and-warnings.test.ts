@@ -73,4 +73,13 @@ describe('prep: the no-system-message warning', () => {
       count: withoutSystem,
     });
   });
+
+  it('prints its counts as the summary does, with thousands separators', async () => {
+    const many = Array.from({ length: 1200 }, (_, k) => example('billing', k, k >= 1100));
+    const { manifest } = await run(many, {});
+    expect(manifest.warnings.find((w) => w.code === 'missing_system')).toMatchObject({
+      message: '1,100 of 1,200 examples have no system message',
+      count: 1100,
+    });
+  });
 });

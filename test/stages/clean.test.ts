@@ -62,6 +62,24 @@ describe('clean rules', () => {
     expect(cleanHtml('<p>Intro</p>\n```\n<p>kept</p>', noTopic).text).toBe('Intro\n```\n<p>kept</p>');
   });
 
+  it('runs the character rules on what an earlier rule made, not on the input', () => {
+    // The input is plain ASCII; the html rule's decoded entities are not.
+    expect(cleaned('<b>Hi</b>&nbsp;&nbsp;there&#8203;!')).toEqual({
+      text: 'Hi there!',
+      changedBy: ['html', 'zero-width', 'nbsp', 'collapse-spaces'],
+    });
+    expect(cleaned('<b>Hi</b>&nbsp;there', ['nfc', 'html', 'nbsp'])).toEqual({
+      text: 'Hi there',
+      changedBy: ['html', 'nbsp'],
+    });
+    // ASCII that is not printable is still cleaned.
+    expect(cleaned('a\u007fb\rc')).toEqual({ text: 'abc', changedBy: ['control'] });
+    expect(cleaned('plain ASCII,\ttabs\nand lines')).toEqual({
+      text: 'plain ASCII, tabs\nand lines',
+      changedBy: ['collapse-spaces'],
+    });
+  });
+
   it('skips rules that are switched off', () => {
     expect(cleaned('  <b>x</b>  ', ['trim'])).toEqual({ text: '<b>x</b>', changedBy: ['trim'] });
   });
