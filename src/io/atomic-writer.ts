@@ -74,9 +74,15 @@ export class AtomicLineWriter {
     return this.bufferedChars >= FLUSH_AT;
   }
 
+  /** Line by line into one buffer: a joined string would be a copy, and two-byte as a whole if one line is. */
   private encodeBuffered(): void {
     if (this.buffer.length === 0) return;
-    this.chunks.push(Buffer.from(this.buffer.join(''), 'utf8'));
+    let size = 0;
+    for (const text of this.buffer) size += Buffer.byteLength(text, 'utf8');
+    const bytes = Buffer.allocUnsafe(size);
+    let at = 0;
+    for (const text of this.buffer) at += bytes.write(text, at, 'utf8');
+    this.chunks.push(bytes);
     this.buffer = [];
   }
 

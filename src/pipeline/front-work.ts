@@ -227,10 +227,15 @@ class WrittenForms {
     return [start, this.end];
   }
 
-  /** In an ArrayBuffer of its own (never Buffer's shared pool), so the worker can transfer it. */
+  /**
+   * In an ArrayBuffer of its own (never Buffer's shared pool), so the worker can transfer it. Text
+   * by text: one joined string is a copy, and two-byte as a whole if one text is (3-4x slower).
+   */
   bytes(): Uint8Array {
     const bytes = new Uint8Array(this.end);
-    new TextEncoder().encodeInto(this.texts.join(''), bytes);
+    const view = Buffer.from(bytes.buffer, 0, this.end);
+    let at = 0;
+    for (const text of this.texts) at += view.write(text, at, 'utf8');
     return bytes;
   }
 }
