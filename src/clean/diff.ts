@@ -29,17 +29,63 @@ function commonSuffix(a: readonly string[], b: readonly string[], prefix: number
   return n;
 }
 
-/** The part of both texts around the change, at most MAX_WINDOW characters each. */
+const isHigh = (unit: number): boolean => unit >= 0xd800 && unit <= 0xdbff;
+const isLow = (unit: number): boolean => unit >= 0xdc00 && unit <= 0xdfff;
+
+/** Code points (a lone surrogate is one) in text[start, end), `end` on a code point boundary. */
+export function codePointCount(text: string, start = 0, end = text.length): number {
+  let count = end - start;
+  for (let i = start + 1; i < end; i++)
+    if (isLow(text.charCodeAt(i)) && isHigh(text.charCodeAt(i - 1))) count--;
+  return count;
+}
+
+/** The code unit where code point `index` of `text` starts. */
+function unitOf(text: string, index: number): number {
+  let unit = 0;
+  for (let k = 0; k < index; k++)
+    unit += isHigh(text.charCodeAt(unit)) && isLow(text.charCodeAt(unit + 1)) ? 2 : 1;
+  return unit;
+}
+
+/** Code units both texts share at the start, ending on a code point boundary of both. */
+function sharedStart(a: string, b: string): number {
+  const limit = Math.min(a.length, b.length);
+  let n = 0;
+  while (n < limit && a.charCodeAt(n) === b.charCodeAt(n)) n++;
+  // A pair's first half matched but the code point differs (or is a lone surrogate in one).
+  if (n > 0 && isHigh(a.charCodeAt(n - 1)) && (isLow(a.charCodeAt(n)) || isLow(b.charCodeAt(n)))) n--;
+  return n;
+}
+
+/** Code units both texts share at the end, after `start` units, starting on a code point boundary of both. */
+function sharedEnd(a: string, b: string, start: number): number {
+  const limit = Math.min(a.length, b.length) - start;
+  let n = 0;
+  while (n < limit && a.charCodeAt(a.length - 1 - n) === b.charCodeAt(b.length - 1 - n)) n++;
+  const splits = (text: string): boolean =>
+    isLow(text.charCodeAt(text.length - n)) && isHigh(text.charCodeAt(text.length - n - 1));
+  if (n > 0 && (splits(a) || splits(b))) n--;
+  return n;
+}
+
+/**
+ * The part of both texts around the change, at most MAX_WINDOW characters each. Found on code
+ * units with no array per character (this runs for every sample a batch keeps), counted in code
+ * points as Array.from would.
+ */
 export function diffWindow(before: string, after: string): DiffWindow {
-  const a = Array.from(before);
-  const b = Array.from(after);
-  const prefix = commonPrefix(a, b);
-  const suffix = commonSuffix(a, b, prefix);
+  const prefixUnits = sharedStart(before, after);
+  const suffixUnits = sharedEnd(before, after, prefixUnits);
+  const prefix = codePointCount(before, 0, prefixUnits);
+  const suffix = codePointCount(before, before.length - suffixUnits);
   const at = Math.max(0, prefix - CONTEXT);
   const tail = Math.max(0, suffix - CONTEXT);
-  const endA = Math.min(a.length - tail, at + MAX_WINDOW);
-  const endB = Math.min(b.length - tail, at + MAX_WINDOW);
-  return { at, before: a.slice(at, endA).join(''), after: b.slice(at, endB).join('') };
+  const window = (text: string): string => {
+    const end = Math.min(codePointCount(text) - tail, at + MAX_WINDOW);
+    return text.slice(unitOf(text, at), unitOf(text, end));
+  };
+  return { at, before: window(before), after: window(after) };
 }
 
 /** The runs of `before` kept, removed and added to give `after` (a longest common subsequence). */

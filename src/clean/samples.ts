@@ -26,13 +26,12 @@ export interface SampleCollectorState {
   spread: RankedSample[];
 }
 
-/** Whether `a` comes before `b` in the spread's order: rank, then line, then message. */
-function before(a: readonly number[], b: readonly number[]): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
-  return false;
+/** Whether (rank, line, message) comes before `other` in the spread's order: rank, then line, then message. */
+function before(rank: number, line: number, message: number, other: RankedSample): boolean {
+  if (rank !== other.rank) return rank < other.rank;
+  if (line !== other.sample.line) return line < other.sample.line;
+  return message < other.sample.message;
 }
-
-const orderOf = ({ rank, sample }: RankedSample): number[] => [rank, sample.line, sample.message];
 
 export class SampleCollector {
   private readonly first: UndiffedSample[] = [];
@@ -72,10 +71,13 @@ export class SampleCollector {
       this.spread.push(kept());
       return;
     }
-    let worst = 0;
-    for (let i = 1; i < this.spread.length; i++)
-      if (before(orderOf(this.spread[worst]!), orderOf(this.spread[i]!))) worst = i;
-    if (before([rank, line, message], orderOf(this.spread[worst]!))) this.spread[worst] = kept();
+    // The last in order is the one to replace: no array per comparison, this runs per changed message.
+    let at = 0;
+    for (let i = 1; i < this.spread.length; i++) {
+      const worst = this.spread[at]!;
+      if (before(worst.rank, worst.sample.line, worst.sample.message, this.spread[i]!)) at = i;
+    }
+    if (before(rank, line, message, this.spread[at]!)) this.spread[at] = kept();
   }
 
   /** The kept samples in line order. */

@@ -7,7 +7,7 @@ import { formatCount } from '../core/describe.js';
 import type { Envelope, Rejection, Stage } from '../core/envelope.js';
 import { isTextMessage, type ChatExample, type ChatMessage } from '../core/example.js';
 import type { CleaningRuleFigures, CleaningSample, Warning } from '../core/manifest.js';
-import { charDiff, diffWindow } from '../clean/diff.js';
+import { charDiff, codePointCount, diffWindow } from '../clean/diff.js';
 import { HTML_KEPT_REASONS, talksAboutMarkup, type HtmlKeptReason } from '../clean/html.js';
 import {
   CLEAN_RULES,
@@ -206,8 +206,8 @@ function sampleOf(
     rule: change.rule,
     rules: [...rules],
     at: window.at,
-    beforeLength: Array.from(change.before).length,
-    afterLength: Array.from(change.after).length,
+    beforeLength: codePointCount(change.before),
+    afterLength: codePointCount(change.after),
     before: window.before,
     after: window.after,
   };

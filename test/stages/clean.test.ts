@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cleanText, CLEAN_RULES, type CleanRule } from '../../src/clean/rules.js';
 import { cleanHtml, talksAboutMarkup } from '../../src/clean/html.js';
-import { charDiff, diffWindow } from '../../src/clean/diff.js';
+import { charDiff, codePointCount, diffWindow } from '../../src/clean/diff.js';
 import { createCleanStage } from '../../src/stages/clean.js';
 import type { Envelope } from '../../src/core/envelope.js';
 import { problemsByLine } from '../helpers/fixtures.js';
@@ -173,6 +173,41 @@ describe('character diff', () => {
       { op: 'removed', text: 'e\u0301' },
       { op: 'added', text: 'é' },
     ]);
+  });
+
+  it('windows by code points as Array.from counts them, surrogate pairs and lone halves alike', () => {
+    // The reference: the same window computed on arrays of code points.
+    const reference = (before: string, after: string) => {
+      const a = Array.from(before);
+      const b = Array.from(after);
+      let prefix = 0;
+      while (prefix < a.length && prefix < b.length && a[prefix] === b[prefix]) prefix++;
+      let suffix = 0;
+      while (
+        suffix < a.length - prefix &&
+        suffix < b.length - prefix &&
+        a[a.length - 1 - suffix] === b[b.length - 1 - suffix]
+      )
+        suffix++;
+      const at = Math.max(0, prefix - 60);
+      const tail = Math.max(0, suffix - 60);
+      const window = (chars: string[]) => chars.slice(at, Math.min(chars.length - tail, at + 400)).join('');
+      return { at, before: window(a), after: window(b) };
+    };
+    const alphabet = ['a', 'b', ' ', 'é', '😀', '😁', '\uD83D', '\uDE00', '\uDE01', '日'];
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    const text = (length: number) => Array.from({ length }, () => alphabet[random(alphabet.length)]).join('');
+    for (let k = 0; k < 3000; k++) {
+      const base = text(random(k % 10 === 0 ? 900 : 40));
+      const cut = random(base.length + 1);
+      const after = base.slice(0, cut) + text(random(4)) + base.slice(cut + random(4));
+      expect(diffWindow(base, after)).toEqual(reference(base, after));
+      expect(codePointCount(base)).toBe(Array.from(base).length);
+    }
   });
 
   it('windows a long text around the change', () => {
