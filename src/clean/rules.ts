@@ -21,7 +21,7 @@ export const CLEAN_RULE_DESCRIPTIONS: Record<CleanRule, string> = {
   'zero-width': 'remove zero-width characters and stray byte-order marks',
   nbsp: 'non-breaking and other Unicode spaces to plain spaces',
   'collapse-spaces':
-    'collapse runs of spaces and tabs inside a line to one space (indentation and markdown code kept)',
+    'collapse runs of spaces and tabs inside a line to one space (indentation, aligned columns and markdown code kept)',
   trim: 'trim whitespace at both ends',
 };
 
@@ -34,11 +34,37 @@ const SPACE_RUNS = /(\S)(?:[ \t]{2,}|\t)/g;
 /** A run right after inline code (`ls  -l`  now) is inside a line too. */
 const LEADING_RUN = /^(?:[ \t]{2,}|\t)/;
 
+/** A gap inside a line: what SPACE_RUNS collapses. */
+const HAS_GAP = /\S(?:[ \t]{2,}|\t)/;
+/** A line drawn under or between table rows: `-----`, `--- | ---`, `+===+`. */
+const RULE_LINE = /^[ \t]*[-=+|:_~*]{3,}[-=+|:_~* \t]*$/;
+
+/**
+ * Collapses the gaps of each line, except in aligned columns: two or more neighbouring lines with
+ * gaps (rule lines between them allowed) are a plain-text table or a receipt, and their spaces are
+ * the layout the answer shows.
+ */
+function collapseGaps(text: string): string {
+  const lines = text.split('\n');
+  const gap = lines.map((line) => HAS_GAP.test(line));
+  const rule = lines.map((line) => RULE_LINE.test(line));
+  const aligned = new Array<boolean>(lines.length).fill(false);
+  for (let start = 0; start < lines.length; start++) {
+    if (!gap[start] && !rule[start]) continue;
+    let end = start;
+    let gaps = 0;
+    for (; end < lines.length && (gap[end] || rule[end]); end++) if (gap[end]) gaps++;
+    if (gaps >= 2) aligned.fill(true, start, end);
+    start = end;
+  }
+  return lines.map((line, i) => (aligned[i] ? line : line.replace(SPACE_RUNS, '$1 '))).join('\n');
+}
+
 /** Markdown code (also a fence left open to the end) keeps its spaces. */
 function collapseSpaces(text: string): string {
-  if (!text.includes('`') && !text.includes('~~~')) return text.replace(SPACE_RUNS, '$1 ');
+  if (!text.includes('`') && !text.includes('~~~')) return collapseGaps(text);
   return mapProse(text, (prose, afterCode) =>
-    (afterCode ? prose.replace(LEADING_RUN, ' ') : prose).replace(SPACE_RUNS, '$1 '),
+    collapseGaps(afterCode ? prose.replace(LEADING_RUN, ' ') : prose),
   );
 }
 

@@ -54,6 +54,24 @@ describe('clean rules', () => {
     expect(cleaned('Run `ls  -l`  now').text).toBe('Run `ls  -l` now');
   });
 
+  it('keeps aligned columns: neighbouring lines with gaps are a table, not noise', () => {
+    const receipt =
+      '收据：\n\n商品描述         数量    单价\n------------------------\n苹果 iPhone 11     1    [价格]\nWepulse智能手环   2    [价格]\n\n总计金额：[总金额]';
+    expect(cleaned(receipt)).toEqual({ text: receipt, changedBy: [] });
+    const truthTable = 'P      |  Q  |  P→Q\n-     -  ---  -\nTrue  |  True  |  True\nFalse | False |  True';
+    expect(cleaned(`Table:\n\n${truthTable}\n\nSo  it  goes.`)).toEqual({
+      text: `Table:\n\n${truthTable}\n\nSo it goes.`,
+      changedBy: ['collapse-spaces'],
+    });
+    const tsv = 'name\tqty\napple\t3';
+    expect(cleaned(tsv).text).toBe(tsv);
+    // One line with gaps, or gap lines apart, is prose with stray spaces.
+    expect(cleaned('First  line.\nSecond line.\nThird  line.').text).toBe(
+      'First line.\nSecond line.\nThird line.',
+    );
+    expect(cleaned('-----\nOnly  one  row\n-----').text).toBe('-----\nOnly one row\n-----');
+  });
+
   it('treats everything after a fence that is never closed as code', () => {
     const truncated = 'Here  it is:\n```js\nconst  a  =  1;\n\tif  (a)  {';
     expect(cleaned(truncated).text).toBe('Here it is:\n```js\nconst  a  =  1;\n\tif  (a)  {');
