@@ -36,24 +36,24 @@ const LEADING_RUN = /^(?:[ \t]{2,}|\t)/;
 
 /** A gap inside a line: what SPACE_RUNS collapses. */
 const HAS_GAP = /\S(?:[ \t]{2,}|\t)/;
-/** A line drawn under or between table rows: `-----`, `--- | ---`, `+===+`. */
-const RULE_LINE = /^[ \t]*[-=+|:_~*]{3,}[-=+|:_~* \t]*$/;
+/** A line drawn under or between table rows (`-----`, `--- | ---`, `+===+`), or a row between bars (`| A |`). */
+const TABLE_LINE = /^[ \t]*(?:[-=+|:_~*]{3,}[-=+|:_~* \t]*|[|+].*[|+][ \t]*)$/;
 
 /**
  * Collapses the gaps of each line, except in aligned columns: two or more neighbouring lines with
- * gaps (rule lines between them allowed) are a plain-text table or a receipt, and their spaces are
- * the layout the answer shows.
+ * gaps (table lines between them allowed) are a plain-text table, a receipt or a drawn box, and
+ * their spaces are the layout the answer shows.
  */
 function collapseGaps(text: string): string {
   const lines = text.split('\n');
   const gap = lines.map((line) => HAS_GAP.test(line));
-  const rule = lines.map((line) => RULE_LINE.test(line));
+  const table = lines.map((line) => TABLE_LINE.test(line));
   const aligned = new Array<boolean>(lines.length).fill(false);
   for (let start = 0; start < lines.length; start++) {
-    if (!gap[start] && !rule[start]) continue;
+    if (!gap[start] && !table[start]) continue;
     let end = start;
     let gaps = 0;
-    for (; end < lines.length && (gap[end] || rule[end]); end++) if (gap[end]) gaps++;
+    for (; end < lines.length && (gap[end] || table[end]); end++) if (gap[end]) gaps++;
     if (gaps >= 2) aligned.fill(true, start, end);
     start = end;
   }

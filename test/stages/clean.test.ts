@@ -63,6 +63,8 @@ describe('clean rules', () => {
       text: `Table:\n\n${truthTable}\n\nSo it goes.`,
       changedBy: ['collapse-spaces'],
     });
+    const box = 'Cut this shape out:\n\n+---+\n|   |\n| A |\n|   |\n+---+';
+    expect(cleaned(box).text).toBe(box);
     const tsv = 'name\tqty\napple\t3';
     expect(cleaned(tsv).text).toBe(tsv);
     // One line with gaps, or gap lines apart, is prose with stray spaces.
