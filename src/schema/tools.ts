@@ -4,7 +4,15 @@
 // being trained, so they stand alone); every tool message answers a call made before it.
 import type { ChatExample, ExampleMessage } from '../core/example.js';
 
+/** Whether a message calls or answers a tool or function: a conversation with none has nothing to check. */
+const usesTools = (message: ExampleMessage): boolean =>
+  message.role === 'tool' ||
+  message.role === 'function' ||
+  'tool_calls' in message ||
+  'function_call' in message;
+
 export function checkToolUse(example: ChatExample): string[] {
+  if (!example.messages.some(usesTools)) return [];
   const errors: string[] = [];
   const offered = new Set(example.tools?.map((tool) => tool.function.name));
   const functions = new Set(example.functions?.map((fn) => fn.name));

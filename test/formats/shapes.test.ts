@@ -118,6 +118,44 @@ describe('tool calling', () => {
     expect(rejected[3]!.message).toContain('arguments must be a string holding JSON (got an object)');
   });
 
+  it('checks a conversation that only answers or only calls: a stray tool or function turn, an unknown function', async () => {
+    const records = [
+      {
+        messages: [
+          { role: 'user', content: 'Weather?' },
+          { role: 'tool', tool_call_id: 'call_1', content: '{"temp": 18}' },
+          { role: 'assistant', content: 'It is 18 °C.' },
+        ],
+      },
+      {
+        messages: [
+          { role: 'user', content: 'Weather?' },
+          { role: 'function', name: 'get_weather', content: '{"temp": 18}' },
+          { role: 'assistant', content: 'It is 18 °C.' },
+        ],
+        functions: [weatherTool.function],
+      },
+      {
+        messages: [
+          { role: 'user', content: 'News?' },
+          { role: 'assistant', function_call: { name: 'get_news', arguments: '{}' } },
+        ],
+        functions: [weatherTool.function],
+      },
+    ];
+    const { rejected } = await prepRecords(records, { tokens: false });
+    expect(rejected.map((r) => [r.line, r.reason])).toEqual([
+      [1, 'schema'],
+      [2, 'schema'],
+      [3, 'schema'],
+    ]);
+    expect(rejected[0]!.message).toContain('tool_call_id "call_1" answers no pending tool call');
+    expect(rejected[1]!.message).toContain(
+      'messages[1] (function) does not follow an assistant function_call',
+    );
+    expect(rejected[2]!.message).toContain('calls "get_news", which is not in "functions" ("get_weather")');
+  });
+
   it('rejects content null on a message that calls no tool', async () => {
     const record = {
       messages: [
