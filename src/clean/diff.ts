@@ -17,18 +17,6 @@ const MAX_WINDOW = 400;
 /** Past this many table cells, a changed run is shown as one removal and one addition. */
 const MAX_CELLS = 250_000;
 
-function commonPrefix(a: readonly string[], b: readonly string[]): number {
-  let n = 0;
-  while (n < a.length && n < b.length && a[n] === b[n]) n++;
-  return n;
-}
-
-function commonSuffix(a: readonly string[], b: readonly string[], prefix: number): number {
-  let n = 0;
-  while (n < a.length - prefix && n < b.length - prefix && a[a.length - 1 - n] === b[b.length - 1 - n]) n++;
-  return n;
-}
-
 const isHigh = (unit: number): boolean => unit >= 0xd800 && unit <= 0xdbff;
 const isLow = (unit: number): boolean => unit >= 0xdc00 && unit <= 0xdfff;
 
@@ -90,30 +78,30 @@ export function diffWindow(before: string, after: string): DiffWindow {
 
 /** The runs of `before` kept, removed and added to give `after` (a longest common subsequence). */
 export function charDiff(before: string, after: string): DiffPart[] {
-  const a = Array.from(before);
-  const b = Array.from(after);
-  const prefix = commonPrefix(a, b);
-  const suffix = commonSuffix(a, b, prefix);
+  const prefix = sharedStart(before, after);
+  const suffix = sharedEnd(before, after, prefix);
   const parts: DiffPart[] = [];
-  push(parts, 'same', a.slice(0, prefix));
-  const middleA = a.slice(prefix, a.length - suffix);
-  const middleB = b.slice(prefix, b.length - suffix);
+  push(parts, 'same', [before.slice(0, prefix)]);
+  // Only the changed middle is cut into characters (code points) for the LCS.
+  const middleA = Array.from(before.slice(prefix, before.length - suffix));
+  const middleB = Array.from(after.slice(prefix, after.length - suffix));
   if (middleA.length * middleB.length > MAX_CELLS) {
     push(parts, 'removed', middleA);
     push(parts, 'added', middleB);
   } else {
     for (const [op, char] of lcsSteps(middleA, middleB)) push(parts, op, [char]);
   }
-  push(parts, 'same', a.slice(a.length - suffix));
+  push(parts, 'same', [before.slice(before.length - suffix)]);
   return parts;
 }
 
 /** Appends characters, merging them into the last part when it has the same op. */
 function push(parts: DiffPart[], op: DiffPart['op'], chars: readonly string[]): void {
-  if (chars.length === 0) return;
+  const text = chars.join('');
+  if (text === '') return;
   const last = parts.at(-1);
-  if (last?.op === op) last.text += chars.join('');
-  else parts.push({ op, text: chars.join('') });
+  if (last?.op === op) last.text += text;
+  else parts.push({ op, text });
 }
 
 /** Edit steps from a suffix table of LCS lengths; removals come before additions in a run. */

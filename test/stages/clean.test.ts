@@ -195,7 +195,7 @@ describe('character diff', () => {
     ]);
   });
 
-  it('windows by code points as Array.from counts them, surrogate pairs and lone halves alike', () => {
+  it('windows and diffs by code points as Array.from counts them, surrogate pairs and lone halves alike', () => {
     // The reference: the same window computed on arrays of code points.
     const reference = (before: string, after: string) => {
       const a = Array.from(before);
@@ -227,6 +227,12 @@ describe('character diff', () => {
       const after = base.slice(0, cut) + text(random(4)) + base.slice(cut + random(4));
       expect(diffWindow(base, after)).toEqual(reference(base, after));
       expect(codePointCount(base)).toBe(Array.from(base).length);
+      // The diff's parts give back both texts, and none is empty.
+      const parts = charDiff(base, after);
+      const side = (op: string) => parts.filter((part) => part.op !== op).map((part) => part.text);
+      expect(side('added').join('')).toBe(base);
+      expect(side('removed').join('')).toBe(after);
+      expect(parts.every((part) => part.text !== '')).toBe(true);
     }
   });
 
