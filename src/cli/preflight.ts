@@ -1,6 +1,7 @@
 // `phikit preflight FILE`: the checks Azure AI Foundry applies to an upload, one pass/warn/fail
 // line each with its rule and source, then the cost line. Exit 1 when any check fails.
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { formatCount } from '../core/describe.js';
 import type { PreflightCheck } from '../core/manifest.js';
 import { preflight, type PreflightResult } from '../pipeline/preflight.js';
 import { DEFAULT_MODEL, MODEL_PRESETS } from '../tokenize/presets.js';
@@ -68,7 +69,7 @@ export function register(program: Command): void {
     });
 }
 
-const n = (value: number) => value.toLocaleString('en-US');
+const n = formatCount;
 
 export function checkLines(check: PreflightCheck): string[] {
   const head = `  ${check.status.padEnd(4)}  ${check.file.padEnd(10)} ${check.check.padEnd(12)} ${terminalSafe(check.message)}`;

@@ -1,5 +1,6 @@
 // `phikit prep FILE --out DIR`: flags -> prep() -> a summary on stdout.
 import { Option, type Command } from 'commander';
+import { formatCount } from '../core/describe.js';
 import { CLEAN_RULE_DESCRIPTIONS, CLEAN_RULES, type CleanRule } from '../clean/rules.js';
 import { DEFAULT_EPOCHS, DEFAULT_SEED, DEFAULT_VAL_RATIO } from '../pipeline/prep-config.js';
 import { DEFAULT_LEAK_THRESHOLD, DEFAULT_NEAR_THRESHOLD, DEFAULT_SHINGLE } from '../stages/dedupe-near.js';
@@ -198,7 +199,7 @@ function cleanFlag(rule: CleanRule): string {
 }
 
 function summary(manifest: Manifest, outDir: string): string {
-  const n = (value: number) => value.toLocaleString('en-US');
+  const n = formatCount;
   const { counts } = manifest;
   const lines = [
     `phikit prep: ${terminalSafe(manifest.input.name)} (${manifest.input.format}; ${manifest.input.formatDecision})`,

@@ -1,5 +1,6 @@
 // `phikit validate FILE`: exit 0 when every line is valid, 1 when some are not.
 import { Option, type Command } from 'commander';
+import { formatCount } from '../core/describe.js';
 import { DEFAULT_MAX_ERRORS, validate, type ValidateResult } from '../pipeline/validate.js';
 import { REASON_DESCRIPTIONS, type RejectReason } from '../core/reasons.js';
 import { EXIT } from './exit-codes.js';
@@ -46,7 +47,7 @@ export function register(program: Command): void {
 }
 
 function summary(result: ValidateResult): string {
-  const n = (value: number) => value.toLocaleString('en-US');
+  const n = formatCount;
   const lines = [
     `phikit validate: ${terminalSafe(result.file)} (${result.format}; ${result.formatDecision})`,
     `  ${n(result.records)} records (${n(result.blank)} blank lines skipped): ${n(result.valid)} valid, ${n(result.invalid)} invalid`,

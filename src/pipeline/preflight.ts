@@ -4,6 +4,7 @@
 // example (for the context check) plus the first problem lines of each check.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { formatCount } from '../core/describe.js';
 import { PhikitError } from '../core/errors.js';
 import type { PreflightCheck, PreflightCost, PreflightFigures } from '../core/manifest.js';
 import { readLines } from '../io/line-reader.js';
@@ -80,7 +81,7 @@ export interface PreflightResult extends PreflightFigures {
   epochs: number;
 }
 
-const n = (value: number) => value.toLocaleString('en-US');
+const n = formatCount;
 const mb = (bytes: number) => `${(bytes / MIB).toFixed(1)} MB`;
 
 export function exampleCountCheck(examples: number, limits: PreflightLimits = AZURE_LIMITS): PreflightCheck {

@@ -1,6 +1,7 @@
 // The read step shared by prep, validate and tokens: opens the input, decides the format,
 // and yields batches of envelopes in input order. Blank lines are counted, never yielded.
 // Records the reader could not take as text (too large, nested too deep) arrive already rejected.
+import { formatCount } from '../core/describe.js';
 import { UNLABELED, type Envelope, type Rejection } from '../core/envelope.js';
 import type { InputFormat } from '../core/manifest.js';
 import { decideFormat, DETECT_SAMPLE, type FormatDecision } from '../formats/detect.js';
@@ -123,7 +124,7 @@ function toEnvelope(record: SourceRecord): Envelope {
 }
 
 function tooLarge(problem: Extract<SourceProblem, { kind: 'too_large' }>): Rejection {
-  const n = (value: number) => value.toLocaleString('en-US');
+  const n = formatCount;
   const { bytes, maxLineBytes, sha256, offset } = problem;
   const what = offset === undefined ? `element is ${n(bytes)} bytes as JSON` : `line is ${n(bytes)} bytes`;
   const where = offset === undefined ? '' : `, byte offset ${offset}`;

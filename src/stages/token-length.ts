@@ -2,6 +2,7 @@
 // model's tokenizer (fanned out over worker threads), sets `envelope.tokens`, and rejects examples
 // over --max-tokens (`too_long`) or with special-token strings in their text (`special_token_in_text`).
 // Memory: one batch of conversations in flight, plus a few counters.
+import { formatCount } from '../core/describe.js';
 import type { CountedTokens, Envelope, Stage } from '../core/envelope.js';
 import { PhikitError } from '../core/errors.js';
 import type { ChatCountResult } from '../tokenize/count-job.js';
@@ -66,7 +67,7 @@ export async function createTokenLengthStage(options: TokenLengthOptions): Promi
       figures.tooLong++;
       envelope.rejection = {
         reason: 'too_long',
-        message: `conversation is ${tokens.total.toLocaleString('en-US')} tokens, over --max-tokens ${options.maxTokens}`,
+        message: `conversation is ${formatCount(tokens.total)} tokens, over --max-tokens ${options.maxTokens}`,
         detail: { tokens: tokens.total, assistantTokens: tokens.assistant, maxTokens: options.maxTokens },
       };
     }
