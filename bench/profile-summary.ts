@@ -39,7 +39,7 @@ for (const [index, id] of profile.samples.entries()) {
 }
 
 const shortUrl = (url: string): string =>
-  url.replace(/^file:\/\/.*?\/(src|node_modules|bench)\//, '$1/').replace(/^node:/, 'node:');
+  url.replace(/^file:\/\/.*?\/(src|dist|node_modules|bench)\//, '$1/').replace(/^node:/, 'node:');
 const label = (node: ProfileNode): string => {
   const { functionName, url, lineNumber } = node.callFrame;
   return `${functionName || '(anonymous)'} ${url ? `${shortUrl(url)}:${lineNumber + 1}` : ''}`.trim();
@@ -62,8 +62,8 @@ for (const [id, micros] of selfMicros) {
   for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
     const node = byId.get(at)!;
     const url = node.callFrame.url;
-    if (url.includes('/src/') || url.includes('/node_modules/')) files.add(shortUrl(url));
-    if (url.includes('/src/')) functions.add(label(node));
+    if (/\/(src|dist|node_modules)\//.test(url)) files.add(shortUrl(url));
+    if (/\/(src|dist)\//.test(url) || url.endsWith('.cjs')) functions.add(label(node));
   }
   for (const file of files) totalByFile.set(file, (totalByFile.get(file) ?? 0) + micros);
   for (const name of functions) totalByFunction.set(name, (totalByFunction.get(name) ?? 0) + micros);

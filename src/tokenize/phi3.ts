@@ -7,6 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import type * as LlamaTokenizerModule from 'llama-tokenizer-js';
 import type { SpBpeVocabulary } from './sp-bpe.js';
+import { buildSpBpeTables, tableSections, tablesFromSections, type SpBpeTables } from './sp-bpe-tables.js';
 import {
   SPM_NORMALIZER,
   type AddedTokenSpec,
@@ -118,6 +119,8 @@ export interface Phi3BaseVocabulary {
   merges: ReadonlyArray<readonly [string, string]>;
   /** (left, right, merged) ids per rank, when read from the prebuilt file. */
   mergeIds?: Int32Array;
+  /** The encoder's tables, when read from the prebuilt file. */
+  tables?: SpBpeTables;
 }
 
 /** Built from llama-tokenizer-js's embedded data: the slow path, and the source of the prebuilt file. */
@@ -129,31 +132,60 @@ export async function buildPhi3BaseVocabulary(): Promise<Phi3BaseVocabulary> {
 /** Written by `npm run build` next to the compiled phi3.js; absent when phikit runs from src/ (tsx). */
 export const PREBUILT_VOCABULARY_URL = new URL('../tokenize/phi3-vocabulary.bin', import.meta.url);
 
-// The prebuilt file, binary so a start reads it without parsing (12-15 ms against 21-28 as JSON):
-// a 32-byte format name (ASCII, NUL-padded); the piece count, merge-id count and the pieces' byte
-// length (uint32 LE); 4 bytes of padding; the merge ids (int32 LE: left0, right0, merged0, left1,
-// ... in rank order); the pieces (UTF-8, NUL between them: no piece holds one).
-const PREBUILT_FORMAT = 'phikit-phi3-vocabulary/3';
+// The prebuilt file, binary so a start maps it without parsing or deriving anything (~2 ms against
+// ~40 for the pieces and merge ids, decoded, then turned into the encoder's tables):
+// a 32-byte format name (ASCII, NUL-padded); the piece count, the pieces' byte length and the
+// number of int32 sections (uint32 LE); each section's length in int32s; the sections (int32 LE):
+// the merge ids (left0, right0, merged0, left1, ... in rank order), then the encoder's tables
+// (sp-bpe-tables.ts `tableSections`); the pieces (UTF-8, NUL between them: no piece holds one).
+const PREBUILT_FORMAT = 'phikit-phi3-vocabulary/4';
 const FORMAT_BYTES = 32;
-const HEADER_BYTES = 48;
 const PIECE_SEPARATOR = '\u0000';
 
 export async function writePrebuiltVocabulary(path: string | URL): Promise<void> {
   const { pieces, merges } = await buildPhi3BaseVocabulary();
   if (pieces.some((piece) => piece.includes(PIECE_SEPARATOR))) throw new Error('a piece holds a NUL');
   const idOf = new Map(pieces.map((piece, id) => [piece, id]));
-  const ids = Int32Array.from(
+  const mergeIds = Int32Array.from(
     merges.flatMap(([left, right]) => [idOf.get(left)!, idOf.get(right)!, idOf.get(left + right)!]),
   );
+  const sections = [mergeIds, ...tableSections(buildSpBpeTables({ pieces, merges, mergeIds }))];
   const text = Buffer.from(pieces.join(PIECE_SEPARATOR), 'utf8');
-  const header = Buffer.alloc(HEADER_BYTES);
+  const header = Buffer.alloc(FORMAT_BYTES + 12 + sections.length * 4);
   header.write(PREBUILT_FORMAT, 0, 'ascii');
   header.writeUInt32LE(pieces.length, FORMAT_BYTES);
-  header.writeUInt32LE(ids.length, FORMAT_BYTES + 4);
-  header.writeUInt32LE(text.length, FORMAT_BYTES + 8);
-  const idBytes = Buffer.alloc(ids.length * 4);
-  ids.forEach((id, i) => idBytes.writeInt32LE(id, i * 4));
-  await writeFile(path, Buffer.concat([header, idBytes, text]));
+  header.writeUInt32LE(text.length, FORMAT_BYTES + 4);
+  header.writeUInt32LE(sections.length, FORMAT_BYTES + 8);
+  sections.forEach((section, i) => header.writeUInt32LE(section.length, FORMAT_BYTES + 12 + i * 4));
+  const bodies = sections.map((section) => {
+    const bytes = Buffer.alloc(section.length * 4);
+    section.forEach((value, i) => bytes.writeInt32LE(value, i * 4));
+    return bytes;
+  });
+  await writeFile(path, Buffer.concat([header, ...bodies, text]));
+}
+
+/** The int32 sections of the prebuilt file and where its pieces start, or undefined when it is not of this layout. */
+function prebuiltSections(bytes: Buffer): { sections: Int32Array[]; textStart: number } | undefined {
+  // The sections are read as the machine's int32s: little-endian only; elsewhere the caller builds them.
+  if (endianness() !== 'LE' || bytes.length < FORMAT_BYTES + 12) return undefined;
+  if (bytes.toString('ascii', 0, FORMAT_BYTES).replace(/\0+$/, '') !== PREBUILT_FORMAT) return undefined;
+  const count = bytes.readUInt32LE(FORMAT_BYTES + 8);
+  let at = FORMAT_BYTES + 12 + count * 4;
+  if (at > bytes.length) return undefined;
+  const lengths = Array.from({ length: count }, (_, i) => bytes.readUInt32LE(FORMAT_BYTES + 12 + i * 4));
+  const textStart = at + lengths.reduce((sum, length) => sum + length * 4, 0);
+  if (textStart + bytes.readUInt32LE(FORMAT_BYTES + 4) !== bytes.length) return undefined; // cut short
+  // Views into the file's memory when it is 4-byte aligned (readFile's own buffer is), else copies.
+  const aligned = bytes.byteOffset % 4 === 0;
+  const sections = lengths.map((length) => {
+    const start = bytes.byteOffset + at;
+    at += length * 4;
+    return aligned
+      ? new Int32Array(bytes.buffer, start, length)
+      : new Int32Array(bytes.buffer.slice(start, start + length * 4));
+  });
+  return { sections, textStart };
 }
 
 /** The prebuilt file's vocabulary, or undefined when there is none (or it is of another format). */
@@ -164,28 +196,28 @@ export async function readPrebuiltVocabulary(path: string | URL): Promise<Phi3Ba
   } catch {
     return undefined;
   }
-  // The merge ids are read as the machine's int32s: little-endian only; elsewhere the caller builds them.
-  if (endianness() !== 'LE' || bytes.length < HEADER_BYTES) return undefined;
-  if (bytes.toString('ascii', 0, FORMAT_BYTES).replace(/\0+$/, '') !== PREBUILT_FORMAT) return undefined;
+  const layout = prebuiltSections(bytes);
+  if (layout === undefined) return undefined;
+  const [mergeIds, ...tableParts] = layout.sections;
+  const tables = tablesFromSections(tableParts);
   const pieceCount = bytes.readUInt32LE(FORMAT_BYTES);
-  const idCount = bytes.readUInt32LE(FORMAT_BYTES + 4);
-  const textStart = HEADER_BYTES + idCount * 4;
-  const textEnd = textStart + bytes.readUInt32LE(FORMAT_BYTES + 8);
-  if (textEnd !== bytes.length) return undefined; // cut short, or not this layout
-  const mergeIds = new Int32Array(
-    bytes.buffer.slice(bytes.byteOffset + HEADER_BYTES, bytes.byteOffset + textStart),
-  );
-  const pieces = bytes.toString('utf8', textStart, textEnd).split(PIECE_SEPARATOR);
-  if (pieces.length !== pieceCount) return undefined;
+  if (mergeIds === undefined || tables === undefined || tables.pieceLength.length !== pieceCount)
+    return undefined;
+  let pieces: string[] | undefined;
   let merges: Array<[string, string]> | undefined;
+  // Pieces and merges as strings only when asked (tokenizer.json export, tests): the encoder takes the tables.
+  const piecesOf = (): string[] =>
+    (pieces ??= bytes.toString('utf8', layout.textStart).split(PIECE_SEPARATOR));
   return {
-    pieces,
+    get pieces() {
+      return piecesOf();
+    },
     mergeIds,
-    // As strings only when asked (tokenizer.json export): the encoder takes the ids.
+    tables,
     get merges() {
       merges ??= Array.from({ length: mergeIds.length / 3 }, (_, rank) => [
-        pieces[mergeIds[3 * rank]!]!,
-        pieces[mergeIds[3 * rank + 1]!]!,
+        piecesOf()[mergeIds[3 * rank]!]!,
+        piecesOf()[mergeIds[3 * rank + 1]!]!,
       ]);
       return merges;
     },
@@ -205,11 +237,14 @@ function phi3BaseVocabulary(): Promise<Phi3BaseVocabulary> {
 export async function phi3Vocabulary(variant: BuiltinTokenizerName): Promise<SpBpeVocabulary> {
   const base = await phi3BaseVocabulary();
   return {
-    pieces: base.pieces,
+    get pieces() {
+      return base.pieces;
+    },
     get merges() {
       return base.merges;
     },
     ...(base.mergeIds ? { mergeIds: base.mergeIds } : {}),
+    ...(base.tables ? { tables: base.tables } : {}),
     addedTokens: phi3AddedTokens(variant),
   };
 }

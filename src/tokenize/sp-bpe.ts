@@ -13,11 +13,17 @@
 //  2. around a character that is not a piece: it becomes byte tokens, which are in no merge.
 import type { AddedTokenSpec } from './tokenizer-json.js';
 import { AddedTokenSplitter, type TextPiece } from './added-tokens.js';
+import {
+  buildSpBpeTables,
+  HIGH_SURROGATE,
+  mergeSlot,
+  META_SPACE,
+  NOT_A_PIECE,
+  SPACE,
+  type SpBpeSource,
+  type SpBpeTables,
+} from './sp-bpe-tables.js';
 
-const SPACE = 0x20;
-const META_SPACE = 0x2581; // "▁"
-const NOT_A_PIECE = -1;
-const HIGH_SURROGATE = -2;
 const NO_MERGE = 0x7fffffff;
 const MAX_CACHED_CHUNK = 256;
 /** Word-cache slots (a power of two); the cache is emptied when half of them are used. */
@@ -30,14 +36,10 @@ const HASH_SEED_VIRTUAL = 0x2f2b1b3d;
 /** Chunks up to this many symbols merge by rescanning; longer ones use a heap. */
 const SHORT_CHUNK = 48;
 
-export interface SpBpeVocabulary {
-  /** Piece for each id of the base vocabulary (added tokens excluded). */
-  pieces: readonly string[];
-  /** Merges in priority order (rank 0 first). */
-  merges: ReadonlyArray<readonly [string, string]>;
-  /** The same merges as (left, right, merged) ids, when known ahead: `merges` is then not read. */
-  mergeIds?: Int32Array;
+export interface SpBpeVocabulary extends SpBpeSource {
   addedTokens: readonly AddedTokenSpec[];
+  /** Its tables, when read ready-made (prebuilt): `pieces` and `merges` are then not read. */
+  tables?: SpBpeTables;
 }
 
 /** Receives each chunk's ids with its offsets in the text; `virtualSpace`: it starts with the prepended "▁". */
@@ -59,23 +61,6 @@ class Counter implements ChunkSink {
   }
 }
 
-/** Merges as (left, right, merged) ids; a merge that uses or makes a piece outside the vocabulary is an error. */
-function idsOfMerges(
-  merges: ReadonlyArray<readonly [string, string]>,
-  idOf: ReadonlyMap<string, number>,
-): Int32Array {
-  const ids = new Int32Array(merges.length * 3);
-  merges.forEach(([left, right], rank) => {
-    const leftId = idOf.get(left);
-    const rightId = idOf.get(right);
-    const resultId = idOf.get(left + right);
-    if (leftId === undefined || rightId === undefined || resultId === undefined)
-      throw new Error(`merge "${left} ${right}" uses or makes a piece outside the vocabulary`);
-    ids.set([leftId, rightId, resultId], rank * 3);
-  });
-  return ids;
-}
-
 export class SpBpeEncoder {
   readonly vocabSize: number;
   readonly splitter: AddedTokenSplitter;
@@ -86,8 +71,7 @@ export class SpBpeEncoder {
   private readonly astralId = new Map<number, number>();
   private readonly byteId: Int32Array;
   private readonly metaSpaceId: number;
-  // Open-addressing hash table (left, right) -> (rank, merged id), one slot = 4 adjacent ints
-  // [left, right, rank, merged] so a probe touches one cache line.
+  /** See SpBpeTables.merges. */
   private readonly mergeMask: number;
   private readonly merges: Int32Array;
   // The word cache: open addressing on a hash computed while scanning, so a hit allocates nothing.
@@ -111,71 +95,17 @@ export class SpBpeEncoder {
   cacheMisses = 0;
 
   constructor(vocabulary: SpBpeVocabulary) {
-    const { pieces } = vocabulary;
-    this.vocabSize = pieces.length;
+    const tables = vocabulary.tables ?? buildSpBpeTables(vocabulary);
+    this.vocabSize = tables.pieceLength.length;
     this.splitter = new AddedTokenSplitter(vocabulary.addedTokens);
-    const idOf = new Map<string, number>();
-    pieces.forEach((piece, id) => idOf.set(piece, id));
-    this.pieceLength = new Int32Array(pieces.length);
-    this.charId = new Int32Array(0x10000).fill(NOT_A_PIECE);
-    for (let code = 0xd800; code <= 0xdbff; code++) this.charId[code] = HIGH_SURROGATE;
-    this.byteId = new Int32Array(256);
-    for (let byte = 0; byte < 256; byte++) {
-      const id = idOf.get(`<0x${byte.toString(16).toUpperCase().padStart(2, '0')}>`);
-      if (id === undefined) throw new Error(`the vocabulary has no byte-fallback piece for byte ${byte}`);
-      this.byteId[byte] = id;
-    }
-    const isByteToken = new Uint8Array(pieces.length);
-    for (const id of this.byteId) isByteToken[id] = 1;
-    pieces.forEach((piece, id) => {
-      // Byte tokens stand for part of one character; they only occur in single-character chunks.
-      this.pieceLength[id] = isByteToken[id] ? 0 : piece.length;
-      if (isByteToken[id]) return;
-      const first = piece.codePointAt(0);
-      if (first === undefined) return;
-      if (piece.length === 1 && (first < 0xd800 || first > 0xdfff)) this.charId[first] = id;
-      else if (piece.length === 2 && first > 0xffff) this.astralId.set(first, id);
-    });
-    const metaSpaceId = idOf.get('\u2581');
-    if (metaSpaceId === undefined) throw new Error('the vocabulary has no "▁" piece');
-    this.metaSpaceId = metaSpaceId;
-    this.charId[SPACE] = metaSpaceId;
-    this.charId[META_SPACE] = metaSpaceId;
-
-    // `merges` (strings) is read only without ids: a prebuilt vocabulary builds it only when asked.
-    const mergeIds = vocabulary.mergeIds ?? idsOfMerges(vocabulary.merges, idOf);
-    const mergeCount = mergeIds.length / 3;
-    let size = 1;
-    while (size < mergeCount * 2) size <<= 1;
-    this.mergeMask = size - 1;
-    this.merges = new Int32Array(size * 4).fill(-1);
-    for (let rank = 0; rank < mergeCount; rank++) {
-      const leftId = mergeIds[3 * rank]!;
-      const rightId = mergeIds[3 * rank + 1]!;
-      if (isByteToken[leftId] || isByteToken[rightId])
-        throw new Error(`merge "${pieces[leftId]} ${pieces[rightId]}" uses a byte token`);
-      let slot = this.slotOf(leftId, rightId);
-      // A duplicated merge keeps its last rank, as HF's map building does.
-      while (this.merges[slot * 4] !== -1) {
-        if (this.merges[slot * 4] === leftId && this.merges[slot * 4 + 1] === rightId) break;
-        slot = (slot + 1) & this.mergeMask;
-      }
-      const at = slot * 4;
-      this.merges[at] = leftId;
-      this.merges[at + 1] = rightId;
-      this.merges[at + 2] = rank;
-      this.merges[at + 3] = mergeIds[3 * rank + 2]!;
-    }
-    for (const piece of pieces) {
-      // Chunking rule 1 needs this: no piece holds "▁" after another character.
-      for (let i = 1; i < piece.length; i++) {
-        if (piece.charCodeAt(i) === META_SPACE && piece.charCodeAt(i - 1) !== META_SPACE) {
-          throw new Error(
-            `piece "${piece}" has "▁" inside a word: chunking at word starts would not be exact`,
-          );
-        }
-      }
-    }
+    this.pieceLength = tables.pieceLength;
+    this.charId = tables.charId;
+    for (let i = 0; i < tables.astralIds.length; i += 2)
+      this.astralId.set(tables.astralIds[i]!, tables.astralIds[i + 1]!);
+    this.byteId = tables.byteId;
+    this.metaSpaceId = tables.metaSpaceId;
+    this.merges = tables.merges;
+    this.mergeMask = tables.merges.length / 4 - 1;
   }
 
   /** Ids of `text` (added tokens recognised, no BOS/EOS added). */
@@ -415,14 +345,10 @@ export class SpBpeEncoder {
     return n <= SHORT_CHUNK ? this.mergeShort(symbols, n) : this.mergeLong(symbols, n);
   }
 
-  private slotOf(left: number, right: number): number {
-    return (Math.imul(left, 0x9e3779b1) ^ Math.imul(right, 0x85ebca6b)) & this.mergeMask;
-  }
-
   /** Offset of the merge (left, right) in `merges`, or -1. */
   private findMerge(left: number, right: number): number {
     const merges = this.merges;
-    let slot = this.slotOf(left, right);
+    let slot = mergeSlot(left, right, this.mergeMask);
     for (;;) {
       const at = slot * 4;
       const candidate = merges[at]!;

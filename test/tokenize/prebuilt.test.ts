@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import {
   writePrebuiltVocabulary,
 } from '../../src/tokenize/phi3.js';
 import { SpBpeEncoder } from '../../src/tokenize/sp-bpe.js';
+import { buildSpBpeTables, tableSections } from '../../src/tokenize/sp-bpe-tables.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'phikit-prebuilt-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -35,6 +37,32 @@ describe('prebuilt Phi-3 vocabulary (written by npm run build)', () => {
     expect(Array.from(ids)).toEqual(expected);
   });
 
+  it('holds the encoder tables the vocabulary makes, so a start derives nothing', async () => {
+    const prebuilt = (await readPrebuiltVocabulary(join(folder, 'phi3-vocabulary.bin')))!;
+    const built = buildSpBpeTables(await buildPhi3BaseVocabulary());
+    // Compared as digests of each table's bytes: toEqual walks 2.4 MB of elements one by one.
+    const digests = (sections: Int32Array[]) =>
+      sections.map((section) =>
+        createHash('sha256')
+          .update(new Uint8Array(section.buffer, section.byteOffset, section.byteLength))
+          .digest('hex'),
+      );
+    expect(digests(tableSections(prebuilt.tables!))).toEqual(digests(tableSections(built)));
+    expect(prebuilt.tables!.merges).toHaveLength(131072 * 4);
+    // An encoder made from the tables alone reads neither pieces nor merges.
+    const tablesOnly = {
+      get pieces(): string[] {
+        throw new Error('pieces read');
+      },
+      get merges(): Array<[string, string]> {
+        throw new Error('merges read');
+      },
+      tables: prebuilt.tables!,
+      addedTokens: phi3AddedTokens('phi-3'),
+    };
+    expect(new SpBpeEncoder(tablesOnly).encode('Hello world')).toEqual([15043, 3186]);
+  });
+
   it('gives the same ids as the in-memory build on mixed text', async () => {
     const prebuilt = (await readPrebuiltVocabulary(join(folder, 'phi3-vocabulary.bin')))!;
     const built = await buildPhi3BaseVocabulary();
@@ -55,5 +83,9 @@ describe('prebuilt Phi-3 vocabulary (written by npm run build)', () => {
     const cut = join(folder, 'cut.bin');
     writeFileSync(cut, whole.subarray(0, whole.length - 5));
     expect(await readPrebuiltVocabulary(cut)).toBeUndefined();
+    // The layout before the tables (format 3): not read as this one.
+    const older = join(folder, 'older.bin');
+    writeFileSync(older, Buffer.concat([Buffer.from('phikit-phi3-vocabulary/3'), whole.subarray(24)]));
+    expect(await readPrebuiltVocabulary(older)).toBeUndefined();
   });
 });
