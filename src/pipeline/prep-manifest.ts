@@ -222,11 +222,45 @@ function planWarnings(plan: Plan, names: string[], config: PrepConfig): Warning[
       count: small.length,
     });
   }
+  const { valRatio, valSize, testRatio, testSize } = config.split;
   warnings.push(
+    ...splitSizeWarnings('validation', plan, plan.targets, valSize ?? valRatio, valSize === undefined),
+    ...(config.testSplit
+      ? splitSizeWarnings('test', plan, plan.testTargets, testSize ?? testRatio ?? 0, testSize === undefined)
+      : []),
     ...shortfall('validation', names, plan.validation, plan.targets),
     ...shortfall('test', names, plan.test, plan.testTargets),
   );
   return warnings;
+}
+
+/**
+ * A split far from the size asked for because of many tiny scenarios (e.g. a per-record id as
+ * --scenario-field): each scenario keeps one example in train and, with two or more, gives the
+ * split at least one. Clusters too large to move whole are `shortfall`'s.
+ */
+function splitSizeWarnings(
+  split: 'validation' | 'test',
+  plan: Plan,
+  targets: readonly number[],
+  asked: number,
+  isRatio: boolean,
+): Warning[] {
+  const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
+  const kept = sum(plan.keep);
+  const wanted = isRatio ? Math.round(kept * asked) : asked;
+  const planned = sum(targets);
+  if (wanted === 0 || Math.abs(planned - wanted) <= Math.max(2, wanted / 4)) return [];
+  const flag = `--${split === 'validation' ? 'val' : 'test'}-${isRatio ? 'ratio' : 'size'} ${asked}`;
+  const scenarios = plan.keep.filter((n) => n > 0).length;
+  const singles = plan.keep.filter((n) => n === 1).length;
+  return [
+    {
+      code: `${split}_size`,
+      message: `${split} has ${formatCount(planned)} example${planned === 1 ? '' : 's'} where ${flag} asks for ${formatCount(wanted)} of ${formatCount(kept)}: each scenario keeps one example in train and, with two or more, gives ${split} at least one, and there are ${formatCount(scenarios)} scenarios (${formatCount(singles)} with a single example); fewer, larger scenarios (a coarser --scenario-field) keep the share`,
+      count: planned,
+    },
+  ];
 }
 
 /** A zero validation share is honoured (no example at all): say what that means on Azure. */

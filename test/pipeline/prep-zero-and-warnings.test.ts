@@ -83,3 +83,43 @@ describe('prep: the no-system-message warning', () => {
     });
   });
 });
+
+describe('prep: a split far from the share asked for', () => {
+  // A per-record id as --scenario-field: every scenario keeps its one example in train.
+  const singles = Array.from({ length: 60 }, (_, k) => example(`task-${k}-任务`, k, true));
+  const billing = Array.from({ length: 20 }, (_, k) => example('billing', 100 + k, true));
+
+  it('warns when single-example scenarios leave validation short, and says why', async () => {
+    const { manifest } = await run([...singles, ...billing], {});
+    expect(manifest.counts).toMatchObject({ kept: 80, validation: 2 });
+    expect(manifest.warnings.find((w) => w.code === 'validation_size')).toEqual({
+      code: 'validation_size',
+      message:
+        'validation has 2 examples where --val-ratio 0.1 asks for 8 of 80: each scenario keeps one example in train and, with two or more, gives validation at least one, and there are 61 scenarios (60 with a single example); fewer, larger scenarios (a coarser --scenario-field) keep the share',
+      count: 2,
+    });
+  });
+
+  it('warns when many two-example scenarios make validation far larger, for test too', async () => {
+    const pairs = Array.from({ length: 30 }, (_, k) => [
+      example(`pair ${k}`, k, true),
+      example(`pair ${k}`, 50 + k, true),
+    ]);
+    const { manifest } = await run(pairs.flat(), { testSize: 40 });
+    expect(manifest.counts).toMatchObject({ kept: 60, validation: 30, test: 0 });
+    expect(manifest.warnings.filter((w) => w.code.endsWith('_size')).map((w) => [w.code, w.count])).toEqual([
+      ['validation_size', 30],
+      ['test_size', 0],
+    ]);
+    expect(manifest.warnings.find((w) => w.code === 'test_size')!.message).toMatch(
+      /^test has 0 examples where --test-size 40 asks for 40 of 60: .* 30 scenarios \(0 with a single example\)/,
+    );
+  });
+
+  it('stays quiet when the scenarios are large enough to honour the share', async () => {
+    const { manifest } = await run(threeScenarios, { testRatio: 0.1 });
+    expect(manifest.counts).toMatchObject({ validation: 6, test: 6 });
+    expect(manifest.warnings.map((w) => w.code)).not.toContain('validation_size');
+    expect(manifest.warnings.map((w) => w.code)).not.toContain('test_size');
+  });
+});
