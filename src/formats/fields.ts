@@ -15,7 +15,7 @@ export interface FieldMapping {
 /** The pair formats `--format auto` recognises, by the keys that name them. */
 export const PAIR_FORMATS = {
   'prompt-response': { user: 'prompt', assistant: 'response', system: 'system' },
-  'question-answer': { user: 'question', assistant: 'answer', system: 'system' },
+  'question-answer': { user: 'question', context: 'context', assistant: 'answer', system: 'system' },
   dolly: { user: 'instruction', context: 'context', assistant: 'response', system: 'system' },
   'query-response': { user: 'query', assistant: 'response', system: 'system' },
   'input-output': { user: 'input', assistant: 'output', system: 'system' },

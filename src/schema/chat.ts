@@ -80,6 +80,9 @@ function explain(error: ErrorObject): string | undefined {
           return `${where}: a system message may only come first`;
         }
         if (error.schemaPath.includes('turn') && ROLES.includes(String(error.data))) return undefined;
+        // OpenAI's newer name for the system role, common in exported data: say so.
+        if (error.data === 'developer')
+          return `${where} must be one of ${ROLES.join(', ')} (got "developer": OpenAI's name for the system role; rename it "system")`;
         return `${where} must be one of ${ROLES.join(', ')} (got ${got})`;
       }
       if (path.endsWith('.weight')) return `${where} must be 0 or 1 (got ${got})`;

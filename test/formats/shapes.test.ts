@@ -237,6 +237,16 @@ describe('pairs and field mapping', () => {
       { question: 'Freezing point of water?', answer: '32 °F.' },
       'Freezing point of water?',
     ],
+    // sql-create-context's shape: the table schema the answer needs is the context, never dropped.
+    [
+      'question-answer',
+      {
+        question: '哪一年的冠军是 Ana?',
+        context: 'CREATE TABLE t (year VARCHAR, champion VARCHAR)',
+        answer: 'SELECT year FROM t WHERE champion = "Ana"',
+      },
+      '哪一年的冠军是 Ana?\n\nCREATE TABLE t (year VARCHAR, champion VARCHAR)',
+    ],
     [
       'dolly',
       { instruction: 'Summarise.', context: 'Long text.', response: 'Short.', category: 'summarization' },

@@ -68,6 +68,22 @@ describe('validate stage', () => {
     });
   });
 
+  it('names the fix for OpenAI\'s "developer" role', () => {
+    const check = checkChatExample({
+      messages: [
+        { role: 'developer', content: 'أجب باختصار.' },
+        { role: 'user', content: '2+2?' },
+        { role: 'assistant', content: '4' },
+      ],
+    });
+    expect(check).toEqual({
+      ok: false,
+      errors: [
+        'messages[0].role must be one of system, user, assistant, tool, function (got "developer": OpenAI\'s name for the system role; rename it "system")',
+      ],
+    });
+  });
+
   it('converts ShareGPT, Alpaca and prompt/completion by the documented mapping', async () => {
     expect(
       toChat(
