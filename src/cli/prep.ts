@@ -229,7 +229,7 @@ function summary(manifest: Manifest, outDir: string): string {
   const leakage = manifest.leakage;
   if (leakage && leakage.threshold !== false && leakage.clustersOverOneExample > 0) {
     lines.push(
-      `  leakage: ${n(leakage.clustersOverOneExample)} clusters of similar examples (${n(leakage.examplesInThoseClusters)} examples, largest ${n(leakage.largestCluster)}) each kept on one side of the split`,
+      `  leakage: ${n(leakage.clustersOverOneExample)} ${leakage.clustersOverOneExample === 1 ? 'cluster' : 'clusters'} of similar examples (${n(leakage.examplesInThoseClusters)} examples, largest ${n(leakage.largestCluster)}) each kept on one side of the split`,
     );
   }
   for (const warning of manifest.warnings) lines.push(`  warning: ${terminalSafe(warning.message)}`);

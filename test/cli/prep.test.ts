@@ -106,6 +106,33 @@ describe('phikit prep errors', () => {
 });
 
 describe('phikit prep', () => {
+  it('counts leakage clusters in words that agree with the number', () => {
+    const out = tempDir();
+    const input = join(out, 'data.jsonl');
+    // Forty words, then the same forty with two far apart changed: ~0.73 similar, a leakage
+    // cluster (>= 0.6) but not a near-duplicate (>= 0.8). The rest share no three words in a row.
+    const words = Array.from({ length: 40 }, (_, k) => `w${k}`);
+    const changed = words.map((word, k) => (k === 10 || k === 30 ? `${word}x` : word));
+    const chat = (user: string, answer: string) =>
+      JSON.stringify({
+        messages: [
+          { role: 'user', content: user },
+          { role: 'assistant', content: answer },
+        ],
+      });
+    const lines = [
+      chat('总结一下', words.join(' ')),
+      chat('总结一下', changed.join(' ')),
+      ...Array.from({ length: 20 }, (_, k) => chat(`question ${k}`, `answer number ${k * 7919} is ${k} 🙂`)),
+    ];
+    writeFileSync(input, `${lines.join('\n')}\n`);
+    const run = runCli(['prep', input, '--out', join(out, 'out'), '--no-tokens']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      '  leakage: 1 cluster of similar examples (2 examples, largest 2) each kept on one side of the split',
+    );
+  });
+
   it('labels scenarios by rules, balances them and records the figures in the manifest', () => {
     const out = tempDir();
     const rules = join(out, 'rules.json');
