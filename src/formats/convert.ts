@@ -1,5 +1,6 @@
 // Converts records of the dataset formats curators already have into chat messages.
 // The mapping is documented in README.md ("Input formats"); it never invents content.
+import { describeValue } from '../core/describe.js';
 import type { InputFormat } from '../core/manifest.js';
 import { withoutKeys, type Conversion } from './conversion.js';
 import { fromFields, PAIR_FORMATS, type FieldMapping } from './fields.js';
@@ -55,11 +56,14 @@ function noChat(record: Record<string, unknown>): Conversion {
 
 function fromAlpaca(fields: Record<string, unknown>): Conversion {
   const { instruction, input, output, system, history } = fields;
+  // What was found, so a list of labels or a number in place of the text is plain to see.
+  const got = (value: unknown): string => (value === undefined ? 'missing' : `got ${describeValue(value)}`);
   if (typeof instruction !== 'string')
-    return { ok: false, error: 'instruction must be a string (Alpaca format)' };
-  if (typeof output !== 'string') return { ok: false, error: 'output must be a string (Alpaca format)' };
+    return { ok: false, error: `instruction must be a string (Alpaca format; ${got(instruction)})` };
+  if (typeof output !== 'string')
+    return { ok: false, error: `output must be a string (Alpaca format; ${got(output)})` };
   if (input !== undefined && input !== null && typeof input !== 'string') {
-    return { ok: false, error: 'input must be a string when present (Alpaca format)' };
+    return { ok: false, error: `input must be a string when present (Alpaca format; ${got(input)})` };
   }
   const messages: Array<{ role: string; content: unknown }> = [];
   if (typeof system === 'string' && system.trim() !== '') messages.push({ role: 'system', content: system });

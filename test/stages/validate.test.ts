@@ -68,6 +68,19 @@ describe('validate stage', () => {
     });
   });
 
+  it('says what an Alpaca record holds where text belongs (a list of labels, a missing field)', () => {
+    expect(
+      toChat({ instruction: 'Roles?', input: 'مقال', output: ['Deceiver', 'Corrupt'] }, 'alpaca'),
+    ).toEqual({
+      ok: false,
+      error: 'output must be a string (Alpaca format; got an array)',
+    });
+    expect(toChat({ input: 'x', output: 'y' }, 'alpaca')).toEqual({
+      ok: false,
+      error: 'instruction must be a string (Alpaca format; missing)',
+    });
+  });
+
   it('names the fix for OpenAI\'s "developer" role', () => {
     const check = checkChatExample({
       messages: [
@@ -134,7 +147,7 @@ describe('validate stage', () => {
       3: ['schema', 'conversations[1].value of a function_call needs a "name" (got an object)'],
     });
     expect(await problemsByLine('alpaca.jsonl', 'alpaca')).toEqual({
-      3: ['schema', 'output must be a string (Alpaca format)'],
+      3: ['schema', 'output must be a string (Alpaca format; got 5)'],
     });
     expect(await problemsByLine('prompt-completion.jsonl')).toEqual({
       3: ['schema', 'missing "completion" (prompt/completion format: assistant turn)'],
