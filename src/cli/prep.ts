@@ -201,9 +201,14 @@ function cleanFlag(rule: CleanRule): string {
 function summary(manifest: Manifest, outDir: string): string {
   const n = formatCount;
   const { counts } = manifest;
+  // A .json array has elements, not lines ("line" in its rejections is the element's index).
+  const read =
+    manifest.input.container === 'json-array'
+      ? `${n(counts.read)} array elements`
+      : `${n(counts.read)} lines (${n(counts.blank)} blank)`;
   const lines = [
     `phikit prep: ${terminalSafe(manifest.input.name)} (${manifest.input.format}; ${manifest.input.formatDecision})`,
-    `  read ${n(counts.read)} lines (${n(counts.blank)} blank): ${n(counts.kept)} kept = ${n(counts.train)} train + ${n(counts.validation)} validation${counts.test === undefined ? '' : ` + ${n(counts.test)} test`}; ${n(counts.rejected)} rejected`,
+    `  read ${read}: ${n(counts.kept)} kept = ${n(counts.train)} train + ${n(counts.validation)} validation${counts.test === undefined ? '' : ` + ${n(counts.test)} test`}; ${n(counts.rejected)} rejected`,
   ];
   const reasons = (Object.entries(counts.rejectedByReason) as Array<[RejectReason, number]>).filter(
     ([, c]) => c > 0,

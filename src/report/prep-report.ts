@@ -136,13 +136,17 @@ function summarySection(manifest: Manifest): SafeHtml {
         <td><code>${JSON.stringify(value)}</code></td>
       </tr>`,
     );
+  // A .json array has elements, not lines (and no blank ones).
+  const array = input.container === 'json-array';
+  const readLabel = array ? 'array elements read' : 'lines read';
+  const blankCard = array ? '' : card('blank lines', formatNumber(counts.blank));
   return html`
     <h2 id="summary">Summary</h2>
     <div class="cards">
-      ${card('lines read', formatNumber(counts.read))} ${card('kept', formatNumber(counts.kept))}
+      ${card(readLabel, formatNumber(counts.read))} ${card('kept', formatNumber(counts.kept))}
       ${card('train', formatNumber(counts.train))} ${card('validation', formatNumber(counts.validation))}${testCard}
       ${card('rejected', `${formatNumber(counts.rejected)} (${formatPercent(counts.rejected, counts.records)})`)}
-      ${card('blank lines', formatNumber(counts.blank))}
+      ${blankCard}
     </div>
     <table class="kv">
       <tr>
@@ -156,7 +160,7 @@ function summarySection(manifest: Manifest): SafeHtml {
       ${options}
     </table>
     <p class="ok">
-      Every non-blank line ends in exactly one output: ${formatNumber(counts.records)} records =
+      Every ${array ? 'array element' : 'non-blank line'} ends in exactly one output: ${formatNumber(counts.records)} records =
       ${formatNumber(counts.train)} train + ${formatNumber(counts.validation)} validation +
       ${counts.test === undefined ? '' : `${formatNumber(counts.test)} test + `}${formatNumber(counts.rejected)} rejected.
     </p>

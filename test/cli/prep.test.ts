@@ -183,6 +183,10 @@ describe('phikit prep', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('read 44 lines (1 blank): 35 kept');
     expect(run.stdout).toMatch(/invalid_json\s+2/);
+    // A .json array is read element by element: the summary counts elements, not lines.
+    const array = runCli(['prep', fixture('array-root.json'), '--out', tempDir(), '--no-tokens']);
+    expect(array.code).toBe(0);
+    expect(array.stdout).toMatch(/read \d+ array elements: \d+ kept/);
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as Manifest;
     expect(lineCount(join(out, 'train.jsonl'))).toBe(manifest.counts.train);
   });

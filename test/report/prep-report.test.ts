@@ -79,6 +79,19 @@ describe('prep report', () => {
     expect(report).toContain('(359 characters in all)');
   });
 
+  it('counts a .json array in elements, not lines', async () => {
+    const jsonOut = mkdtempSync(join(tmpdir(), 'phikit-report-'));
+    await prep(fixture('array-root.json'), { out: jsonOut, tokens: false });
+    const summary = readFileSync(join(jsonOut, 'report.html'), 'utf8').split('<h2 id="warnings"')[0]!;
+    expect(summary).toContain('>array elements read</div>');
+    expect(summary).toContain('Every array element ends in exactly one output');
+    expect(summary).not.toContain('blank lines');
+    const lines = readFileSync(join(sampleOut, 'report.html'), 'utf8').split('<h2 id="warnings"')[0]!;
+    expect(lines).toContain('>lines read</div>');
+    expect(lines).toContain('>blank lines</div>');
+    expect(lines).toContain('Every non-blank line ends in exactly one output');
+  });
+
   it('is byte-identical when rebuilt by `phikit report`', () => {
     const before = readFileSync(join(sampleOut, 'report.html'));
     const run = runCli(['report', sampleOut]);
