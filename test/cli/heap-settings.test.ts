@@ -72,12 +72,15 @@ describe('the V8 heap of the CLI', () => {
     expect(measureMb({ otherFlags: [] }, churnYoung)).toBeGreaterThanOrEqual(16);
   });
 
-  // Live set ~15 MB: 2x plus a step is ~33 MB; V8's own choice reached ~100 MB here.
+  // Live set ~15 MB: 2x plus a step is ~33-37 MB; V8's own choice reached 56-100 MB here.
   it('lets the old generation grow to about twice its live size, after worker threads start', () => {
     expect(measureMb({ cli: true }, churnOld)).toBeLessThanOrEqual(48);
   });
 
+  // The control: without the setting the figure breaks the bound above. V8's growth lands on one of
+  // a few steps (56 or 84 MB in runs of this script with the prebuilt encoder tables off the heap),
+  // so the control asks for the bound itself, not for a step.
   it("lets the old generation grow more with V8's own growth factor (the measurement above can fail)", () => {
-    expect(measureMb({ otherFlags: ['--semi-space-growth-factor=1'] }, churnOld)).toBeGreaterThanOrEqual(64);
+    expect(measureMb({ otherFlags: ['--semi-space-growth-factor=1'] }, churnOld)).toBeGreaterThan(48);
   });
 });
