@@ -219,7 +219,7 @@ function contentWarnings(changed: { messages: number; lines: number[] }): Warnin
   return [
     {
       code: 'cleaning_changed_content',
-      message: `cleaning changed the text (not only whitespace) of ${formatCount(changed.messages)} assistant ${noun}, first on lines ${changed.lines.join(', ')}: check the cleaning samples in report.html, or switch a rule off with --no-clean-<rule>`,
+      message: `cleaning changed the text (not only whitespace) of ${formatCount(changed.messages)} assistant ${noun}, first on ${changed.lines.length === 1 ? 'line' : 'lines'} ${changed.lines.join(', ')}: check the cleaning samples in report.html, or switch a rule off with --no-clean-<rule>`,
       count: changed.messages,
       lines: [...changed.lines],
     },

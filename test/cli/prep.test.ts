@@ -182,6 +182,7 @@ describe('phikit prep', () => {
     ]);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('read 44 lines (1 blank): 35 kept');
+    expect(run.stdout).toContain('of 1 assistant message, first on line 12: check the cleaning samples');
     expect(run.stdout).toMatch(/invalid_json\s+2/);
     // A .json array is read element by element: the summary counts elements, not lines.
     const array = runCli(['prep', fixture('array-root.json'), '--out', tempDir(), '--no-tokens']);
