@@ -1,6 +1,6 @@
 // Stage 4, dedupe-exact: the first occurrence of a cleaned conversation is kept; later ones are
 // `duplicate` with "same as line N". Memory: a 64-bit signature per kept example (SignatureTable).
-import { hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Stage } from '../core/envelope.js';
 import type { ChatExample } from '../core/example.js';
 import { SignatureTable } from '../core/signature-table.js';
@@ -13,7 +13,7 @@ import { perExample } from './per-example.js';
  */
 export function exactKey(example: ChatExample): { serialized: string; contentKey: string } {
   const serialized = JSON.stringify(example);
-  const contentKey = hash('sha256', serialized, 'hex').slice(0, 32);
+  const contentKey = createHash('sha256').update(serialized).digest('hex').slice(0, 32);
   return { serialized, contentKey };
 }
 
