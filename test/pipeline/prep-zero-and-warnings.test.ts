@@ -95,7 +95,7 @@ describe('prep: a split far from the share asked for', () => {
     expect(manifest.warnings.find((w) => w.code === 'validation_size')).toEqual({
       code: 'validation_size',
       message:
-        'validation has 2 examples where --val-ratio 0.1 asks for 8 of 80: each scenario keeps one example in train and, with two or more, gives validation at least one, and there are 61 scenarios (60 with a single example); fewer, larger scenarios (a coarser --scenario-field) keep the share',
+        'validation has 2 examples where --val-ratio 0.1 asks for 8 of 80: the share is rounded per scenario, each scenario keeps one example in train and, with two or more, gives validation at least one, and there are 61 scenarios (60 with a single example); fewer, larger scenarios (a coarser --scenario-field) keep the share',
       count: 2,
     });
   });
@@ -121,5 +121,15 @@ describe('prep: a split far from the share asked for', () => {
     expect(manifest.counts).toMatchObject({ validation: 6, test: 6 });
     expect(manifest.warnings.map((w) => w.code)).not.toContain('validation_size');
     expect(manifest.warnings.map((w) => w.code)).not.toContain('test_size');
+  });
+
+  it('stays quiet when only rounding each scenario moves the split by a few', async () => {
+    // Six scenarios of 15: 1.5 rounds to 2 each, so 12 where 10% of 90 is 9.
+    const six = ['a', 'b', 'c', 'd', 'e', 'f'].flatMap((scenario) =>
+      Array.from({ length: 15 }, (_, k) => example(`${scenario} 场景`, k, true)),
+    );
+    const { manifest } = await run(six, {});
+    expect(manifest.counts).toMatchObject({ kept: 90, validation: 12 });
+    expect(manifest.warnings.map((w) => w.code)).not.toContain('validation_size');
   });
 });
