@@ -132,7 +132,7 @@ export async function buildPhi3BaseVocabulary(): Promise<Phi3BaseVocabulary> {
 /** Written by `npm run build` next to the compiled phi3.js; absent when phikit runs from src/ (tsx). */
 export const PREBUILT_VOCABULARY_URL = new URL('../tokenize/phi3-vocabulary.bin', import.meta.url);
 
-// The prebuilt file, binary so a start maps it without parsing or deriving anything (~2 ms against
+// The prebuilt file, binary so a start maps it without parsing or deriving anything (~4 ms against
 // ~40 for the pieces and merge ids, decoded, then turned into the encoder's tables):
 // a 32-byte format name (ASCII, NUL-padded); the piece count, the pieces' byte length and the
 // number of int32 sections (uint32 LE); each section's length in int32s; the sections (int32 LE):

@@ -146,7 +146,7 @@ export function buildSpBpeTables(vocabulary: SpBpeSource): SpBpeTables {
   };
 }
 
-/** The tables' int32 arrays in the order `tablesFromInts` reads them. */
+/** The tables' int32 arrays in the order `tablesFromSections` reads them. */
 export function tableSections(tables: SpBpeTables): Int32Array[] {
   const { pieceLength, charId, astralIds, byteId, merges, metaSpaceId } = tables;
   return [Int32Array.of(metaSpaceId), pieceLength, charId, astralIds, byteId, merges];
