@@ -75,8 +75,14 @@ export function fromFields(
         return { error: `missing "${path}" (${label}: ${turn} turn)` };
       return {};
     }
-    if (typeof value !== 'string')
-      return { error: `"${path}" must be a string (${label}: ${turn} turn; got ${describeValue(value)})` };
+    if (typeof value !== 'string') {
+      const error = `"${path}" must be a string (${label}: ${turn} turn; got ${describeValue(value)})`;
+      // An optional turn in another shape (a list of passages, say): name the mapping that leaves it out.
+      const without = `--fields user=${mapping.user},assistant=${mapping.assistant}`;
+      return {
+        error: turn === 'user' || turn === 'assistant' ? error : `${error}; to leave it out, ${without}`,
+      };
+    }
     return { text: value };
   };
   const [user, assistant, system, context] = TURNS.map(read);

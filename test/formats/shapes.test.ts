@@ -266,6 +266,26 @@ describe('pairs and field mapping', () => {
     },
   );
 
+  it('rejects a question-answer context that is not text, naming the mapping that leaves it out', async () => {
+    // HotpotQA keeps its passages as [title, sentences] pairs: phikit does not guess how to join them.
+    const records = [
+      { question: '谁赢了?', context: [['Final', ['Ana won.']]], answer: 'Ana' },
+      { question: 'Who came second?', context: null, answer: 'Bo' },
+    ];
+    const { kept, rejected } = await prepRecords(records, { tokens: false });
+    expect(kept).toHaveLength(1);
+    expect(rejected.map(({ line, reason, message }) => ({ line, reason, message }))).toEqual([
+      {
+        line: 1,
+        reason: 'schema',
+        message:
+          '"context" must be a string (question-answer format: context turn; got an array); to leave it out, --fields user=question,assistant=answer',
+      },
+    ]);
+    const mapped = await prepRecords(records, { tokens: false, fields: 'user=question,assistant=answer' });
+    expect(mapped.kept).toHaveLength(2);
+  });
+
   it('reads any other pair through --fields, nested paths included', async () => {
     const record = { q: { text: 'Ping?' }, a: 'Pong.', sys: 'Be brief.' };
     const { kept, manifest } = await prepRecords([record], {
