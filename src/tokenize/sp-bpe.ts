@@ -1,8 +1,9 @@
 // phikit's fast encoder for SentencePiece-style BPE with byte fallback (Llama-2 / Phi-3), exact
 // against Hugging Face tokenizers. Text is cut into chunks no merge can cross, each chunk's ids are
 // cached, so most of the work is a hash-table lookup. Memory: the vocabulary tables plus a word cache
-// of at most CACHE_SLOTS / 2 chunks of <= MAX_CACHED_CHUNK characters (it starts small and doubles;
-// emptied when full at its largest).
+// of at most CACHE_SLOTS / 2 chunks of <= MAX_CACHED_CHUNK characters, their text and ids in two
+// typed-array pools of at most MAX_POOL entries each (it starts small and doubles; emptied when full
+// at its largest).
 //
 // Why chunking is exact: BPE only merges adjacent symbols into a piece of the vocabulary. If no piece
 // can span a position, no merge ever crosses it, the merges on either side never compete (HF applies
@@ -33,6 +34,8 @@ const FIRST_CACHE_SLOTS = 1 << 13;
 const FNV_PRIME = 0x01000193;
 const HASH_SEED = 0x811c9dc5 | 0;
 const HASH_SEED_VIRTUAL = 0x2f2b1b3d;
+/** Entries of each cache pool at most: 4 MB of key code units, 8 MB of ids. */
+const MAX_POOL = 1 << 21;
 /** Chunks up to this many symbols merge by rescanning; longer ones use a heap. */
 const SHORT_CHUNK = 48;
 
@@ -42,22 +45,33 @@ export interface SpBpeVocabulary extends SpBpeSource {
   tables?: SpBpeTables;
 }
 
-/** Receives each chunk's ids with its offsets in the text; `virtualSpace`: it starts with the prepended "▁". */
+/**
+ * Receives each chunk's ids, `ids[from, from + count)`, read before the next chunk (the array is
+ * the encoder's own), with the chunk's offsets in the text; `virtualSpace`: it starts with the
+ * prepended "▁".
+ */
 interface ChunkSink {
-  chunk(ids: ArrayLike<number>, start: number, end: number, virtualSpace: boolean): void;
+  chunk(
+    ids: Int32Array,
+    from: number,
+    count: number,
+    start: number,
+    end: number,
+    virtualSpace: boolean,
+  ): void;
 }
 
 class IdCollector implements ChunkSink {
   ids: number[] = [];
-  chunk(ids: ArrayLike<number>): void {
-    for (let i = 0; i < ids.length; i++) this.ids.push(ids[i]!);
+  chunk(ids: Int32Array, from: number, count: number): void {
+    for (let i = from; i < from + count; i++) this.ids.push(ids[i]!);
   }
 }
 
 class Counter implements ChunkSink {
   count = 0;
-  chunk(ids: ArrayLike<number>): void {
-    this.count += ids.length;
+  chunk(_ids: Int32Array, _from: number, count: number): void {
+    this.count += count;
   }
 }
 
@@ -75,20 +89,18 @@ export class SpBpeEncoder {
   private readonly mergeMask: number;
   private readonly merges: Int32Array;
   // The word cache: open addressing on a hash computed while scanning, so a hit allocates nothing.
-  // A slot is 4 adjacent ints [hash, length * 2 + virtualSpace (-1: empty), the id of a one-token
-  // chunk (-1: see cacheIds), unused]. Keys are copies (not slices) of the text, so the cache never
-  // keeps whole documents alive.
+  // A slot is 4 adjacent ints [hash, length * 2 + virtualSpace (-1: empty), where its key's code
+  // units start in keyPool, where its ids start in idPool (their count, then the ids)]. Typed
+  // arrays only: a key is compared unit by unit, and the garbage collector has nothing to trace.
   private cacheSlots = new Int32Array(FIRST_CACHE_SLOTS * 4).fill(-1);
-  private cacheKeys = new Array<string | undefined>(FIRST_CACHE_SLOTS).fill(undefined);
-  private cacheIds = new Array<number[] | undefined>(FIRST_CACHE_SLOTS).fill(undefined);
   private cacheMask = FIRST_CACHE_SLOTS - 1;
   private cacheSize = 0;
-  /**
-   * Hands a cached single id to a sink without allocating; sinks read it before the next chunk.
-   * A plain array, as the cached ids are: sinks then see one kind of array (~4% faster counting).
-   */
-  private readonly single = [0];
-  private readonly keyCodes = new Uint16Array(MAX_CACHED_CHUNK);
+  private keyPool = new Uint16Array(FIRST_CACHE_SLOTS * 4);
+  private keyPoolUsed = 0;
+  private idPool = new Int32Array(FIRST_CACHE_SLOTS * 4);
+  private idPoolUsed = 0;
+  /** An added token's id or a character's byte tokens, handed to a sink. */
+  private readonly scratch = new Int32Array(4);
   private symbols = new Int32Array(1024);
   private ranks = new Int32Array(1024);
   cacheHits = 0;
@@ -145,25 +157,40 @@ export class SpBpeEncoder {
 
   clearCache(): void {
     this.cacheSlots.fill(-1);
-    this.cacheKeys.fill(undefined);
-    this.cacheIds.fill(undefined);
     this.cacheSize = 0;
+    this.keyPoolUsed = 0;
+    this.idPoolUsed = 0;
   }
 
-  /** Doubles the word cache, keeping its entries. */
+  /** Doubles the word cache's slots, keeping its entries (the pools stay as they are). */
   private growCache(): void {
-    const { cacheSlots: slots, cacheKeys: keys, cacheIds: ids } = this;
+    const slots = this.cacheSlots;
     const size = (this.cacheMask + 1) * 2;
     this.cacheSlots = new Int32Array(size * 4).fill(-1);
-    this.cacheKeys = new Array<string | undefined>(size).fill(undefined);
-    this.cacheIds = new Array<number[] | undefined>(size).fill(undefined);
     this.cacheMask = size - 1;
-    for (let old = 0; old < keys.length; old++) {
-      if (slots[old * 4 + 1] === -1) continue;
-      const slot = this.freeSlot(slots[old * 4]!);
-      this.cacheSlots.set(slots.subarray(old * 4, old * 4 + 4), slot * 4);
-      this.cacheKeys[slot] = keys[old];
-      this.cacheIds[slot] = ids[old];
+    for (let old = 0; old < slots.length; old += 4) {
+      if (slots[old + 1] === -1) continue;
+      const slot = this.freeSlot(slots[old]!);
+      this.cacheSlots.set(slots.subarray(old, old + 4), slot * 4);
+    }
+  }
+
+  /**
+   * Makes room for an entry of `keyUnits` code units and `idUnits` pool ints: doubles the slots or
+   * a pool, or empties the cache when what is full is at its largest.
+   */
+  private makeRoom(keyUnits: number, idUnits: number): void {
+    if (this.cacheSize >= (this.cacheMask + 1) / 2) {
+      if (this.cacheMask + 1 < CACHE_SLOTS) this.growCache();
+      else this.clearCache();
+    }
+    if (this.keyPoolUsed + keyUnits > this.keyPool.length) {
+      if (this.keyPool.length < MAX_POOL) this.keyPool = doubled(this.keyPool);
+      else this.clearCache();
+    }
+    if (this.idPoolUsed + idUnits > this.idPool.length) {
+      if (this.idPool.length < MAX_POOL) this.idPool = doubled(this.idPool);
+      else this.clearCache();
     }
   }
 
@@ -175,8 +202,12 @@ export class SpBpeEncoder {
   }
 
   private encodePiece(text: string, piece: TextPiece, sink: ChunkSink): void {
-    if (piece.id >= 0) sink.chunk([piece.id], piece.start, piece.end, false);
-    else this.scan(text, piece.start, piece.end, sink);
+    if (piece.id < 0) {
+      this.scan(text, piece.start, piece.end, sink);
+      return;
+    }
+    this.scratch[0] = piece.id;
+    sink.chunk(this.scratch, 0, 1, piece.start, piece.end, false);
   }
 
   /** Normalises text[start, end) ("▁" prepended, spaces to "▁") and emits its chunks. */
@@ -227,7 +258,7 @@ export class SpBpeEncoder {
       }
       // Not a piece: its byte tokens form a chunk of their own (chunking rule 2).
       if (i > chunkStart || virtualSpace) this.emitChunk(text, chunkStart, i, virtualSpace, hash, sink);
-      sink.chunk(this.bytesOf(codePoint), i, i + width, false);
+      sink.chunk(this.scratch, 0, this.bytesOf(codePoint), i, i + width, false);
       virtualSpace = false;
       i += width - 1;
       chunkStart = i + 1;
@@ -236,23 +267,30 @@ export class SpBpeEncoder {
     if (end > chunkStart || virtualSpace) this.emitChunk(text, chunkStart, end, virtualSpace, hash, sink);
   }
 
-  private bytesOf(codePoint: number): number[] {
+  /** Writes the byte tokens of the code point's UTF-8 into `scratch`; returns how many. */
+  private bytesOf(codePoint: number): number {
     const b = this.byteId;
-    if (codePoint < 0x80) return [b[codePoint]!];
-    if (codePoint < 0x800) return [b[0xc0 | (codePoint >> 6)]!, b[0x80 | (codePoint & 0x3f)]!];
-    if (codePoint < 0x10000) {
-      return [
-        b[0xe0 | (codePoint >> 12)]!,
-        b[0x80 | ((codePoint >> 6) & 0x3f)]!,
-        b[0x80 | (codePoint & 0x3f)]!,
-      ];
+    const out = this.scratch;
+    if (codePoint < 0x80) {
+      out[0] = b[codePoint]!;
+      return 1;
     }
-    return [
-      b[0xf0 | (codePoint >> 18)]!,
-      b[0x80 | ((codePoint >> 12) & 0x3f)]!,
-      b[0x80 | ((codePoint >> 6) & 0x3f)]!,
-      b[0x80 | (codePoint & 0x3f)]!,
-    ];
+    if (codePoint < 0x800) {
+      out[0] = b[0xc0 | (codePoint >> 6)]!;
+      out[1] = b[0x80 | (codePoint & 0x3f)]!;
+      return 2;
+    }
+    if (codePoint < 0x10000) {
+      out[0] = b[0xe0 | (codePoint >> 12)]!;
+      out[1] = b[0x80 | ((codePoint >> 6) & 0x3f)]!;
+      out[2] = b[0x80 | (codePoint & 0x3f)]!;
+      return 3;
+    }
+    out[0] = b[0xf0 | (codePoint >> 18)]!;
+    out[1] = b[0x80 | ((codePoint >> 12) & 0x3f)]!;
+    out[2] = b[0x80 | ((codePoint >> 6) & 0x3f)]!;
+    out[3] = b[0x80 | (codePoint & 0x3f)]!;
+    return 4;
   }
 
   private emitChunk(
@@ -266,59 +304,68 @@ export class SpBpeEncoder {
     const length = end - start;
     if (length >= MAX_CACHED_CHUNK) {
       const n = this.encodeChunk(text, start, end, virtualSpace);
-      sink.chunk(this.symbols.subarray(0, n), start, end, virtualSpace);
+      sink.chunk(this.symbols, 0, n, start, end, virtualSpace);
       return;
     }
-    const shape = length * 2 + (virtualSpace ? 1 : 0);
-    let slots = this.cacheSlots;
-    const mask = this.cacheMask;
-    let slot = hash & mask;
-    let found = -1;
-    for (let at = slot * 4; slots[at + 1] !== -1; at = slot * 4) {
-      if (slots[at] === hash && slots[at + 1] === shape && text.startsWith(this.cacheKeys[slot]!, start)) {
-        found = slot;
-        break;
-      }
-      slot = (slot + 1) & mask;
-    }
-    if (found === -1) {
+    let at = this.findCached(text, start, length, virtualSpace, hash);
+    if (at === -1) {
       this.cacheMisses++;
-      const n = this.encodeChunk(text, start, end, virtualSpace);
-      if (this.cacheSize >= (mask + 1) / 2) {
-        if (mask + 1 < CACHE_SLOTS) this.growCache();
-        else this.clearCache();
-        slots = this.cacheSlots;
-        slot = this.freeSlot(hash);
-      }
-      for (let i = 0; i < length; i++) this.keyCodes[i] = text.charCodeAt(start + i);
-      // fromCharCode builds a flat copy; a slice could pin the whole text in memory.
-      this.cacheKeys[slot] = String.fromCharCode.apply(
-        null,
-        this.keyCodes.subarray(0, length) as unknown as number[],
-      );
-      const at = slot * 4;
-      slots[at] = hash;
-      slots[at + 1] = shape;
-      if (n === 1) {
-        slots[at + 2] = this.symbols[0]!;
-      } else {
-        const ids = new Array<number>(n);
-        for (let i = 0; i < n; i++) ids[i] = this.symbols[i]!;
-        slots[at + 2] = -1;
-        this.cacheIds[slot] = ids;
-      }
-      this.cacheSize++;
-      found = slot;
+      at = this.addToCache(text, start, length, virtualSpace, hash);
     } else {
       this.cacheHits++;
     }
-    const single = slots[found * 4 + 2]!;
-    if (single !== -1) {
-      this.single[0] = single;
-      sink.chunk(this.single, start, end, virtualSpace);
-    } else {
-      sink.chunk(this.cacheIds[found]!, start, end, virtualSpace);
+    const idsAt = this.cacheSlots[at + 3]!;
+    sink.chunk(this.idPool, idsAt + 1, this.idPool[idsAt]!, start, end, virtualSpace);
+  }
+
+  /** Where the chunk's slot starts in `cacheSlots`, or -1 when it is not cached. */
+  private findCached(
+    text: string,
+    start: number,
+    length: number,
+    virtualSpace: boolean,
+    hash: number,
+  ): number {
+    const slots = this.cacheSlots;
+    const keys = this.keyPool;
+    const mask = this.cacheMask;
+    const shape = length * 2 + (virtualSpace ? 1 : 0);
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const at = slot * 4;
+      const slotShape = slots[at + 1]!;
+      if (slotShape === -1) return -1;
+      if (slots[at] !== hash || slotShape !== shape) continue;
+      const keyAt = slots[at + 2]!;
+      let k = 0;
+      while (k < length && keys[keyAt + k] === text.charCodeAt(start + k)) k++;
+      if (k === length) return at;
     }
+  }
+
+  /** Encodes the chunk (shorter than MAX_CACHED_CHUNK) into a new cache entry; returns where its slot starts. */
+  private addToCache(
+    text: string,
+    start: number,
+    length: number,
+    virtualSpace: boolean,
+    hash: number,
+  ): number {
+    const n = this.encodeChunk(text, start, start + length, virtualSpace);
+    this.makeRoom(length, n + 1);
+    const at = this.freeSlot(hash) * 4;
+    const slots = this.cacheSlots;
+    slots[at] = hash;
+    slots[at + 1] = length * 2 + (virtualSpace ? 1 : 0);
+    slots[at + 2] = this.keyPoolUsed;
+    slots[at + 3] = this.idPoolUsed;
+    const keys = this.keyPool;
+    for (let k = 0; k < length; k++) keys[this.keyPoolUsed + k] = text.charCodeAt(start + k);
+    this.keyPoolUsed += length;
+    this.idPool[this.idPoolUsed] = n;
+    this.idPool.set(this.symbols.subarray(0, n), this.idPoolUsed + 1);
+    this.idPoolUsed += n + 1;
+    this.cacheSize++;
+    return at;
   }
 
   /** Initial symbols of one chunk (every character is a piece), then BPE. Leaves the chunk's ids in `this.symbols[0, n)` and returns n. */
@@ -501,8 +548,15 @@ class RangeCounter implements ChunkSink {
     private readonly pieceLength: Int32Array,
   ) {}
 
-  chunk(ids: ArrayLike<number>, start: number, end: number, virtualSpace: boolean): void {
-    this.total += ids.length;
+  chunk(
+    ids: Int32Array,
+    from: number,
+    count: number,
+    start: number,
+    end: number,
+    virtualSpace: boolean,
+  ): void {
+    this.total += count;
     const ranges = this.ranges;
     while (this.rangeIndex < ranges.length && ranges[this.rangeIndex]![1] <= start) this.rangeIndex++;
     const range = ranges[this.rangeIndex];
@@ -510,13 +564,13 @@ class RangeCounter implements ChunkSink {
     const lastStart = Math.max(start, end - 1);
     if (range === undefined || range[0] > lastStart) return;
     if (range[0] <= start && lastStart < range[1]) {
-      this.inRanges += ids.length;
+      this.inRanges += count;
       return;
     }
     // The chunk straddles a range edge: walk its tokens' start offsets.
     let offset = start - (virtualSpace ? 1 : 0);
     let index = this.rangeIndex;
-    for (let i = 0; i < ids.length; i++) {
+    for (let i = from; i < from + count; i++) {
       const tokenStart = Math.max(offset, start);
       while (index < ranges.length && ranges[index]![1] <= tokenStart) index++;
       const current = ranges[index];
@@ -524,4 +578,11 @@ class RangeCounter implements ChunkSink {
       offset += this.pieceLength[ids[i]!] ?? 0;
     }
   }
+}
+
+/** A copy of `array` twice as long. */
+function doubled<T extends Uint16Array | Int32Array>(array: T): T {
+  const bigger = new (array.constructor as new (length: number) => T)(array.length * 2);
+  bigger.set(array);
+  return bigger;
 }

@@ -36,6 +36,27 @@ describe('SpBpeEncoder without reference files', () => {
     expect(fresh.encode(words.slice(0, 2000))).toEqual(encoder.encode(words.slice(0, 2000)));
   });
 
+  it('stays exact when long words fill its key pool before its slots', async () => {
+    const fresh = new SpBpeEncoder(await phi3Vocabulary('phi-3'));
+    // 9,000 distinct 250-letter words: 2.25M code units of keys, over the pool's 2M, in 9,000 slots.
+    const letters = 'abcdefghijklmnopqrstuvwxyzéü日本';
+    let state = 12345;
+    const letter = (): string => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return letters[(state >>> 16) % letters.length]!;
+    };
+    const word = (): string => Array.from({ length: 250 }, letter).join('');
+    const words = Array.from({ length: 9_000 }, word);
+    const firstIds = words.slice(0, 3).map((w) => encoder.encodePlain(` ${w}`));
+    for (const w of words) fresh.count(` ${w}`);
+    expect(fresh.cacheMisses).toBeGreaterThanOrEqual(9_000);
+    // The first words were cached, the cache emptied, and they are encoded again, exactly.
+    expect(words.slice(0, 3).map((w) => fresh.encodePlain(` ${w}`))).toEqual(firstIds);
+    expect(fresh.encode(`${words[8_999]} ${words[0]}`)).toEqual(
+      encoder.encode(`${words[8_999]} ${words[0]}`),
+    );
+  });
+
   it('falls back to bytes for characters outside the vocabulary, lone surrogates as U+FFFD', () => {
     // U+1F600 is not a piece: 4 byte tokens <0xF0><0x9F><0x98><0x80> after a lone "▁".
     expect(encoder.encode('\u{1F600}')).toEqual([29871, 243, 162, 155, 131]);
