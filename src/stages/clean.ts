@@ -37,6 +37,8 @@ const WARNING_LINES = 5;
 /** Rules that only touch whitespace: their changes never count as changed content. */
 const WHITESPACE_RULES: ReadonlySet<CleanRule> = new Set(['nbsp', 'collapse-spaces', 'trim']);
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** `String.prototype.isWellFormed` (ES2024, in every Node 20; not in TypeScript's ES2023 lib): a scan with no regex. */
+const isWellFormed = (text: string): boolean => (text as string & { isWellFormed(): boolean }).isWellFormed();
 
 /** Everything a clean stage has counted and sampled: what a front worker's batch instance hands back. */
 export interface CleanState {
@@ -167,7 +169,7 @@ function invalidUnicode(example: ChatExample): Rejection | undefined {
   for (const [index, message] of example.messages.entries()) {
     for (const field of ['content', 'name'] as const) {
       const text = (message as { content?: unknown; name?: unknown })[field];
-      if (typeof text !== 'string') continue;
+      if (typeof text !== 'string' || isWellFormed(text)) continue;
       const match = LONE_SURROGATE.exec(text);
       if (!match) continue;
       const character = Array.from(text.slice(0, match.index)).length + 1;

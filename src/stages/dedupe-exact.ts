@@ -13,8 +13,12 @@ import { perExample } from './per-example.js';
  */
 export function exactKey(example: ChatExample): { serialized: string; contentKey: string } {
   const serialized = JSON.stringify(example);
-  const contentKey = createHash('sha256').update(serialized).digest('hex').slice(0, 32);
-  return { serialized, contentKey };
+  return { serialized, contentKey: contentKeyOf(serialized) };
+}
+
+/** The content key of a written form, given as text or as its UTF-8 bytes (the same key). */
+export function contentKeyOf(written: string | Uint8Array): string {
+  return createHash('sha256').update(written).digest('hex').slice(0, 32);
 }
 
 export function createDedupeExactStage(): Stage {
