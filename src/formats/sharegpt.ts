@@ -1,10 +1,13 @@
 // ShareGPT (FastChat, LLaMA-Factory): `conversations: [{from, value}]`, with glaive-style tool
 // calling: `function_call` turns become assistant `tool_calls`, `observation` turns the `tool`
 // messages that answer them, and the record's `tools` (a JSON string) the top-level `tools`.
+// `conversations` of OpenAI messages (`{role, content}`, LLaMA-Factory's role/content tags) are
+// the messages as they are.
 import type { ChatMessage, ToolCall, ToolDefinition } from '../core/example.js';
 import { describeValue } from '../core/describe.js';
 import type { Conversion } from './conversion.js';
 import { withoutKeys } from './conversion.js';
+import { withTextContent } from './parts.js';
 
 /** ShareGPT speaker names and the chat role each maps to. */
 export const SHAREGPT_ROLES: Record<string, ChatMessage['role']> = {
@@ -30,6 +33,29 @@ export function fromShareGpt(fields: Record<string, unknown>): Conversion {
   if (typeof fields.system === 'string' && fields.system.trim() !== '') {
     messages.push({ role: 'system', content: fields.system });
   }
+  if (turns.length > 0 && turns.every(isOpenAiMessage)) messages.push(...(turns as Turn[]));
+  else {
+    const converted = fromSpeakerTurns(turns, messages);
+    if (converted) return converted;
+  }
+  const tools = toolsOf(fields.tools);
+  if ('error' in tools) return { ok: false, error: tools.error };
+  // Content parts become text, as in the messages format.
+  return withTextContent({
+    ...withoutKeys(fields, ['conversations', 'system', 'tools']),
+    messages,
+    ...(tools.tools ? { tools: tools.tools } : {}),
+  });
+}
+
+/** A turn written as an OpenAI message: a `role`, and no ShareGPT `from`/`value`. */
+function isOpenAiMessage(turn: unknown): boolean {
+  if (typeof turn !== 'object' || turn === null || Array.isArray(turn)) return false;
+  return 'role' in turn && !('from' in turn) && !('value' in turn);
+}
+
+/** Appends `{from, value}` turns to `messages`; returns the failure, if one. */
+function fromSpeakerTurns(turns: unknown[], messages: Turn[]): Conversion | undefined {
   const calls = { next: 1, pending: [] as string[] };
   for (const [index, turn] of turns.entries()) {
     const from = (turn as { from?: unknown } | null)?.from;
@@ -55,23 +81,18 @@ export function fromShareGpt(fields: Record<string, unknown>): Conversion {
     const role = speaker === undefined ? undefined : SHAREGPT_ROLES[speaker];
     if (role === undefined) {
       const speakers = [...Object.keys(SHAREGPT_ROLES), ...TOOL_SPEAKERS].join(', ');
+      // A {role, content} turn among {from, value} ones: the record mixes the two ways.
+      const mixed = isOpenAiMessage(turn)
+        ? '; it is written {role, content}, others {from, value}: write every turn one way'
+        : '';
       return {
         ok: false,
-        error: `${where}.from must be one of ${speakers} (got ${JSON.stringify(from ?? null)})`,
+        error: `${where}.from must be one of ${speakers} (got ${JSON.stringify(from ?? null)})${mixed}`,
       };
     }
     messages.push({ role, content: value });
   }
-  const tools = toolsOf(fields.tools);
-  if ('error' in tools) return { ok: false, error: tools.error };
-  return {
-    ok: true,
-    value: {
-      ...withoutKeys(fields, ['conversations', 'system', 'tools']),
-      messages,
-      ...(tools.tools ? { tools: tools.tools } : {}),
-    },
-  };
+  return undefined;
 }
 
 /** `{"name", "arguments": {...}}` or a list of them; arguments become the JSON string OpenAI uses. */

@@ -229,6 +229,48 @@ describe('content parts', () => {
   });
 });
 
+describe('ShareGPT conversations', () => {
+  // LLaMA-Factory's role/content tags, as in cklxx/mini-llm's identity_conversations.jsonl.
+  it('reads conversations written as OpenAI messages ({role, content}) as the messages they are', async () => {
+    const turns = [
+      { role: 'system', content: '你是 MiniLLM，一位乐观、耐心的中文助理。' },
+      { role: 'user', content: [{ type: 'text', text: '请你介绍一下' }, { type: 'text', text: '自己。' }] },
+      { role: 'assistant', content: '你好，我是 MiniLLM 🙂', weight: 1 },
+    ];
+    const speakers = [
+      { from: 'human', value: 'مرحبا' },
+      { from: 'gpt', value: 'أهلاً! 👋' },
+    ];
+    const mixed = [
+      { role: 'user', content: 'hi' },
+      { from: 'gpt', value: 'hello' },
+    ];
+    const { kept, rejected } = await prepRecords(
+      [{ conversations: turns, id: 7 }, { conversations: speakers }, { conversations: mixed }],
+      { tokens: false, format: 'sharegpt' },
+    );
+    expect(kept.map((line) => JSON.parse(line))).toEqual([
+      {
+        messages: [
+          { role: 'system', content: '你是 MiniLLM，一位乐观、耐心的中文助理。' },
+          { role: 'user', content: '请你介绍一下自己。' },
+          { role: 'assistant', content: '你好，我是 MiniLLM 🙂', weight: 1 },
+        ],
+      },
+      {
+        messages: [
+          { role: 'user', content: 'مرحبا' },
+          { role: 'assistant', content: 'أهلاً! 👋' },
+        ],
+      },
+    ]);
+    // A record mixing both kinds is not guessed at: the speaker turn it cannot read is named.
+    expect(rejected).toMatchObject([{ line: 3, reason: 'schema' }]);
+    expect(rejected[0]!.message).toContain('conversations[0].from must be one of');
+    expect(rejected[0]!.message).toContain('it is written {role, content}, others {from, value}');
+  });
+});
+
 describe('pairs and field mapping', () => {
   const pairs: Array<[string, Record<string, string>, string]> = [
     ['prompt-response', { prompt: '巴黎有什么？', response: 'La tour Eiffel 🗼' }, '巴黎有什么？'],
