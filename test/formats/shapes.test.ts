@@ -234,7 +234,13 @@ describe('ShareGPT conversations', () => {
   it('reads conversations written as OpenAI messages ({role, content}) as the messages they are', async () => {
     const turns = [
       { role: 'system', content: '你是 MiniLLM，一位乐观、耐心的中文助理。' },
-      { role: 'user', content: [{ type: 'text', text: '请你介绍一下' }, { type: 'text', text: '自己。' }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: '请你介绍一下' },
+          { type: 'text', text: '自己。' },
+        ],
+      },
       { role: 'assistant', content: '你好，我是 MiniLLM 🙂', weight: 1 },
     ];
     const speakers = [
