@@ -46,12 +46,28 @@ function noChat(record: Record<string, unknown>): Conversion {
   const keys = Object.keys(record);
   if (keys.length === 0)
     return { ok: false, error: 'the record is an empty object: each line needs "messages"' };
+  const preference = preferenceData(record);
+  if (preference) return { ok: false, error: `missing "messages": ${preference}` };
   const shown = keys.slice(0, 8).map((key) => JSON.stringify(key));
   const found = `${shown.join(', ')}${keys.length > shown.length ? `, … (${keys.length} keys)` : ''}`;
   return {
     ok: false,
     error: `missing "messages" and no known format: the record has ${found}; map them with --fields user=KEY,assistant=KEY[,system=KEY] or pick --format`,
   };
+}
+
+/** Preference (DPO) data is named as such, with the way to its preferred answers. */
+function preferenceData(record: Record<string, unknown>): string | undefined {
+  const sft = 'phikit prepares supervised chat data';
+  if ('preferred_output' in record && 'non_preferred_output' in record)
+    return `this is preference (DPO) data in Azure OpenAI's format ("input", "preferred_output", "non_preferred_output"); ${sft}: to train on the preferred answers, write each record as {"messages": input.messages followed by preferred_output}`;
+  if (!('chosen' in record && 'rejected' in record)) return undefined;
+  const what = 'this is preference (DPO) data ("chosen"/"rejected")';
+  if (Array.isArray(record.chosen))
+    return `${what}; ${sft}: to train on the chosen conversations, write each record as {"messages": chosen}`;
+  const prompt = ['prompt', 'question', 'instruction'].find((key) => typeof record[key] === 'string');
+  if (prompt === undefined || typeof record.chosen !== 'string') return `${what}; ${sft}`;
+  return `${what}; ${sft}: to train on the chosen answers, --fields user=${prompt},assistant=chosen`;
 }
 
 function fromAlpaca(fields: Record<string, unknown>): Conversion {

@@ -357,6 +357,51 @@ describe('pairs and field mapping', () => {
     expect(rejected[0]!.message).toContain('the record has "ask", "reply"');
     expect(rejected[0]!.message).toContain('--fields user=KEY,assistant=KEY');
   });
+
+  it('names preference (DPO) data as such, with the way to its preferred answers', async () => {
+    const records = [
+      { prompt: '2+2 等于几？', chosen: '4', rejected: '5' },
+      {
+        chosen: [
+          { role: 'user', content: 'Capital of France?' },
+          { role: 'assistant', content: 'Paris' },
+        ],
+        rejected: [
+          { role: 'user', content: 'Capital of France?' },
+          { role: 'assistant', content: 'Lyon' },
+        ],
+      },
+      {
+        input: { messages: [{ role: 'user', content: 'Hi' }] },
+        preferred_output: [{ role: 'assistant', content: 'Hello! 👋' }],
+        non_preferred_output: [{ role: 'assistant', content: 'k' }],
+      },
+    ];
+    const { rejected } = await prepRecords(records, { tokens: false });
+    expect(rejected.map((r) => [r.line, r.reason])).toEqual([
+      [1, 'schema'],
+      [2, 'schema'],
+      [3, 'schema'],
+    ]);
+    expect(rejected[0]!.message).toContain('preference (DPO) data ("chosen"/"rejected")');
+    expect(rejected[0]!.message).toContain('--fields user=prompt,assistant=chosen');
+    expect(rejected[1]!.message).toContain('write each record as {"messages": chosen}');
+    expect(rejected[2]!.message).toContain("Azure OpenAI's format");
+    // The hint works: the chosen answers of the first record are kept.
+    const mapped = await prepRecords([records[0]], {
+      tokens: false,
+      format: 'fields',
+      fields: { user: 'prompt', assistant: 'chosen' },
+    });
+    expect(mapped.kept.map((line) => JSON.parse(line))).toEqual([
+      {
+        messages: [
+          { role: 'user', content: '2+2 等于几？' },
+          { role: 'assistant', content: '4' },
+        ],
+      },
+    ]);
+  });
 });
 
 describe('raw chat template', () => {
