@@ -30,7 +30,7 @@ export function checkChatExample(value: unknown): ChatCheck {
     const role = typeof last === 'object' && last !== null ? last.role : undefined;
     if (role !== 'assistant' && ROLES.includes(String(role))) {
       errors.push(
-        `messages[${messages.length - 1}].role: the last message must be from the assistant (got ${describeValue(role)})`,
+        `messages[${messages.length - 1}].role: the last message must be from the assistant (got ${describeValue(role)})${answerBeside(value)}`,
       );
     }
   }
@@ -42,6 +42,16 @@ export function checkChatExample(value: unknown): ChatCheck {
     Number(!error.startsWith('messages[')) * 2 + Number(!/^messages\[\d+\]\.role/.test(error));
   const specificFirst = [...errors].sort((a, b) => rank(a) - rank(b));
   return { ok: false, errors: specificFirst };
+}
+
+/** Keys datasets keep an answer under, beside `messages` rather than in it. */
+const ANSWER_KEYS = ['response', 'completion', 'output', 'answer', 'assistant', 'target'];
+
+/** Names a top-level text that may be the missing answer (it is never moved there silently). */
+function answerBeside(record: unknown): string {
+  const key = ANSWER_KEYS.find((name) => typeof (record as Record<string, unknown>)[name] === 'string');
+  if (key === undefined) return '';
+  return `; the record's top-level "${key}" may be the answer: phikit reads answers only from messages, so add it as the last message {"role": "assistant", "content": …}`;
 }
 
 function explain(error: ErrorObject): string | undefined {

@@ -97,6 +97,26 @@ describe('validate stage', () => {
     });
   });
 
+  // MathMentorAI's formated-data.jsonl: system and user in messages, the answer in "response".
+  it('names a top-level answer beside messages that end with the user, and moves nothing', () => {
+    const record = {
+      messages: [
+        { role: 'system', content: 'Output JSON.' },
+        { role: 'user', content: '1/3 还是 1/4？' },
+      ],
+      response: '{"is_correct": false}',
+    };
+    const check = checkChatExample(record);
+    expect(check.ok).toBe(false);
+    expect(!check.ok && check.errors[0]).toBe(
+      'messages[1].role: the last message must be from the assistant (got "user"); the record\'s top-level "response" may be the answer: phikit reads answers only from messages, so add it as the last message {"role": "assistant", "content": …}',
+    );
+    const withoutAnswer = checkChatExample({ messages: record.messages, response: 42 });
+    expect(!withoutAnswer.ok && withoutAnswer.errors[0]).toBe(
+      'messages[1].role: the last message must be from the assistant (got "user")',
+    );
+  });
+
   it('converts ShareGPT, Alpaca and prompt/completion by the documented mapping', async () => {
     expect(
       toChat(
