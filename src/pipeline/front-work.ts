@@ -218,9 +218,12 @@ function workAhead(
   return kept;
 }
 
+/** The buffer the last batch's written forms were encoded in, for the next batch (no regrowing per batch). */
+let spareBuffer: Uint8Array | undefined;
+
 /** A batch's written forms, UTF-8, one after another, encoded as they are added. */
 class WrittenForms {
-  private buffer = new Uint8Array(1 << 16);
+  private buffer = takeSpareBuffer();
   private encoder = Buffer.from(this.buffer.buffer);
   private end = 0;
 
@@ -245,10 +248,21 @@ class WrittenForms {
     return this.buffer.subarray(start, end);
   }
 
-  /** A copy in an ArrayBuffer of its own (never Buffer's shared pool), so the worker can transfer it. */
+  /**
+   * A copy in an ArrayBuffer of its own (never Buffer's shared pool), so the worker can transfer
+   * it; the buffer is then the next batch's.
+   */
   bytes(): Uint8Array {
-    return this.buffer.slice(0, this.end);
+    const bytes = this.buffer.slice(0, this.end);
+    spareBuffer = this.buffer;
+    return bytes;
   }
+}
+
+function takeSpareBuffer(): Uint8Array {
+  const buffer = spareBuffer ?? new Uint8Array(1 << 16);
+  spareBuffer = undefined;
+  return buffer;
 }
 
 /** A batch's signatures, one after another: one buffer to transfer instead of one per example. */

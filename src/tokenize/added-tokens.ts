@@ -31,35 +31,57 @@ export function isUnicodeWhitespace(code: number): boolean {
 
 export class AddedTokenSplitter {
   readonly tokens: readonly AddedTokenSpec[];
-  private readonly pattern: RegExp | undefined;
   private readonly byContent: Map<string, AddedTokenSpec>;
   /** The tokens' distinct first code units: text holding none of them holds no token. */
   private readonly firstUnits: readonly string[];
+  /** Per first code unit, the token strings that start with it, longest first. */
+  private readonly byFirstUnit: Map<string, string[]>;
 
   constructor(tokens: readonly AddedTokenSpec[]) {
     this.tokens = tokens;
     this.byContent = new Map(tokens.map((token) => [token.content, token]));
-    // Longest first: at one position the regex takes the first alternative that matches.
+    // Longest first: at one position the longest token that matches wins, as in Hugging Face's matcher.
     const contents = [...this.byContent.keys()].filter((content) => content.length > 0);
     contents.sort((a, b) => b.length - a.length);
     this.firstUnits = [...new Set(contents.map((content) => content[0]!))];
-    this.pattern =
-      contents.length === 0
-        ? undefined
-        : new RegExp(
-            contents.map((content) => content.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'),
-            'g',
-          );
+    this.byFirstUnit = new Map(
+      this.firstUnits.map((unit) => [unit, contents.filter((content) => content[0] === unit)]),
+    );
   }
 
   /** The first added-token string in `text`, if any (for the special-token-in-text check). */
   firstIn(text: string): string | undefined {
-    if (this.pattern === undefined) return undefined;
-    // Most message text holds no "<" at all (every Phi token starts with one): no regex then.
-    if (!this.firstUnits.some((unit) => text.includes(unit))) return undefined;
-    this.pattern.lastIndex = 0;
-    const match = this.pattern.exec(text);
-    return match === null ? undefined : match[0];
+    const found = this.nextToken(text, 0, new Array<number>(this.firstUnits.length).fill(-2));
+    return found === undefined ? undefined : text.slice(found, found + this.matched.length);
+  }
+
+  /** The token string `nextToken` found last. */
+  private matched = '';
+
+  /**
+   * Where the leftmost token at or after `from` starts (the longest there is left in `matched`),
+   * or undefined. `nextUnit[k]` caches where first unit k next occurs (-2: not looked up, -1:
+   * nowhere), so a text full of near misses is still scanned once per unit. No regex: no match
+   * arrays to allocate.
+   */
+  private nextToken(text: string, from: number, nextUnit: number[]): number | undefined {
+    for (let at = from; ;) {
+      let start = -1;
+      for (let k = 0; k < this.firstUnits.length; k++) {
+        if (nextUnit[k] === -2 || (nextUnit[k]! >= 0 && nextUnit[k]! < at))
+          nextUnit[k] = text.indexOf(this.firstUnits[k]!, at);
+        const position = nextUnit[k]!;
+        if (position >= 0 && (start === -1 || position < start)) start = position;
+      }
+      if (start === -1) return undefined;
+      for (const content of this.byFirstUnit.get(text[start]!)!) {
+        if (text.startsWith(content, start)) {
+          this.matched = content;
+          return start;
+        }
+      }
+      at = start + 1;
+    }
   }
 
   /**
@@ -69,35 +91,31 @@ export class AddedTokenSplitter {
    */
   split(text: string, plainRanges?: ReadonlyArray<readonly [number, number]>): TextPiece[] {
     const pieces: TextPiece[] = [];
-    if (this.pattern === undefined) {
-      if (text.length > 0) pieces.push({ start: 0, end: text.length, id: -1 });
-      return pieces;
-    }
+    const nextUnit = new Array<number>(this.firstUnits.length).fill(-2);
     let textStart = 0;
     let rangeIndex = 0;
-    const pattern = this.pattern;
-    pattern.lastIndex = 0;
-    for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
-      const start = match.index;
+    for (let from = 0; ;) {
+      const start = this.nextToken(text, from, nextUnit);
+      if (start === undefined) break;
       if (plainRanges !== undefined) {
         while (rangeIndex < plainRanges.length && plainRanges[rangeIndex]![1] <= start) rangeIndex++;
         const range = plainRanges[rangeIndex];
         if (range !== undefined && range[0] <= start) {
-          pattern.lastIndex = start + 1;
+          from = start + 1;
           continue;
         }
       }
-      const token = this.byContent.get(match[0])!;
+      const token = this.byContent.get(this.matched)!;
       let textEnd = start;
       if (token.lstrip)
         while (textEnd > textStart && isUnicodeWhitespace(text.charCodeAt(textEnd - 1))) textEnd--;
       if (textEnd > textStart) pieces.push({ start: textStart, end: textEnd, id: -1 });
-      const end = start + match[0].length;
+      const end = start + this.matched.length;
       pieces.push({ start, end, id: token.id });
       textStart = end;
       if (token.rstrip)
         while (textStart < text.length && isUnicodeWhitespace(text.charCodeAt(textStart))) textStart++;
-      pattern.lastIndex = textStart;
+      from = textStart;
     }
     if (textStart < text.length) pieces.push({ start: textStart, end: text.length, id: -1 });
     return pieces;
