@@ -4,6 +4,7 @@ import type { ErrorObject } from 'ajv';
 import type { ChatExample } from '../core/example.js';
 import { describeValue } from '../core/describe.js';
 import { readablePath, schemaValidator } from './registry.js';
+import { isPlainChat } from './plain-chat.js';
 import { checkToolUse } from './tools.js';
 
 export type ChatCheck = { ok: true; example: ChatExample } | { ok: false; errors: string[] };
@@ -13,7 +14,7 @@ const ROLES = ['system', 'user', 'assistant', 'tool', 'function'];
 
 export function checkChatExample(value: unknown): ChatCheck {
   const errors: string[] = [];
-  if (!schemaValidator('chat.schema.json', 'fast')(value)) {
+  if (!isPlainChat(value) && !schemaValidator('chat.schema.json', 'fast')(value)) {
     const validate = schemaValidator<ChatExample>('chat.schema.json');
     validate(value);
     for (const error of validate.errors ?? []) {
