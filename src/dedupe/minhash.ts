@@ -101,10 +101,15 @@ export function shingles(text: string, size: number): Set<string> {
 
 /** The text near-duplicates are judged on: user and assistant turns (system prompts are shared by design). */
 export function conversationText(example: ChatExample): string {
+  return conversationParts(example).join('\n');
+}
+
+/** `conversationText` as its parts (joined by "\n"): what `nearSignatureOf` reads without joining them. */
+export function conversationParts(example: ChatExample): string[] {
+  // A tool-calling turn's null content counts as "", as join writes it.
   return example.messages
     .filter((message) => message.role !== 'system')
-    .map((message) => message.content)
-    .join('\n');
+    .map((message) => message.content ?? '');
 }
 
 const CHARACTER_SEED = 0x6a09e667;
@@ -115,8 +120,9 @@ let shingleBuffer = new Uint32Array(1024);
  * Hashes the shingles of `shingles()` into `shingleBuffer` from the per-unit hashes, without
  * making shingle strings; returns their count. Repeats stay: MinHash ignores them.
  */
-function hashShingles(text: string, size: number): number {
-  const { hashes, runs, runEnds, runIsCharacters } = scanUnits(text.toLowerCase());
+function hashShingles(text: string | readonly string[], size: number): number {
+  const lower = typeof text === 'string' ? text.toLowerCase() : text.map((part) => part.toLowerCase());
+  const { hashes, runs, runEnds, runIsCharacters } = scanUnits(lower);
   let count = 0;
   for (let r = 0, from = 0; r < runs; from = runEnds[r++]!) {
     const length = runEnds[r]! - from;
@@ -229,9 +235,13 @@ const sharedMins = new Uint32Array(PERMUTATIONS);
 /**
  * The signature near-duplicate search uses, or undefined when the text has fewer than
  * MIN_SHINGLES distinct shingles: such a text is never a MinHash candidate (exact dedupe
- * still catches copies). Same values as `signatureOf`, from reused buffers.
+ * still catches copies). Same values as `signatureOf`, from reused buffers. Parts are read as
+ * one text joined by "\n", without joining them.
  */
-export function nearSignatureOf(text: string, shingleSize: number): Uint8Array | undefined {
+export function nearSignatureOf(
+  text: string | readonly string[],
+  shingleSize: number,
+): Uint8Array | undefined {
   const count = hashShingles(text, shingleSize);
   if (!distinctAtLeast(shingleBuffer, count, MIN_SHINGLES)) return undefined;
   fillMins(sharedMins, shingleBuffer, count);

@@ -102,14 +102,24 @@ function push(hash: number, start: number, end: number, characters: number): voi
 }
 
 /**
- * Scans lowercased text into the shared `ShingleUnits`. Lowercasing never moves a character into
- * or out of an unspaced script (test/dedupe/shingle-units.test.ts checks every code point), so
- * classes read from the lowercased text are those of the original.
+ * Scans lowercased text into the shared `ShingleUnits`; parts are scanned as if joined by "\n"
+ * (offsets count the separators), without building the joined string. Lowercasing never moves a
+ * character into or out of an unspaced script (test/dedupe/shingle-units.test.ts checks every
+ * code point), so classes read from the lowercased text are those of the original.
  */
-export function scanUnits(lower: string): ShingleUnits {
+export function scanUnits(lower: string | readonly string[]): ShingleUnits {
   if (units.hashes.length > MAX_KEPT_UNITS) allocate(INITIAL_UNITS);
   units.count = 0;
   units.runs = 0;
+  if (typeof lower === 'string') scanText(lower, 0);
+  else
+    for (let i = 0, offset = 0; i < lower.length; offset += lower[i++]!.length + 1)
+      scanText(lower[i]!, offset);
+  return units;
+}
+
+/** Appends the units of one text, its offsets shifted by `offset`. */
+function scanText(lower: string, offset: number): void {
   const n = lower.length;
   let wordStart = -1;
   let wordHash = 0;
@@ -145,17 +155,16 @@ export function scanUnits(lower: string): ShingleUnits {
       }
     } else {
       if (wordStart >= 0) {
-        push(wordHash >>> 0, wordStart, i, 0);
+        push(wordHash >>> 0, offset + wordStart, offset + i, 0);
         wordStart = -1;
       }
       if (kind === CHARACTER) {
         let hash = Math.imul(FNV_OFFSET ^ unit, FNV_PRIME);
         if (low >= 0) hash = Math.imul(hash ^ low, FNV_PRIME);
-        push(hash >>> 0, i, low >= 0 ? i + 2 : i + 1, 1);
+        push(hash >>> 0, offset + i, offset + (low >= 0 ? i + 2 : i + 1), 1);
       }
     }
     if (low >= 0) i++;
   }
-  if (wordStart >= 0) push(wordHash >>> 0, wordStart, n, 0);
-  return units;
+  if (wordStart >= 0) push(wordHash >>> 0, offset + wordStart, offset + n, 0);
 }

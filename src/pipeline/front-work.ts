@@ -5,7 +5,7 @@
 // stage instances counted travels back, so the main thread's instances absorb it in input order.
 import { UNLABELED, type CountedTokens, type Envelope, type Rejection } from '../core/envelope.js';
 import type { CleanRule } from '../clean/rules.js';
-import { conversationText, nearSignatureOf, PERMUTATIONS } from '../dedupe/minhash.js';
+import { conversationParts, nearSignatureOf, PERMUTATIONS } from '../dedupe/minhash.js';
 import { createCleanStage, type CleanState } from '../stages/clean.js';
 import { contentKeyOf } from '../stages/dedupe-exact.js';
 import { createParseStage } from '../stages/parse.js';
@@ -212,7 +212,7 @@ function workAhead(
   }
   if (config.shingle !== undefined) {
     const shingle = config.shingle;
-    const signature = timed('dedupe-near', () => nearSignatureOf(conversationText(example), shingle));
+    const signature = timed('dedupe-near', () => nearSignatureOf(conversationParts(example), shingle));
     kept.signature = signature ? batch.signatures.add(signature) : null;
   }
   return kept;

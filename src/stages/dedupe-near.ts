@@ -17,7 +17,7 @@ import {
   CHARACTER_SHINGLE,
   closest,
   Clusters,
-  conversationText,
+  conversationParts,
   lshParameters,
   MIN_SHINGLES,
   NearDuplicateIndex,
@@ -57,7 +57,7 @@ export interface DedupeNearStage extends Stage {
  */
 export function envelopeSignature(envelope: Envelope, shingle: number): Uint8Array | undefined {
   if (envelope.signature?.shingle !== shingle)
-    envelope.signature = { shingle, value: nearSignatureOf(conversationText(envelope.example!), shingle) };
+    envelope.signature = { shingle, value: nearSignatureOf(conversationParts(envelope.example!), shingle) };
   return envelope.signature.value;
 }
 

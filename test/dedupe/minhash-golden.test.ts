@@ -3,19 +3,20 @@
 // shingler; a change of the shingling or hashing rules must update them on purpose.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { conversationText, nearSignatureOf, shingles } from '../../src/dedupe/minhash.js';
+import { conversationParts, conversationText, nearSignatureOf, shingles } from '../../src/dedupe/minhash.js';
 import { multiscriptTexts } from '../helpers/multiscript.js';
 
 const CHATS = 3000;
-const texts = (() => {
+const chats = (() => {
   const generator = multiscriptTexts(2026);
-  return Array.from({ length: CHATS }, (_, i) => conversationText(generator.chat(i)));
+  return Array.from({ length: CHATS }, (_, i) => generator.chat(i));
 })();
+const texts = chats.map(conversationText);
 
 /** sha256 of every text's signature in order (a 0 byte for "no signature", 1 + 96 bytes otherwise). */
-function signatureDigest(shingle: number): string {
+function signatureDigest(shingle: number, inputs: ReadonlyArray<string | string[]> = texts): string {
   const hash = createHash('sha256');
-  for (const text of texts) {
+  for (const text of inputs) {
     const signature = nearSignatureOf(text, shingle);
     hash.update(signature ? Buffer.concat([Buffer.from([1]), signature]) : Buffer.from([0]));
   }
@@ -28,6 +29,25 @@ const hex = (signature: Uint8Array | undefined) =>
 describe('MinHash signatures (golden)', () => {
   it('are byte-identical to the recorded ones for 3,000 chats, shingles of 2, 3 and 5 words', () => {
     expect({ 2: signatureDigest(2), 3: signatureDigest(3), 5: signatureDigest(5) }).toEqual(GOLDEN_DIGESTS);
+  });
+
+  it('are the same read from the conversation parts, never joined', () => {
+    const parts = chats.map(conversationParts);
+    expect({
+      2: signatureDigest(2, parts),
+      3: signatureDigest(3, parts),
+      5: signatureDigest(5, parts),
+    }).toEqual(GOLDEN_DIGESTS);
+    // Where the parts meet: Greek final sigma, surrogate pairs, empty parts, unspaced scripts.
+    const edges = [
+      ['ΟΔΟΣ', 'ΣΟΦΙΑ ΚΑΙ ΛΟΓΟΣ', '', "ΑΣ'", "'Σ λέξη"],
+      ['日本語の文章', '続きの文章です', '😀😀 emoji', '𝒳 math'],
+      ['one two three four', 'five six seven eight nine ten'],
+    ];
+    for (const part of edges) {
+      for (const shingle of [2, 3])
+        expect(hex(nearSignatureOf(part, shingle))).toBe(hex(nearSignatureOf(part.join('\n'), shingle)));
+    }
   });
 
   it('give the recorded signatures for a few single texts', () => {
