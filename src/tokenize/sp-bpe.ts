@@ -235,6 +235,17 @@ export class SpBpeEncoder {
       let id = charId[code]!;
       if (id >= 0) {
         hash = Math.imul(hash ^ code, FNV_PRIME);
+        // The rest of the word: characters that are pieces, in a tight loop.
+        let next: number;
+        while (
+          i + 1 < end &&
+          (next = text.charCodeAt(i + 1)) !== SPACE &&
+          next !== META_SPACE &&
+          charId[next]! >= 0
+        ) {
+          hash = Math.imul(hash ^ next, FNV_PRIME);
+          i++;
+        }
         continue;
       }
       let width = 1;
