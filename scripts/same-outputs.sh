@@ -22,6 +22,8 @@ untime() { node -e '
   fs.writeFileSync(file, JSON.stringify(m, null, 2) + "\n");' "$1"; }
 differ=0 runs=0
 for input in "${inputs[@]}"; do
+  # A missing input would make both builds fail alike and "differ" in nothing.
+  [ -f "$input" ] || { echo "no such input: $input" >&2; exit 2; }
   for flags in "${flagsets[@]}"; do
     runs=$((runs + 1))
     # shellcheck disable=SC2086
