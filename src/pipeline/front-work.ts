@@ -4,6 +4,7 @@
 // its written form and content key, its token count and its MinHash signature. What the batch's
 // stage instances counted travels back, so the main thread's instances absorb it in input order.
 import { UNLABELED, type CountedTokens, type Envelope, type Rejection } from '../core/envelope.js';
+import { PhikitError } from '../core/errors.js';
 import type { CleanRule } from '../clean/rules.js';
 import { conversationParts, nearSignatureOf, PERMUTATIONS } from '../dedupe/minhash.js';
 import { createCleanStage, type CleanState } from '../stages/clean.js';
@@ -220,6 +221,10 @@ function workAhead(
 
 /** The buffer the last batch's written forms were encoded in, for the next batch (no regrowing per batch). */
 let spareBuffer: Uint8Array | undefined;
+/** The largest buffer kept for the next batch (a batch of 512 typical records takes ~1-2 MB). */
+const MAX_SPARE_BYTES = 8 * 1024 * 1024;
+/** Texts longer than this (code units) have their UTF-8 length measured before they are encoded. */
+const LONG_TEXT = 1 << 16;
 
 /** A batch's written forms, UTF-8, one after another, encoded as they are added. */
 class WrittenForms {
@@ -229,10 +234,11 @@ class WrittenForms {
 
   /** Encodes the text; returns its byte range. */
   add(text: string): [number, number] {
-    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
-    if (this.end + text.length * 3 > this.buffer.length) {
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit; a long text is measured, not guessed.
+    const room = text.length > LONG_TEXT ? Buffer.byteLength(text, 'utf8') : text.length * 3;
+    if (this.end + room > this.buffer.length) {
       let size = this.buffer.length * 2;
-      while (size < this.end + text.length * 3) size *= 2;
+      while (size < this.end + room) size *= 2;
       const grown = new Uint8Array(size);
       grown.set(this.buffer.subarray(0, this.end));
       this.buffer = grown;
@@ -240,6 +246,9 @@ class WrittenForms {
     }
     const start = this.end;
     this.end += this.encoder.write(text, start, 'utf8');
+    // write() stops quietly when the buffer is full: a cut written form must never pass.
+    if (this.buffer.length - this.end < 4 && this.end - start !== Buffer.byteLength(text, 'utf8'))
+      throw new PhikitError('INTERNAL', 'a written form did not fit its buffer');
     return [start, this.end];
   }
 
@@ -254,7 +263,8 @@ class WrittenForms {
    */
   bytes(): Uint8Array {
     const bytes = this.buffer.slice(0, this.end);
-    spareBuffer = this.buffer;
+    // A buffer grown for huge lines is not kept: memory stays bounded by the batches in flight.
+    if (this.buffer.length <= MAX_SPARE_BYTES) spareBuffer = this.buffer;
     return bytes;
   }
 }

@@ -68,3 +68,42 @@ describe('front batches as bytes', () => {
     expect(Buffer.from(fromBytes.written).toString('utf8')).toContain('😀');
   });
 });
+
+describe('front written forms', () => {
+  // Long texts are measured before they are encoded; every written form stays its example's
+  // JSON, and its content key is that of exactKey (the one-thread path's), batch after batch.
+  it('writes each kept example as exactKey does, long and multi-byte texts included', async () => {
+    const { exactKey } = await import('../../src/stages/dedupe-exact.js');
+    const long = `${'長い回答🙂 '.repeat(40_000)}end`; // 240,003 code units, mostly 3-4 UTF-8 bytes each
+    const records = [
+      JSON.stringify({
+        messages: [
+          { role: 'user', content: 'q1' },
+          { role: 'assistant', content: long },
+        ],
+      }),
+      JSON.stringify({
+        messages: [
+          { role: 'user', content: 'مرحبا' },
+          { role: 'assistant', content: 'أهلاً' },
+        ],
+      }),
+      JSON.stringify({
+        messages: [
+          { role: 'user', content: 'q3' },
+          { role: 'assistant', content: 'x'.repeat(70_000) },
+        ],
+      }),
+    ];
+    const work = frontWork(config, undefined);
+    for (let batch = 0; batch < 2; batch++) {
+      const result = await work(packRecords(envelopesOf(records))!);
+      for (const [i, outcome] of result.outcomes.entries()) {
+        const expected = exactKey(JSON.parse(records[i]!) as never);
+        const [start, end] = outcome.kept!.written;
+        expect(Buffer.from(result.written.subarray(start, end)).toString('utf8')).toBe(expected.serialized);
+        expect(outcome.kept!.contentKey).toBe(expected.contentKey);
+      }
+    }
+  });
+});
