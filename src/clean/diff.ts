@@ -106,13 +106,17 @@ function push(parts: DiffPart[], op: DiffPart['op'], chars: readonly string[]): 
 
 /** Edit steps from a suffix table of LCS lengths; removals come before additions in a run. */
 function lcsSteps(a: readonly string[], b: readonly string[]): Array<[DiffPart['op'], string]> {
+  // The table compares code points as numbers (equal exactly when the characters are).
+  const codesA = Int32Array.from(a, (char) => char.codePointAt(0)!);
+  const codesB = Int32Array.from(b, (char) => char.codePointAt(0)!);
   const width = b.length + 1;
   // lengths[i * width + j]: LCS length of a[i..] and b[j..].
   const lengths = new Uint32Array((a.length + 1) * width);
   for (let i = a.length - 1; i >= 0; i--) {
+    const codeA = codesA[i]!;
     for (let j = b.length - 1; j >= 0; j--) {
       lengths[i * width + j] =
-        a[i] === b[j]
+        codeA === codesB[j]
           ? lengths[(i + 1) * width + j + 1]! + 1
           : Math.max(lengths[(i + 1) * width + j]!, lengths[i * width + j + 1]!);
     }
@@ -121,7 +125,7 @@ function lcsSteps(a: readonly string[], b: readonly string[]): Array<[DiffPart['
   let i = 0;
   let j = 0;
   while (i < a.length || j < b.length) {
-    if (i < a.length && j < b.length && a[i] === b[j]) {
+    if (i < a.length && j < b.length && codesA[i] === codesB[j]) {
       steps.push(['same', a[i++]!]);
       j++;
     } else if (
