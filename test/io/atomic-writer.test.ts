@@ -48,4 +48,31 @@ describe('AtomicLineWriter', () => {
     await writer.commit();
     expect(readFileSync(join(dir, 'out.jsonl'), 'utf8')).toBe(`${LINES.join('\n')}\n`);
   });
+
+  it('keeps every byte of lines of any size: empty, 3-byte characters filling the buffer, lone surrogates, over 1 MiB', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'phikit-writer-'));
+    const path = join(dir, 'out.jsonl');
+    const writer = new AtomicLineWriter(path);
+    // Sizes chosen around the buffer's edges: its first 16 KiB, its doublings and 1 MiB.
+    const lines = [
+      '',
+      '中'.repeat(5_000),
+      'a\ud800b',
+      '中文'.repeat(3_000),
+      '\udfff',
+      'x'.repeat(16 * 1024 - 3),
+      'مرحبا 😀'.repeat(40_000),
+      '',
+      '日本語'.repeat(400_000),
+      ...Array.from({ length: 300 }, (_, i) => `${'語'.repeat(i * 37)}${i}`),
+    ];
+    for (const [i, line] of lines.entries()) {
+      const full = i % 4 === 3 ? writer.addLineBytes(Buffer.from(line, 'utf8')) : writer.addLine(line);
+      if (full) await writer.flush();
+    }
+    const file = await writer.commit();
+    const expected = Buffer.concat(lines.map((line) => Buffer.from(`${line}\n`, 'utf8')));
+    expect(readFileSync(path).equals(expected)).toBe(true);
+    expect(file).toMatchObject({ lines: lines.length, bytes: expected.length });
+  });
 });
