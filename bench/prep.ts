@@ -10,7 +10,7 @@ import { createReadStream, existsSync, readdirSync, readFileSync, statSync, writ
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { availableParallelism, cpus } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Manifest, StageFigures } from '../src/core/manifest.js';
 import { SMALL_INPUT_BYTES } from '../src/pipeline/prep-stages.js';
@@ -345,8 +345,39 @@ async function measureSmallFiles(seed: number, runs: number): Promise<SmallRow[]
       await rm(outDir, { recursive: true, force: true });
     }
   }
+  const warm = warmRuns(generatedFile, outDir, runs);
   if (!flags.keep) await rm(generatedFile, { force: true });
-  return rows.map(({ label, runs: measured }) => ({ label, runs: measured }));
+  return [
+    ...rows.map(({ label, runs: measured }) => ({ label, runs: measured })),
+    {
+      label: `a warm JIT, no start-up: ${generatedLabel} prepped again in one process (library \`prep()\`, after ${WARM_UP_RUNS} runs)`,
+      runs: warm,
+    },
+  ];
+}
+
+const WARM_UP_RUNS = 2;
+
+/**
+ * The floor a cold start stands on: the same prep repeated in one process (JIT warm, modules and
+ * tokenizer loaded), timed after WARM_UP_RUNS runs. Not a user's run; it tells start-up and JIT
+ * warm-up apart from the work itself.
+ */
+function warmRuns(file: string, outDir: string, runs: number): ProcessRun[] {
+  const library = pathToFileURL(join(repoRoot, 'dist', 'index.js')).href;
+  const code = `
+    const { prep } = await import(${JSON.stringify(library)});
+    const times = [];
+    for (let run = 0; run < ${WARM_UP_RUNS + runs}; run++) {
+      const started = performance.now();
+      await prep(${JSON.stringify(file)}, { out: ${JSON.stringify(outDir)}, scenarioField: 'scenario' });
+      times.push((performance.now() - started) / 1000);
+    }
+    console.log(JSON.stringify(times.slice(${WARM_UP_RUNS})));`;
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' });
+  if (child.status !== 0) throw new Error(`warm prep runs failed (exit ${child.status}):\n${child.stderr}`);
+  const seconds = JSON.parse(child.stdout.trim().split('\n').pop()!) as number[];
+  return seconds.map((value) => ({ seconds: value, peakRssBytes: undefined }));
 }
 
 function smallRows(rows: SmallRow[]): string[] {
@@ -492,7 +523,7 @@ function readmeSection(results: SizeResult[], small: SmallRow[], command: string
     '',
     `Command: \`${command}\``,
     '',
-    `Small files, through the built CLI as a user runs it (\`node dist/cli/main.js prep FILE --out DIR --scenario-field scenario -q\`, all defaults on), ${small[0]!.runs.length} runs each, interleaved with bare \`node -e 0\` in the same run; wall time of the whole process, peak RSS from GNU time. The CLI starts from its compiled bundle with the V8 code cache the build wrote (src/cli/compiled-bundle.ts); the last two rows start it from its ~300 modules instead, compiling them as they load:`,
+    `Small files, through the built CLI as a user runs it (\`node dist/cli/main.js prep FILE --out DIR --scenario-field scenario -q\`, all defaults on), ${small[0]!.runs.length} runs each, interleaved with bare \`node -e 0\` in the same run; wall time of the whole process, peak RSS from GNU time. The CLI starts from its compiled bundle with the V8 code cache the build wrote (src/cli/compiled-bundle.ts); two rows start it from its ~300 modules instead, compiling them as they load. The last row is no user's run: the 2 MB prep repeated in one process, timed once the JIT is warm and everything is loaded (no process start in its time), the floor that start-up and JIT warm-up stand on:`,
     '',
     ...smallRows(small),
     '',

@@ -406,7 +406,7 @@ export interface PrepPreflightFacts {
   validation: { lines: number; bytes: number };
   bom: boolean;
   /** Present when tokens were counted: epochs, and total tokens per train / validation example in file order. */
-  tokens?: { epochs: number; train: ArrayLike<number>; validation: ArrayLike<number> };
+  tokens?: { epochs: number; train: readonly number[]; validation: readonly number[] };
 }
 
 export function prepPreflight(
@@ -415,14 +415,9 @@ export function prepPreflight(
 ): PreflightFigures {
   const { model } = facts;
   const contextLimit = modelPreset(model).maxTokens;
-  const overContext = (totals: ArrayLike<number>) => {
-    const lines: number[] = [];
-    let count = 0;
-    for (let index = 0; index < totals.length; index++) {
-      if (totals[index]! <= contextLimit) continue;
-      if (count++ < FIRST_LINES) lines.push(index + 1);
-    }
-    return { count, lines };
+  const overContext = (totals: readonly number[]) => {
+    const lines = totals.flatMap((total, index) => (total > contextLimit ? [index + 1] : []));
+    return { count: lines.length, lines: lines.slice(0, FIRST_LINES) };
   };
   const noKeyProblems = { count: 0, lines: [], first: undefined };
   const valid = { count: 0, lines: [] };
@@ -439,7 +434,7 @@ export function prepPreflight(
         : skipped('context', file, 'tokens were not counted (--no-tokens)'),
     );
   }
-  const trainingTokens = facts.tokens ? sumOf(facts.tokens.train) : undefined;
+  const trainingTokens = facts.tokens?.train.reduce((sum, total) => sum + total, 0);
   checks.push(
     facts.tokens && trainingTokens !== undefined
       ? tokenBudgetCheck(trainingTokens, facts.tokens.epochs, limits)
@@ -458,10 +453,4 @@ export function prepPreflight(
 
 function skipped(check: string, file: 'train' | 'validation', why: string): PreflightCheck {
   return { check, status: 'skip', file, message: `not checked: ${why}`, rule: '', source: '' };
-}
-
-function sumOf(values: ArrayLike<number>): number {
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += values[i]!;
-  return sum;
 }

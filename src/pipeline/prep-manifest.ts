@@ -131,7 +131,7 @@ function unknownKeyWarnings(unknownKeys: Record<string, number>): Warning[] {
 
 /** Azure's upload checks on train.jsonl / validation.jsonl, from the figures prep already has. */
 function preflightFigures({ config, files, routed }: PrepFacts): ReturnType<typeof prepPreflight> {
-  const totals = (split: 'train' | 'validation') => routed.splitTokens[split].total;
+  const totals = (split: 'train' | 'validation') => routed.splitTokens[split].map((counts) => counts.total);
   return prepPreflight({
     model: config.tokens?.model ?? DEFAULT_MODEL,
     train: files.train,

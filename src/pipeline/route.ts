@@ -1,11 +1,10 @@
 // Prep's second pass: reads the spilled survivors in input order and sends each where the
 // plan put it: train.jsonl, validation.jsonl, test.jsonl, or rejected.jsonl when balancing
 // dropped it. Every row written gets a line in index.jsonl, in the same (input) order.
-import { GrowableUint32 } from '../core/growable.js';
+import type { TokenCounts } from '../core/envelope.js';
 import type { ScenarioFigures } from '../core/manifest.js';
 import type { RejectReason } from '../core/reasons.js';
 import { formatBalance } from '../stages/balance.js';
-import type { TokenColumns } from '../tokenize/figures.js';
 import type { PrepConfig } from './prep-config.js';
 import type { PrepOutputs } from './prep-outputs.js';
 import { BALANCED_OUT, SMALL_SCENARIO, TEST, VALIDATION, type Plan } from './plan.js';
@@ -15,8 +14,8 @@ type Split = 'train' | 'validation' | 'test';
 
 export interface Routed {
   scenarios: Record<string, ScenarioFigures>;
-  /** Token counts per split, in file order, when the token check ran (empty columns otherwise). */
-  splitTokens: { train: TokenColumns; validation: TokenColumns };
+  /** Token counts per split, when the token check ran. */
+  splitTokens: { train: TokenCounts[]; validation: TokenCounts[] };
   /** Written examples (train, validation and test) without a system message. */
   examplesWithoutSystem: number;
 }
@@ -33,8 +32,7 @@ export async function routeSurvivors(
     scenarios[name] = { before: plan.sizes[s]!, after: plan.keep[s]!, train: 0, validation: 0 };
     if (config.testSplit) scenarios[name].test = 0;
   }
-  // Survivor indices per split: their token counts are read as columns once routing is done.
-  const routedTo = { train: new GrowableUint32(), validation: new GrowableUint32() };
+  const splitTokens: Routed['splitTokens'] = { train: [], validation: [] };
   const rows: Record<Split, number> = { train: 0, validation: 0, test: 0 };
   let examplesWithoutSystem = 0;
   let i = 0;
@@ -50,7 +48,7 @@ export async function routeSurvivors(
         continue;
       }
       const split: Split = side === TEST ? 'test' : side === VALIDATION ? 'validation' : 'train';
-      if (config.tokens && split !== 'test') routedTo[split].push(i);
+      if (config.tokens && split !== 'test') splitTokens[split].push(survivors.tokensOf(i));
       if (!survivors.hasSystem(i)) examplesWithoutSystem++;
       scenarios[names[s]!]![split]!++;
       const writer = split === 'test' ? outputs.test! : outputs[split];
@@ -70,10 +68,6 @@ export async function routeSurvivors(
       i++;
     }
   }
-  const splitTokens = {
-    train: survivors.tokenColumnsOf(routedTo.train.view()),
-    validation: survivors.tokenColumnsOf(routedTo.validation.view()),
-  };
   return { scenarios, splitTokens, examplesWithoutSystem };
 }
 

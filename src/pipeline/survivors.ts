@@ -4,7 +4,6 @@
 import type { TokenCounts } from '../core/envelope.js';
 import { GrowableFloat64, GrowableUint32, GrowableUint8 } from '../core/growable.js';
 import { seededUnit } from '../core/hash.js';
-import type { TokenColumns } from '../tokenize/figures.js';
 import type { Survivors } from './plan.js';
 
 export interface Survivor {
@@ -75,17 +74,6 @@ export class SurvivorSignatures {
 
   lineOf(i: number): number {
     return this.line.get(i);
-  }
-
-  /** The token counts of the survivors at `indices`, as columns (no object per example). */
-  tokenColumnsOf(indices: ArrayLike<number>): TokenColumns {
-    const total = new Uint32Array(indices.length);
-    const assistant = new Uint32Array(indices.length);
-    for (let k = 0; k < indices.length; k++) {
-      total[k] = this.totalTokens.get(indices[k]!);
-      assistant[k] = this.assistantTokens.get(indices[k]!);
-    }
-    return { total, assistant };
   }
 
   tokensOf(i: number): TokenCounts {

@@ -55,30 +55,12 @@ export function histogram(
   return { edges: [...edges], counts };
 }
 
-/** One split's token counts as columns: `total[i]` and `assistant[i]` of its i-th example. */
-export interface TokenColumns {
-  total: ArrayLike<number>;
-  assistant: ArrayLike<number>;
-}
-
-/** Counts given one object per example, as columns. */
-export function tokenColumns(counts: readonly TokenCounts[] | TokenColumns): TokenColumns {
-  if (!Array.isArray(counts)) return counts as TokenColumns;
+export function splitFigures(counts: readonly TokenCounts[], maxTokens: number): TokenSplitFigures {
+  const totals = counts.map((count) => count.total);
   return {
-    total: counts.map((count: TokenCounts) => count.total),
-    assistant: counts.map((count: TokenCounts) => count.assistant),
-  };
-}
-
-export function splitFigures(
-  counts: readonly TokenCounts[] | TokenColumns,
-  maxTokens: number,
-): TokenSplitFigures {
-  const { total, assistant } = tokenColumns(counts);
-  return {
-    total: distribution(total),
-    assistant: distribution(assistant),
-    histogram: histogram(total, histogramEdges(maxTokens)),
+    total: distribution(totals),
+    assistant: distribution(counts.map((count) => count.assistant)),
+    histogram: histogram(totals, histogramEdges(maxTokens)),
   };
 }
 
@@ -90,10 +72,7 @@ export interface TokenFiguresOptions {
 
 /** The `tokens` section of manifest.json. Billed tokens: total tokens of the train split x epochs. */
 export function tokenFigures(
-  perSplit: {
-    train: readonly TokenCounts[] | TokenColumns;
-    validation: readonly TokenCounts[] | TokenColumns;
-  },
+  perSplit: { train: readonly TokenCounts[]; validation: readonly TokenCounts[] },
   options: TokenFiguresOptions,
 ): TokenFigures {
   const train = splitFigures(perSplit.train, options.maxTokens);
