@@ -1,7 +1,7 @@
 // Stage 4, dedupe-exact: the first occurrence of a cleaned conversation is kept; later ones are
 // `duplicate` with "same as line N". Memory: a 64-bit signature per kept example (SignatureTable).
-import { createHash } from 'node:crypto';
 import type { Stage } from '../core/envelope.js';
+import { sha256Hex } from '../core/hash.js';
 import type { ChatExample } from '../core/example.js';
 import { SignatureTable } from '../core/signature-table.js';
 import { perExample } from './per-example.js';
@@ -18,7 +18,7 @@ export function exactKey(example: ChatExample): { serialized: string; contentKey
 
 /** The content key of a written form, given as text or as its UTF-8 bytes (the same key). */
 export function contentKeyOf(written: string | Uint8Array): string {
-  return createHash('sha256').update(written).digest('hex').slice(0, 32);
+  return sha256Hex(written).slice(0, 32);
 }
 
 export function createDedupeExactStage(): Stage {
