@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { seededUnit } from '../../src/core/hash.js';
 import { contentKeyOf } from '../../src/stages/dedupe-exact.js';
 
@@ -48,5 +48,20 @@ describe('contentKeyOf', () => {
       expect(contentKeyOf(text)).toBe(expected);
       expect(contentKeyOf(Buffer.from(text, 'utf8'))).toBe(expected);
     }
+  });
+});
+
+describe('without crypto.hash (Node 20 before 20.12)', () => {
+  it('gives the same values through a Hash object', async () => {
+    vi.resetModules();
+    vi.doMock('node:crypto', async (original) => ({
+      ...(await original<typeof import('node:crypto')>()),
+      hash: undefined,
+    }));
+    const old = await import('../../src/core/hash.js');
+    vi.doUnmock('node:crypto');
+    expect(old.seededUnit(42, 'support', '0f3c')).toBe(0.7598601502390387);
+    expect(old.seededUnit('7', '数学 🙂', '\ud800x')).toBe(seededUnit('7', '数学 🙂', '\ud800x'));
+    expect(old.sha256Hex('数学')).toBe(createHash('sha256').update('数学').digest('hex'));
   });
 });
