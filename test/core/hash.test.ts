@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type * as NodeCrypto from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { seededUnit } from '../../src/core/hash.js';
 import { contentKeyOf } from '../../src/stages/dedupe-exact.js';
@@ -55,7 +56,7 @@ describe('without crypto.hash (Node 20 before 20.12)', () => {
   it('gives the same values through a Hash object', async () => {
     vi.resetModules();
     vi.doMock('node:crypto', async (original) => ({
-      ...(await original<typeof import('node:crypto')>()),
+      ...(await original<typeof NodeCrypto>()),
       hash: undefined,
     }));
     const old = await import('../../src/core/hash.js');
