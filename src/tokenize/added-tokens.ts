@@ -52,7 +52,7 @@ export class AddedTokenSplitter {
   /** The first added-token string in `text`, if any (for the special-token-in-text check). */
   firstIn(text: string): string | undefined {
     const found = this.nextToken(text, 0, new Array<number>(this.firstUnits.length).fill(-2));
-    return found === undefined ? undefined : text.slice(found, found + this.matched.length);
+    return found === undefined ? undefined : this.matched;
   }
 
   /** The token string `nextToken` found last. */
