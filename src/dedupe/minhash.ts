@@ -324,7 +324,8 @@ export interface NearMatch {
 /** One LSH band table over a signature store: finds stored examples at or above a threshold. */
 export class NearDuplicateIndex {
   readonly lsh: LshParameters;
-  private slots = new Uint32Array(1 << 12); // owner ordinal + 1; 0 = empty
+  /** Owner ordinal + 1; 0 = empty. Set again in the constructor, see the encoder's word cache (sp-bpe.ts). */
+  private slots = new Uint32Array(0);
   private used = 0;
   private indexed = 0;
   /** Candidate pairs looked at, for the manifest. */
@@ -336,6 +337,7 @@ export class NearDuplicateIndex {
     lsh = lshParameters(threshold),
   ) {
     this.lsh = lsh;
+    this.slots = new Uint32Array(1 << 12);
   }
 
   /** Examples indexed. */

@@ -84,6 +84,10 @@ function allocate(capacity: number): void {
   units.runIsCharacters = runIsCharacters;
 }
 
+// Set again at once: V8 takes a field written only once for a constant, and would throw away the
+// code it optimised on that (scanText) the first time the buffers grow.
+allocate(INITIAL_UNITS);
+
 function push(hash: number, start: number, end: number, characters: number): void {
   const u = units.count;
   if (u === units.hashes.length) allocate(u * 2);

@@ -92,17 +92,20 @@ export class SpBpeEncoder {
   // A slot is 4 adjacent ints [hash, length * 2 + virtualSpace (-1: empty), where its key's code
   // units start in keyPool, where its ids start in idPool (their count, then the ids)]. Typed
   // arrays only: a key is compared unit by unit, and the garbage collector has nothing to trace.
-  private cacheSlots = new Int32Array(FIRST_CACHE_SLOTS * 4).fill(-1);
-  private cacheMask = FIRST_CACHE_SLOTS - 1;
+  // The buffers that grow start as placeholders and are set again in the constructor: V8 takes a
+  // field written only once for a constant, and throws away the code it optimised on that (the
+  // whole scan loop) the first time the field grows.
+  private cacheSlots = new Int32Array(0);
+  private cacheMask = 0;
   private cacheSize = 0;
-  private keyPool = new Uint16Array(FIRST_CACHE_SLOTS * 4);
+  private keyPool = new Uint16Array(0);
   private keyPoolUsed = 0;
-  private idPool = new Int32Array(FIRST_CACHE_SLOTS * 4);
+  private idPool = new Int32Array(0);
   private idPoolUsed = 0;
   /** An added token's id or a character's byte tokens, handed to a sink. */
   private readonly scratch = new Int32Array(4);
-  private symbols = new Int32Array(1024);
-  private ranks = new Int32Array(1024);
+  private symbols = new Int32Array(0);
+  private ranks = new Int32Array(0);
   cacheHits = 0;
   cacheMisses = 0;
 
@@ -118,6 +121,12 @@ export class SpBpeEncoder {
     this.metaSpaceId = tables.metaSpaceId;
     this.merges = tables.merges;
     this.mergeMask = tables.merges.length / 4 - 1;
+    this.cacheSlots = new Int32Array(FIRST_CACHE_SLOTS * 4).fill(-1);
+    this.cacheMask = FIRST_CACHE_SLOTS - 1;
+    this.keyPool = new Uint16Array(FIRST_CACHE_SLOTS * 4);
+    this.idPool = new Int32Array(FIRST_CACHE_SLOTS * 4);
+    this.symbols = new Int32Array(1024);
+    this.ranks = new Int32Array(1024);
   }
 
   /** Ids of `text` (added tokens recognised, no BOS/EOS added). */
