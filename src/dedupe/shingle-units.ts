@@ -84,8 +84,8 @@ function allocate(capacity: number): void {
   units.runIsCharacters = runIsCharacters;
 }
 
-// Set again at once: V8 takes a field written only once for a constant, and would throw away the
-// code it optimised on that (scanText) the first time the buffers grow.
+// Set again at once: V8 takes a field written only once for a constant, and threw away the code
+// it had optimised on that (hashShingles, push) the first time the buffers grew.
 allocate(INITIAL_UNITS);
 
 function push(hash: number, start: number, end: number, characters: number): void {
