@@ -21,6 +21,7 @@
 // Memory per kept example: 96 bytes of signature + b table slots of 4 bytes at load <= 0.75
 // (8 x ~7 bytes at t = 0.8); measured in bench/README.md (`npm run bench:near-dup`).
 import type { ChatExample } from '../core/example.js';
+import { wasmNearSignature } from './near-signature-wasm.js';
 import { scanUnits } from './shingle-units.js';
 
 export const PERMUTATIONS = 96;
@@ -120,8 +121,7 @@ let shingleBuffer = new Uint32Array(1024);
  * Hashes the shingles of `shingles()` into `shingleBuffer` from the per-unit hashes, without
  * making shingle strings; returns their count. Repeats stay: MinHash ignores them.
  */
-function hashShingles(text: string | readonly string[], size: number): number {
-  const lower = typeof text === 'string' ? text.toLowerCase() : text.map((part) => part.toLowerCase());
+function hashShingles(lower: string | readonly string[], size: number): number {
   const { hashes, runs, runEnds, runIsCharacters } = scanUnits(lower);
   let count = 0;
   for (let r = 0, from = 0; r < runs; from = runEnds[r++]!) {
@@ -148,7 +148,9 @@ function hashShingles(text: string | readonly string[], size: number): number {
 
 /** 32-bit hashes of the shingles of `shingles()`, in text order. */
 export function shingleHashes(text: string, size: number): Uint32Array {
-  return shingleBuffer.slice(0, hashShingles(text, size));
+  // Hashed first: hashShingles may replace shingleBuffer with a larger one.
+  const count = hashShingles(text.toLowerCase(), size);
+  return shingleBuffer.slice(0, count);
 }
 
 /**
@@ -235,14 +237,21 @@ const sharedMins = new Uint32Array(PERMUTATIONS);
 /**
  * The signature near-duplicate search uses, or undefined when the text has fewer than
  * MIN_SHINGLES distinct shingles: such a text is never a MinHash candidate (exact dedupe
- * still catches copies). Same values as `signatureOf`, from reused buffers. Parts are read as
- * one text joined by "\n", without joining them.
+ * still catches copies). Same values as `signatureOf`. Parts are read as one text joined by
+ * "\n", without joining them. Computed by the WebAssembly kernel when it is built.
  */
 export function nearSignatureOf(
   text: string | readonly string[],
   shingleSize: number,
 ): Uint8Array | undefined {
-  const count = hashShingles(text, shingleSize);
+  const lower = typeof text === 'string' ? [text.toLowerCase()] : text.map((part) => part.toLowerCase());
+  const signature = wasmNearSignature(lower, shingleSize);
+  return signature !== null ? signature : nearSignatureJs(lower, shingleSize);
+}
+
+/** `nearSignatureOf` in JavaScript, from reused buffers, of text already lowercased. */
+export function nearSignatureJs(lower: readonly string[], shingleSize: number): Uint8Array | undefined {
+  const count = hashShingles(lower, shingleSize);
   if (!distinctAtLeast(shingleBuffer, count, MIN_SHINGLES)) return undefined;
   fillMins(sharedMins, shingleBuffer, count);
   const signature = new Uint8Array(PERMUTATIONS);

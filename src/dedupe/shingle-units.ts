@@ -17,7 +17,8 @@ const SEPARATOR = 0;
 const WORD = 1;
 const CHARACTER = 2;
 
-function classOf(codePoint: number): number {
+/** A code point's class, from the regexes (the scan reads them from caches, the build from this). */
+export function classOf(codePoint: number): number {
   const character = String.fromCodePoint(codePoint);
   if (!WORD_CHARACTER.test(character)) return SEPARATOR;
   return UNSPACED.test(character) ? CHARACTER : WORD;

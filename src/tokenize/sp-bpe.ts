@@ -24,6 +24,7 @@ import {
   type SpBpeSource,
   type SpBpeTables,
 } from './sp-bpe-tables.js';
+import { WasmTokenCounter } from './sp-bpe-wasm.js';
 
 const NO_MERGE = 0x7fffffff;
 const MAX_CACHED_CHUNK = 256;
@@ -108,9 +109,13 @@ export class SpBpeEncoder {
   private ranks = new Int32Array(0);
   cacheHits = 0;
   cacheMisses = 0;
+  private readonly tables: SpBpeTables;
+  /** The WebAssembly counter: undefined until first asked for, null when it is not built. */
+  private wasm: WasmTokenCounter | null | undefined;
 
   constructor(vocabulary: SpBpeVocabulary) {
     const tables = vocabulary.tables ?? buildSpBpeTables(vocabulary);
+    this.tables = tables;
     this.vocabSize = tables.pieceLength.length;
     this.splitter = new AddedTokenSplitter(vocabulary.addedTokens);
     this.pieceLength = tables.pieceLength;
@@ -145,9 +150,28 @@ export class SpBpeEncoder {
 
   /**
    * Total tokens of `text` and, for each [start, end) range, the tokens that start inside it.
-   * `pieces` come from `this.splitter.split`. Ranges must be sorted and disjoint.
+   * `pieces` come from `this.splitter.split`. Ranges must be sorted and disjoint. Counted by the
+   * WebAssembly kernel when it is built (sp-bpe-wasm.ts).
    */
   countRanges(
+    text: string,
+    pieces: readonly TextPiece[],
+    ranges: ReadonlyArray<readonly [number, number]>,
+  ): { total: number; inRanges: number } {
+    this.wasm ??= WasmTokenCounter.create(this.tables) ?? null;
+    return this.wasm !== null
+      ? this.wasm.countRanges(text, pieces, ranges)
+      : this.countRangesJs(text, pieces, ranges);
+  }
+
+  /** What `countRanges` counts with: the WebAssembly kernel, or JavaScript when it is not built. */
+  get countingKernel(): 'webassembly' | 'javascript' {
+    this.wasm ??= WasmTokenCounter.create(this.tables) ?? null;
+    return this.wasm !== null ? 'webassembly' : 'javascript';
+  }
+
+  /** `countRanges` in JavaScript. */
+  countRangesJs(
     text: string,
     pieces: readonly TextPiece[],
     ranges: ReadonlyArray<readonly [number, number]>,
