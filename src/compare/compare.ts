@@ -3,7 +3,7 @@
 // win/tie/loss on F1, and the examples where the models disagree most. Results files are only
 // read (never truncated); damaged lines are skipped and reported, error messages redacted again
 // (runs written before redaction existed may hold a key).
-import { access, constants } from 'node:fs/promises';
+import { access, constants, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PhikitError } from '../core/errors.js';
 import { checkNumericOptions, EVAL_DEFAULTS } from '../eval/limits.js';
@@ -52,7 +52,7 @@ export async function readRuns(runDirs: readonly string[]): Promise<RunResults> 
       );
     }
     damagedLines.push(...file.damaged);
-    for (const result of file.results.values()) {
+    for (const result of inRunOrder([...file.results.values()], await endpointsOfRun(dir))) {
       const owner = seen.get(result.endpoint);
       if (owner !== undefined && owner !== dir) {
         throw new PhikitError(
@@ -67,6 +67,39 @@ export async function readRuns(runDirs: readonly string[]): Promise<RunResults> 
     }
   }
   return { results, damagedLines };
+}
+
+/** The endpoints of a finished run in the order they were given (metrics.json); none when it did not finish. */
+async function endpointsOfRun(dir: string): Promise<string[]> {
+  try {
+    const metrics = JSON.parse(await readFile(join(dir, 'metrics.json'), 'utf8')) as {
+      endpoints?: Array<{ endpoint?: unknown }>;
+    };
+    return (metrics.endpoints ?? [])
+      .map((e) => e.endpoint)
+      .filter((name): name is string => typeof name === 'string');
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Results as the run ordered its outputs: endpoints as given (others after them, by name), then
+ * examples by line. results.jsonl holds them in the order answers arrived, which differs from run
+ * to run, and the first endpoint is the baseline: the comparison must not depend on it.
+ */
+function inRunOrder(results: EvalResult[], endpoints: readonly string[]): EvalResult[] {
+  const rank = (name: string) => {
+    const index = endpoints.indexOf(name);
+    return index === -1 ? endpoints.length : index;
+  };
+  return results.sort(
+    (a, b) =>
+      rank(a.endpoint) - rank(b.endpoint) ||
+      (a.endpoint < b.endpoint ? -1 : a.endpoint > b.endpoint ? 1 : 0) ||
+      a.line - b.line ||
+      (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
 }
 
 export function compareResults(

@@ -156,7 +156,8 @@ describe('prep output folder as one set', () => {
 describe('one run per output folder', () => {
   it('refuses a second prep into a folder a prep is writing, naming its pid (exit 4)', async () => {
     const dir = tempDir();
-    const big = generatedInput(dir, 10_000, 3);
+    // Long enough (~4 s) that the second run reaches the lock while the first holds it, on a busy machine too.
+    const big = generatedInput(dir, 40_000, 3);
     const out = join(dir, 'out');
     const first = runCliAsync(['prep', big, '--out', out, '--scenario-field', 'scenario', '-q']);
     expect(await until(() => existsSync(join(out, '.phikit.lock.owner')), first.child)).toBe(true);

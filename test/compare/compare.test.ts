@@ -1,5 +1,5 @@
 // eval then compare, end to end: two real endpoints on 127.0.0.1, the CLI, and the report in chromium.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -58,6 +58,19 @@ describe('phikit eval + compare', () => {
     expect(pair!.mcnemar).toEqual({ onlyBaselineRight: 0, onlyCandidateRight: 5, pValue: 0.0625 });
     expect(pair!.perScenario.math!.f1.value).toBe(100);
     expect(comparison.examples.slice(0, 4).every((e) => e.scenario === 'math')).toBe(true);
+  });
+
+  it('gives the same comparison whatever order the answers arrived in (results.jsonl is in arrival order)', () => {
+    const runDir = join(out, '..', 'run');
+    const reordered = join(out, '..', 'reordered');
+    cpSync(runDir, reordered, { recursive: true });
+    const lines = readFileSync(join(runDir, 'results.jsonl'), 'utf8').trim().split('\n');
+    writeFileSync(join(reordered, 'results.jsonl'), `${lines.reverse().join('\n')}\n`);
+    const compared = join(out, '..', 'cmp-reordered');
+    expect(runCli(['compare', reordered, '-o', compared]).code).toBe(0);
+    const again = JSON.parse(readFileSync(join(compared, 'comparison.json'), 'utf8')) as Comparison;
+    expect(again.pairs).toEqual(comparison.pairs);
+    expect(again.examples).toEqual(comparison.examples);
   });
 
   it('refuses a single model', () => {

@@ -124,7 +124,8 @@ describe('evaluate --judge', () => {
     };
     const result = await evaluate(fixture('eval-examples.jsonl'), options);
     const prompts = judge.requests.map((r) => (r.body.messages as Array<{ content: string }>)[0]!.content);
-    expect(prompts[0]).toBe(
+    // The two judge requests run at once: found by content, not by arrival.
+    expect(prompts).toContain(
       'Q: What is the capital of France?\nR: Paris\nA: Paris\nGrade it. End with "Score: N".\n',
     );
     expect(result.metrics.judge).toMatchObject({ rubric, asked: 2, unparseable: 0 });
