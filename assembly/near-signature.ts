@@ -5,7 +5,8 @@
 //
 // Memory: the BMP character classes (64 KiB, a data segment the build generates into
 // classes.ts), the 96 minimums, the signature, the densify chains, then the text the caller
-// writes (lowercased UTF-16, parts joined by "\n") and the scan's scratch after it.
+// writes (lowercased UTF-16, parts joined by "\n") and a ring of the last few unit hashes: no
+// memory per unit, shingles are hashed as the units arrive.
 import { CLASSES } from './classes';
 
 /** Class of an astral code point (0 separator, 1 word, 2 character): asked of JavaScript's regexes. */
@@ -13,14 +14,16 @@ import { CLASSES } from './classes';
 declare function astralClass(codePoint: i32): i32;
 
 const PERMUTATIONS: u32 = 96;
+const MIN_SHINGLES: i32 = 5;
+const MIN_SHINGLES_BYTES: i32 = 20;
 const CHAIN_ATTEMPTS: u32 = 128;
 const MINS: usize = memory.data(PERMUTATIONS * 4, 8);
+const SEEN: usize = memory.data(MIN_SHINGLES_BYTES, 4);
 const SIGNATURE: usize = memory.data(PERMUTATIONS);
 const CHAINS: usize = memory.data(PERMUTATIONS * CHAIN_ATTEMPTS);
 const WORD: i32 = 1;
 const CHARACTER: i32 = 2;
 const CHARACTER_SHINGLE: i32 = 3;
-const MIN_SHINGLES: i32 = 5;
 const FNV_OFFSET: u32 = 0x811c9dc5;
 const FNV_PRIME: u32 = 0x01000193;
 const CHARACTER_SEED: u32 = 0x6a09e667;
@@ -55,32 +58,67 @@ export function signatureAddress(): usize {
   return SIGNATURE;
 }
 
-/** Bytes the scan of a text of `length` code units needs from `textAddress()` on. */
-export function bytesNeeded(length: i32): usize {
-  return (<usize>length << 1) + 8 + (<usize>(length + 1) << 4);
+/** Bytes a text of `length` code units and a shingle of `size` words need from `textAddress()` on. */
+export function bytesNeeded(length: i32, size: i32): usize {
+  return (<usize>length << 1) + 16 + (<usize>max(size, CHARACTER_SHINGLE) << 2);
 }
 
-// The scan's scratch, set per call: unit hashes, run ends, run kinds, shingle hashes.
-let hashes: usize = 0;
-let runEnds: usize = 0;
-let runKinds: usize = 0;
-let units: i32 = 0;
-let runs: i32 = 0;
+// The scan's state. Shingles are hashed as the units arrive, so nothing is kept per unit: the
+// last units of the current run sit in a ring of `ringSize` hashes after the text.
+let ring: usize = 0;
+let ringSize: i32 = 0;
+let shingleSize: i32 = 0;
+let runKind: i32 = -1;
+let runLength: i32 = 0;
+let distinct: i32 = 0;
 
 @inline
 function unitAt(at: i32): i32 {
   return <i32>load<u16>(textAddress() + (<usize>at << 1));
 }
 
-function push(hash: u32, kind: u8): void {
-  store<u32>(hashes + (<usize>units << 2), hash);
-  units++;
-  if (runs > 0 && load<u8>(runKinds + runs - 1) == kind) store<u32>(runEnds + (<usize>(runs - 1) << 2), units);
-  else {
-    store<u8>(runKinds + runs, kind);
-    store<u32>(runEnds + (<usize>runs << 2), units);
-    runs++;
+/** minhash.ts `fillMins` for one shingle, and the first MIN_SHINGLES distinct ones counted. */
+function addShingle(h: u32): void {
+  if (distinct < MIN_SHINGLES) {
+    let k = 0;
+    while (k < distinct && load<u32>(SEEN + (<usize>k << 2)) != h) k++;
+    if (k == distinct) {
+      store<u32>(SEEN + (<usize>distinct << 2), h);
+      distinct++;
+    }
   }
+  const bin = <u32>((<u64>fmix32(h ^ 0x5bd1e995) * PERMUTATIONS) >>> 32);
+  const value = fmix32(h ^ 0x27d4eb2f);
+  if (value < load<u32>(MINS + (bin << 2))) store<u32>(MINS + (bin << 2), value);
+}
+
+/** minhash.ts `hashShingles` for the shingle of the run's last `width` units. */
+function shingleOfLast(width: i32, characters: bool): void {
+  let h: u32 = characters ? <u32>width + CHARACTER_SEED : <u32>width;
+  for (let k = runLength - width; k < runLength; k++) h = fmix32(h ^ load<u32>(ring + (<usize>(k % ringSize) << 2)));
+  addShingle(h);
+}
+
+@inline
+function widthOf(kind: i32): i32 {
+  return kind == CHARACTER ? CHARACTER_SHINGLE : shingleSize;
+}
+
+/** A run shorter than its shingle is one shingle of all its units. */
+function endRun(): void {
+  if (runKind >= 0 && runLength < widthOf(runKind)) shingleOfLast(runLength, runKind == CHARACTER);
+}
+
+/** shingle-units.ts `push`: a unit of `kind` joins the run of its kind, or starts one. */
+function push(hash: u32, kind: i32): void {
+  if (kind != runKind) {
+    endRun();
+    runKind = kind;
+    runLength = 0;
+  }
+  store<u32>(ring + (<usize>(runLength % ringSize) << 2), hash);
+  runLength++;
+  if (runLength >= widthOf(kind)) shingleOfLast(widthOf(kind), kind == CHARACTER);
 }
 
 /** shingle-units.ts `scanText`: words and unspaced-script characters, each hashed as read. */
@@ -119,50 +157,18 @@ function scan(length: i32): void {
       continue;
     }
     if (inWord) {
-      push(wordHash, 0);
+      push(wordHash, WORD);
       inWord = false;
     }
     if (kind == CHARACTER) {
       let hash = (FNV_OFFSET ^ <u32>unit) * FNV_PRIME;
       if (low >= 0) hash = (hash ^ <u32>low) * FNV_PRIME;
-      push(hash, 1);
+      push(hash, CHARACTER);
     }
     if (low >= 0) i++;
   }
-  if (inWord) push(wordHash, 0);
-}
-
-/** minhash.ts `hashShingles`: each shingle's hash from its units' hashes; returns the count. */
-function hashShingles(size: i32, shingles: usize): i32 {
-  let count = 0;
-  for (let r = 0, from = 0; r < runs; r++) {
-    const end = <i32>load<u32>(runEnds + (<usize>r << 2));
-    const characters = load<u8>(runKinds + r) == 1;
-    const width = min(characters ? CHARACTER_SHINGLE : size, end - from);
-    const seed: u32 = characters ? <u32>width + CHARACTER_SEED : <u32>width;
-    for (let i = from; i + width <= end; i++) {
-      let h = seed;
-      for (let k = 0; k < width; k++) h = fmix32(h ^ load<u32>(hashes + (<usize>(i + k) << 2)));
-      store<u32>(shingles + (<usize>count << 2), h);
-      count++;
-    }
-    from = end;
-  }
-  return count;
-}
-
-function distinctAtLeast(shingles: usize, count: i32, wanted: i32): bool {
-  let distinct = 0;
-  for (let i = 0; i < count && distinct < wanted; i++) {
-    const h = load<u32>(shingles + (<usize>i << 2));
-    let k = 0;
-    while (k < distinct && load<u32>(MINS + (<usize>k << 2)) != h) k++;
-    if (k == distinct) {
-      store<u32>(MINS + (<usize>distinct << 2), h);
-      distinct++;
-    }
-  }
-  return distinct >= wanted;
+  if (inWord) push(wordHash, WORD);
+  endRun();
 }
 
 /**
@@ -170,22 +176,15 @@ function distinctAtLeast(shingles: usize, count: i32, wanted: i32): bool {
  * 1 with the 96 bytes at `signatureAddress()`, 0 when there are fewer than 5 distinct shingles.
  */
 export function signature(length: i32, size: i32): i32 {
-  hashes = (textAddress() + (<usize>length << 1) + 7) & ~7;
-  runEnds = hashes + (<usize>(length + 1) << 2);
-  runKinds = runEnds + (<usize>(length + 1) << 2);
-  const shingles = (runKinds + <usize>(length + 1) + 7) & ~7;
-  units = 0;
-  runs = 0;
-  scan(length);
-  const count = hashShingles(size, shingles);
-  if (!distinctAtLeast(shingles, count, MIN_SHINGLES)) return 0;
+  shingleSize = size;
+  ringSize = max(size, CHARACTER_SHINGLE);
+  ring = (textAddress() + (<usize>length << 1) + 7) & ~7;
+  runKind = -1;
+  runLength = 0;
+  distinct = 0;
   for (let bin: u32 = 0; bin < PERMUTATIONS; bin++) store<u32>(MINS + (bin << 2), EMPTY);
-  for (let i = 0; i < count; i++) {
-    const h = load<u32>(shingles + (<usize>i << 2));
-    const bin = <u32>((<u64>fmix32(h ^ 0x5bd1e995) * PERMUTATIONS) >>> 32);
-    const value = fmix32(h ^ 0x27d4eb2f);
-    if (value < load<u32>(MINS + (bin << 2))) store<u32>(MINS + (bin << 2), value);
-  }
+  scan(length);
+  if (distinct < MIN_SHINGLES) return 0;
   for (let bin: u32 = 0; bin < PERMUTATIONS; bin++) {
     let value = load<u32>(MINS + (bin << 2));
     // An empty bin borrows the minimum of the first non-empty bin on its chain.

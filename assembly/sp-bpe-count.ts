@@ -5,7 +5,8 @@
 //
 // Memory, laid out by `setup`: the vocabulary's tables (copied in by the caller), the word cache
 // (slots, key pool, id pool; zero is empty, so untouched pages cost nothing), then the call's
-// input (text, pieces, ranges) and its scratch, which the caller makes room for.
+// input (text, pieces, ranges), which the caller makes room for, and the merge scratch, sized
+// by the longest chunk met (~70 bytes per code unit of it).
 
 const NO_MERGE: i32 = 0x7fffffff;
 const MAX_CACHED_CHUNK: i32 = 256;
@@ -39,6 +40,8 @@ let inputAt: usize = 0;
 // The call's input and scratch.
 let text: usize = 0;
 let piecesAt: usize = 0;
+let scratchAt: usize = 0;
+let scratchCapacity: i32 = 0;
 let ranges: usize = 0;
 let rangeCount: i32 = 0;
 let symbols: usize = 0;
@@ -125,25 +128,35 @@ export function inputAddress(): usize {
 }
 
 /**
- * Lays out a call's input and scratch and grows the memory to them; the caller then writes the
- * text at `inputAddress()`, the pieces at `piecesAddress()`, the ranges at `rangesAddress()`.
+ * Lays out a call's input and grows the memory to it; the caller then writes the text at
+ * `inputAddress()`, the pieces at `piecesAddress()`, the ranges at `rangesAddress()`. The merge
+ * scratch after them is sized by the longest chunk met (`ensureScratch`), not by the text.
  */
 export function reserve(length: i32, pieces: i32, rangePairs: i32): void {
-  const n = <usize>(length + 2);
   text = inputAt;
   piecesAt = align(text + (<usize>length << 1));
   ranges = align(piecesAt + <usize>pieces * 12);
-  symbols = align(ranges + (<usize>rangePairs << 3));
-  ranks = align(symbols + (n << 2));
-  nexts = align(ranks + (n << 2));
-  previouses = align(nexts + (n << 2));
-  values = align(previouses + (n << 2));
+  scratchAt = align(ranges + (<usize>rangePairs << 3));
+  scratchCapacity = 0;
+  ensureScratch(MAX_CACHED_CHUNK + 2);
+}
+
+/** Room in the merge scratch for a chunk of `n - 2` code units (the virtual space and one spare). */
+function ensureScratch(n: i32): void {
+  if (n <= scratchCapacity) return;
+  scratchCapacity = max(n, scratchCapacity * 2);
+  const capacity = <usize>scratchCapacity;
+  symbols = scratchAt;
+  ranks = align(symbols + (capacity << 2));
+  nexts = align(ranks + (capacity << 2));
+  previouses = align(nexts + (capacity << 2));
+  values = align(previouses + (capacity << 2));
   // The heap holds at most 3n entries (n - 1 at first, two per merge), and one past its end.
-  heapKeys = align(values + (n << 2));
-  heapLefts = align(heapKeys + (n << 5));
-  heapLeftValues = align(heapLefts + (n << 4));
-  heapRightValues = align(heapLeftValues + (n << 4));
-  ensure(align(heapRightValues + (n << 4)));
+  heapKeys = align(values + (capacity << 2));
+  heapLefts = align(heapKeys + (capacity << 5));
+  heapLeftValues = align(heapLefts + (capacity << 4));
+  heapRightValues = align(heapLeftValues + (capacity << 4));
+  ensure(align(heapRightValues + (capacity << 4)));
 }
 
 export function piecesAddress(): usize {
@@ -346,6 +359,7 @@ function mergeLong(n: i32): i32 {
 
 /** A chunk's initial symbols (every character is a piece), then BPE; leaves its ids in `symbols`. */
 function encodeChunk(start: i32, end: i32, virtualSpace: bool): i32 {
+  ensureScratch(end - start + 2);
   let n = 0;
   if (virtualSpace) setI32(symbols, n++, metaSpaceId);
   for (let i = start; i < end; i++) {

@@ -8,8 +8,8 @@ import { classOf } from './shingle-units.js';
 /** Written by `npm run build`; from src/ (tsx), the one the last build wrote. */
 export const NEAR_SIGNATURE_WASM_URL = builtFileUrl('dedupe/near-signature.wasm', import.meta.url);
 
-/** A text this long leaves the kernel's memory at its size; a larger one gets a fresh kernel after it. */
-const KEPT_MEMORY_BYTES = 64 << 20;
+/** Memory kept after a text (2 bytes per code unit); a longer text gets a fresh kernel after it. */
+const KEPT_MEMORY_BYTES = 16 << 20;
 const PAGE = 1 << 16;
 const SIGNATURE_BYTES = 96;
 
@@ -17,7 +17,7 @@ interface KernelExports {
   memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
   textAddress(): number;
   signatureAddress(): number;
-  bytesNeeded(length: number): number;
+  bytesNeeded(length: number, size: number): number;
   signature(length: number, size: number): number;
 }
 
@@ -45,9 +45,9 @@ function instantiate(): Kernel | undefined {
   return { exports, text: exports.textAddress(), bytes: Buffer.from(exports.memory.buffer) };
 }
 
-/** Room for a text of `length` code units and the scan's scratch. */
-function reserve(target: Kernel, length: number): void {
-  const needed = target.text + target.exports.bytesNeeded(length);
+/** Room for a text of `length` code units and the scan's ring of unit hashes. */
+function reserve(target: Kernel, length: number, shingleSize: number): void {
+  const needed = target.text + target.exports.bytesNeeded(length, shingleSize);
   const memory = target.exports.memory;
   if (needed <= memory.buffer.byteLength) return;
   memory.grow(Math.ceil((needed - memory.buffer.byteLength) / PAGE));
@@ -66,7 +66,7 @@ export function wasmNearSignature(
   if (target === undefined) return null;
   let length = lowerParts.length - 1;
   for (const part of lowerParts) length += part.length;
-  reserve(target, Math.max(length, 0));
+  reserve(target, Math.max(length, 0), shingleSize);
   let at = target.text;
   lowerParts.forEach((part, index) => {
     if (index > 0) at = target.bytes.writeUInt16LE(0x0a, at);

@@ -3,8 +3,9 @@
 // first call, where the JavaScript one runs interpreted until V8 has seen enough of it. Without the
 // built file (phikit run from src/ before a build) the encoder counts in JavaScript.
 // Memory: the vocabulary's tables (~2.4 MB for Phi-3), the word cache as it fills (at most 16 MB),
-// and the largest call's text and scratch (~70 bytes per code unit; a kernel whose memory grew
-// past KEPT_MEMORY_BYTES is dropped after the call and made again).
+// and the largest call's text (2 bytes per code unit) and merge scratch (~70 bytes per code unit
+// of its longest chunk); a kernel whose memory grew past KEPT_MEMORY_BYTES is dropped after the
+// call and made again.
 import { builtFileUrl, WasmKernel } from '../core/wasm.js';
 import type { TextPiece } from './added-tokens.js';
 import type { SpBpeTables } from './sp-bpe-tables.js';
@@ -12,7 +13,8 @@ import type { SpBpeTables } from './sp-bpe-tables.js';
 /** Written by `npm run build`; from src/ (tsx), the one the last build wrote. */
 export const SP_BPE_COUNT_WASM_URL = builtFileUrl('tokenize/sp-bpe-count.wasm', import.meta.url);
 
-const KEPT_MEMORY_BYTES = 96 << 20;
+/** The tables and word cache take ~19 MB of address space (touched as used); a call may add ~20 MB and keep it. */
+const KEPT_MEMORY_BYTES = 40 << 20;
 
 interface CountExports {
   memory: { readonly buffer: ArrayBuffer };

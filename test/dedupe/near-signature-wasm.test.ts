@@ -57,6 +57,15 @@ describe('the WebAssembly near-duplicate signature', () => {
     );
   });
 
+  it('signs a text too long to keep the memory for, then goes on exactly with a fresh kernel', () => {
+    // ~9M code units: more than the 16 MB a kernel keeps (near-signature-wasm.ts).
+    const huge = Array.from({ length: 1_800_000 }, (_, i) => `W${i % 1000}`).join(' ');
+    expect(huge.length).toBeGreaterThan(8_500_000);
+    expect(nearSignatureOf(huge, 3)).toEqual(javascript([huge], 3));
+    const after = ['Après: the printer shows an error', '打印机显示错误'];
+    expect(nearSignatureOf(after, 3)).toEqual(javascript(after, 3));
+  });
+
   it('gives no signature to texts with fewer than 5 distinct shingles, and to no parts at all', () => {
     expect(nearSignatureOf([], 3)).toBeUndefined();
     expect(nearSignatureOf(['', ''], 3)).toBeUndefined();
