@@ -2,6 +2,7 @@
 // seconds otherwise (CI logs), nothing with --quiet.
 import { createRequire } from 'node:module';
 import type CliProgress from 'cli-progress';
+import { formatCount } from '../core/describe.js';
 
 export interface ProgressUpdate {
   bytesRead: number;
@@ -24,7 +25,7 @@ export function createProgress(label: string, quiet: boolean): ProgressReporter 
   const rates = (progress: ProgressUpdate) => {
     const seconds = Math.max((Date.now() - started) / 1000, 0.001);
     return {
-      linesPerSecond: Math.round(progress.records / seconds).toLocaleString('en-US'),
+      linesPerSecond: formatCount(Math.round(progress.records / seconds)),
       megabytesPerSecond: (progress.bytesRead / 1e6 / seconds).toFixed(1),
     };
   };
@@ -42,7 +43,7 @@ export function createProgress(label: string, quiet: boolean): ProgressReporter 
     let startedBar = false;
     return {
       update(progress) {
-        const payload = { records: progress.records.toLocaleString('en-US'), ...rates(progress) };
+        const payload = { records: formatCount(progress.records), ...rates(progress) };
         if (!startedBar) {
           bar.start(Math.max(progress.totalBytes, 1), progress.bytesRead, payload);
           startedBar = true;
@@ -60,7 +61,7 @@ export function createProgress(label: string, quiet: boolean): ProgressReporter 
       const percent =
         progress.totalBytes > 0 ? Math.round((100 * progress.bytesRead) / progress.totalBytes) : 100;
       process.stderr.write(
-        `${label}: ${percent}% ${progress.records.toLocaleString('en-US')} lines, ${linesPerSecond} lines/s, ${megabytesPerSecond} MB/s\n`,
+        `${label}: ${percent}% ${formatCount(progress.records)} lines, ${linesPerSecond} lines/s, ${megabytesPerSecond} MB/s\n`,
       );
     },
     stop: () => undefined,

@@ -1,5 +1,6 @@
 // `phikit tokens FILE`: per-example token counts (line, total, assistant) and a summary.
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { formatCount } from '../core/describe.js';
 import { countTokens, type TokenRow, type TokensSummary } from '../pipeline/tokens.js';
 import { MODEL_PRESETS } from '../tokenize/presets.js';
 import type { DifferentialSummary, TokenizerDifference } from '../tokenize/differential.js';
@@ -92,12 +93,12 @@ function textRow(row: TokenRow): string {
 }
 
 function textSummary(summary: TokensSummary): string {
-  const format = (value: number): string => Math.round(value).toLocaleString('en-US');
+  const format = (value: number): string => formatCount(Math.round(value));
   const line = (label: string, d: TokensSummary['total']): string =>
     `${label.padEnd(10)} sum ${format(d.sum)}  mean ${format(d.mean)}  p50 ${format(d.p50)}  p90 ${format(d.p90)}  ` +
     `p95 ${format(d.p95)}  p99 ${format(d.p99)}  max ${format(d.max)}\n`;
   return (
-    `\n${summary.examples.toLocaleString('en-US')} examples (${summary.skipped} lines skipped), tokenizer ${terminalSafe(summary.tokenizer)}\n` +
+    `\n${formatCount(summary.examples)} examples (${summary.skipped} lines skipped), tokenizer ${terminalSafe(summary.tokenizer)}\n` +
     line('total', summary.total) +
     line('assistant', summary.assistant) +
     `${summary.overMaxTokens} over ${summary.maxTokens} tokens, ${summary.withSpecialText} with special-token strings in their text\n`

@@ -3,6 +3,7 @@
 // Plot and linkedom load on first use, bundled into one file at build time (chart-vendor.ts): a
 // report renderer awaits `loadChartLibrary()` before it draws.
 import type * as PlotModule from '@observablehq/plot';
+import { formatCount } from '../core/describe.js';
 import { PhikitError } from '../core/errors.js';
 import { html, PALETTE, raw, type SafeHtml } from './html.js';
 
@@ -66,12 +67,12 @@ export function barChart(bars: readonly Bar[], options: { xLabel: string; width?
           x: 'value',
           y: 'label',
           fill: PALETTE.primary,
-          title: (bar: Bar) => `${bar.label}: ${bar.value.toLocaleString('en-US')}`,
+          title: (bar: Bar) => `${bar.label}: ${formatCount(bar.value)}`,
         }),
         Plot.text(bars, {
           x: 'value',
           y: 'label',
-          text: (bar: Bar) => bar.value.toLocaleString('en-US'),
+          text: (bar: Bar) => formatCount(bar.value),
           dx: 4,
           textAnchor: 'start',
         }),
@@ -124,13 +125,13 @@ export function groupedBarChart(
           y: 'series',
           fy: 'group',
           fill: 'series',
-          title: (bar: GroupedBar) => `${bar.group} – ${bar.series}: ${bar.value.toLocaleString('en-US')}`,
+          title: (bar: GroupedBar) => `${bar.group} – ${bar.series}: ${formatCount(bar.value)}`,
         }),
         Plot.text(bars, {
           x: 'value',
           y: 'series',
           fy: 'group',
-          text: (bar: GroupedBar) => bar.value.toLocaleString('en-US'),
+          text: (bar: GroupedBar) => formatCount(bar.value),
           dx: 4,
           textAnchor: 'start',
         }),
@@ -156,7 +157,7 @@ export function histogramChart(
 ): SafeHtml {
   const { Plot } = library();
   const bins = data.counts.map((count, i) => ({
-    bin: `${data.edges[i]!.toLocaleString('en-US')}–${data.edges[i + 1]!.toLocaleString('en-US')}`,
+    bin: `${formatCount(data.edges[i]!)}–${formatCount(data.edges[i + 1]!)}`,
     count,
   }));
   const marks: PlotModule.Markish[] = [
@@ -168,13 +169,12 @@ export function histogramChart(
       // The gap between bars is on the left, so each bar ends exactly at its upper edge.
       insetLeft: 3,
       fill: PALETTE.primary,
-      title: (bin: { bin: string; count: number }) =>
-        `${bin.bin} tokens: ${bin.count.toLocaleString('en-US')} examples`,
+      title: (bin: { bin: string; count: number }) => `${bin.bin} tokens: ${formatCount(bin.count)} examples`,
     }),
     Plot.ruleY([0]),
   ];
   if (options.limit !== undefined) {
-    const limitLabel = options.limitLabel ?? `limit ${options.limit.toLocaleString('en-US')}`;
+    const limitLabel = options.limitLabel ?? `limit ${formatCount(options.limit)}`;
     marks.push(
       Plot.ruleX([bins.length], {
         stroke: PALETTE.limit,

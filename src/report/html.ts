@@ -2,6 +2,7 @@
 // and model text goes through `html`), number formatting, and the page shell with inline CSS,
 // a Content-Security-Policy that allows no network and only the report's own script.
 import { createHash } from 'node:crypto';
+import { formatFixed } from '../core/describe.js';
 
 /** A fragment that is already safe HTML. Only `html` and `raw` make one. */
 export class SafeHtml {
@@ -45,10 +46,7 @@ export function raw(markup: string): SafeHtml {
 }
 
 export function formatNumber(value: number, fractionDigits = 0): string {
-  return value.toLocaleString('en-US', {
-    minimumFractionDigits: fractionDigits,
-    maximumFractionDigits: fractionDigits,
-  });
+  return formatFixed(value, fractionDigits);
 }
 
 export function formatPercent(part: number, whole: number): string {
