@@ -107,6 +107,7 @@ export class SpBpeEncoder {
   private readonly scratch = new Int32Array(4);
   private symbols = new Int32Array(0);
   private ranks = new Int32Array(0);
+  /** Lookups in this JavaScript word cache (encode, count, countRangesJs; the kernel has its own). */
   cacheHits = 0;
   cacheMisses = 0;
   private readonly tables: SpBpeTables;
