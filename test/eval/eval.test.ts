@@ -246,6 +246,7 @@ describe('phikit eval (CLI)', () => {
   });
 });
 
+/** Polls until the condition holds (up to 30 s: a loaded CI machine starts a CLI slowly), then returns. */
 async function waitFor(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 400 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+  for (let i = 0; i < 1200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 25));
 }
