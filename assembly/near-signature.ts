@@ -58,15 +58,22 @@ export function signatureAddress(): usize {
   return SIGNATURE;
 }
 
+/** The ring holds a shingle's units; a power of two, so a position in it is a mask, not a division. */
+function ringSizeFor(size: i32): i32 {
+  let ringSize = 4;
+  while (ringSize < size) ringSize <<= 1;
+  return ringSize;
+}
+
 /** Bytes a text of `length` code units and a shingle of `size` words need from `textAddress()` on. */
 export function bytesNeeded(length: i32, size: i32): usize {
-  return (<usize>length << 1) + 16 + (<usize>max(size, CHARACTER_SHINGLE) << 2);
+  return (<usize>length << 1) + 16 + (<usize>ringSizeFor(size) << 2);
 }
 
 // The scan's state. Shingles are hashed as the units arrive, so nothing is kept per unit: the
-// last units of the current run sit in a ring of `ringSize` hashes after the text.
+// last units of the current run sit in a ring after the text.
 let ring: usize = 0;
-let ringSize: i32 = 0;
+let ringMask: i32 = 0;
 let shingleSize: i32 = 0;
 let runKind: i32 = -1;
 let runLength: i32 = 0;
@@ -95,7 +102,7 @@ function addShingle(h: u32): void {
 /** minhash.ts `hashShingles` for the shingle of the run's last `width` units. */
 function shingleOfLast(width: i32, characters: bool): void {
   let h: u32 = characters ? <u32>width + CHARACTER_SEED : <u32>width;
-  for (let k = runLength - width; k < runLength; k++) h = fmix32(h ^ load<u32>(ring + (<usize>(k % ringSize) << 2)));
+  for (let k = runLength - width; k < runLength; k++) h = fmix32(h ^ load<u32>(ring + (<usize>(k & ringMask) << 2)));
   addShingle(h);
 }
 
@@ -116,7 +123,7 @@ function push(hash: u32, kind: i32): void {
     runKind = kind;
     runLength = 0;
   }
-  store<u32>(ring + (<usize>(runLength % ringSize) << 2), hash);
+  store<u32>(ring + (<usize>(runLength & ringMask) << 2), hash);
   runLength++;
   if (runLength >= widthOf(kind)) shingleOfLast(widthOf(kind), kind == CHARACTER);
 }
@@ -177,7 +184,7 @@ function scan(length: i32): void {
  */
 export function signature(length: i32, size: i32): i32 {
   shingleSize = size;
-  ringSize = max(size, CHARACTER_SHINGLE);
+  ringMask = ringSizeFor(size) - 1;
   ring = (textAddress() + (<usize>length << 1) + 7) & ~7;
   runKind = -1;
   runLength = 0;
