@@ -159,16 +159,18 @@ export class SpBpeEncoder {
     pieces: readonly TextPiece[],
     ranges: ReadonlyArray<readonly [number, number]>,
   ): { total: number; inRanges: number } {
-    this.wasm ??= WasmTokenCounter.create(this.tables) ?? null;
-    return this.wasm !== null
-      ? this.wasm.countRanges(text, pieces, ranges)
-      : this.countRangesJs(text, pieces, ranges);
+    const wasm = this.wasmCounter();
+    return wasm !== null ? wasm.countRanges(text, pieces, ranges) : this.countRangesJs(text, pieces, ranges);
   }
 
   /** What `countRanges` counts with: the WebAssembly kernel, or JavaScript when it is not built. */
   get countingKernel(): 'webassembly' | 'javascript' {
+    return this.wasmCounter() !== null ? 'webassembly' : 'javascript';
+  }
+
+  private wasmCounter(): WasmTokenCounter | null {
     this.wasm ??= WasmTokenCounter.create(this.tables) ?? null;
-    return this.wasm !== null ? 'webassembly' : 'javascript';
+    return this.wasm;
   }
 
   /** `countRanges` in JavaScript. */
