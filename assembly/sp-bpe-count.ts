@@ -29,7 +29,9 @@ let charIds: usize = 0;
 let byteIds: usize = 0;
 let merges: usize = 0;
 let astral: usize = 0;
-// Word cache: a slot is 4 i32 [hash, length * 2 + virtualSpace + 1 (0: empty), key at, ids at].
+// Word cache: a slot is 4 i32 [hash, shape | count << 16, key at, ids at]; the shape is
+// length * 2 + 2, + 1 without a virtual space, and 0 in an empty slot. With the count in the
+// slot, a chunk wholly inside or outside the ranges (nearly all) never reads its ids.
 let slots: usize = 0;
 let keyPool: usize = 0;
 let idPool: usize = 0;
@@ -73,6 +75,11 @@ function setI32(base: usize, index: i32, value: i32): void {
 @inline
 function unitAt(index: i32): i32 {
   return <i32>load<u16>(text + (<usize>index << 1));
+}
+
+@inline
+function unitIn(base: usize, index: i32): i32 {
+  return <i32>load<u16>(base + (<usize>index << 1));
 }
 
 @inline
@@ -380,7 +387,7 @@ function findCached(start: i32, length: i32, shape: i32, hash: u32): i32 {
   const mask = <u32>(CACHE_SLOTS - 1);
   for (let slot = hash & mask; i32At(slots, <i32>(slot << 2) + 1) != 0; slot = (slot + 1) & mask) {
     const at = <i32>(slot << 2);
-    if (<u32>i32At(slots, at) != hash || i32At(slots, at + 1) != shape) continue;
+    if (<u32>i32At(slots, at) != hash || (i32At(slots, at + 1) & 0xffff) != shape) continue;
     const keyAt = i32At(slots, at + 2);
     let k = 0;
     while (k < length && <i32>load<u16>(keyPool + (<usize>(keyAt + k) << 1)) == unitAt(start + k)) k++;
@@ -391,20 +398,19 @@ function findCached(start: i32, length: i32, shape: i32, hash: u32): i32 {
 
 function addToCache(start: i32, length: i32, shape: i32, hash: u32): i32 {
   const n = encodeChunk(start, start + length, (shape & 1) == 0);
-  if (cacheSize >= CACHE_SLOTS / 2 || keyPoolUsed + length > MAX_POOL || idPoolUsed + n + 1 > MAX_POOL) clearCache();
+  if (cacheSize >= CACHE_SLOTS / 2 || keyPoolUsed + length > MAX_POOL || idPoolUsed + n > MAX_POOL) clearCache();
   const mask = <u32>(CACHE_SLOTS - 1);
   let slot = hash & mask;
   while (i32At(slots, <i32>(slot << 2) + 1) != 0) slot = (slot + 1) & mask;
   const at = <i32>(slot << 2);
   setI32(slots, at, <i32>hash);
-  setI32(slots, at + 1, shape);
+  setI32(slots, at + 1, shape | (n << 16));
   setI32(slots, at + 2, keyPoolUsed);
   setI32(slots, at + 3, idPoolUsed);
   memory.copy(keyPool + (<usize>keyPoolUsed << 1), text + (<usize>start << 1), <usize>length << 1);
   keyPoolUsed += length;
-  setI32(idPool, idPoolUsed, n);
-  memory.copy(idPool + (<usize>(idPoolUsed + 1) << 2), symbols, <usize>n << 2);
-  idPoolUsed += n + 1;
+  memory.copy(idPool + (<usize>idPoolUsed << 2), symbols, <usize>n << 2);
+  idPoolUsed += n;
   cacheSize++;
   return at;
 }
@@ -420,18 +426,20 @@ function emitChunk(start: i32, end: i32, virtualSpace: bool, hash: u32): void {
   const shape = length * 2 + (virtualSpace ? 0 : 1) + 2;
   let at = findCached(start, length, shape, hash);
   if (at == -1) at = addToCache(start, length, shape, hash);
-  const idsAt = i32At(slots, at + 3);
-  emit(idPool, idsAt + 1, i32At(idPool, idsAt), start, end, virtualSpace);
+  emit(idPool, i32At(slots, at + 3), <i32>(<u32>i32At(slots, at + 1) >>> 16), start, end, virtualSpace);
 }
 
 /** Normalises text[start, end) ("▁" prepended, spaces to "▁") and emits its chunks. */
 function scan(start: i32, end: i32): void {
+  // Locals, not globals, in the loop over every code unit.
+  const base = text;
+  const ids = charIds;
   let chunkStart = start;
   let virtualSpace = true;
   let previousIsSpace = true;
   let hash = HASH_SEED_VIRTUAL;
   for (let i = start; i < end; i++) {
-    const code = unitAt(i);
+    const code = unitIn(base, i);
     if (code == SPACE || code == META_SPACE) {
       if (!previousIsSpace) {
         emitChunk(chunkStart, i, virtualSpace, hash);
@@ -444,13 +452,13 @@ function scan(start: i32, end: i32): void {
       continue;
     }
     previousIsSpace = false;
-    let id = i32At(charIds, code);
+    let id = i32At(ids, code);
     if (id >= 0) {
       hash = (hash ^ <u32>code) * FNV_PRIME;
       // The rest of the word: characters that are pieces, in a tight loop.
       while (i + 1 < end) {
-        const next = unitAt(i + 1);
-        if (next == SPACE || next == META_SPACE || i32At(charIds, next) < 0) break;
+        const next = unitIn(base, i + 1);
+        if (next == SPACE || next == META_SPACE || i32At(ids, next) < 0) break;
         hash = (hash ^ <u32>next) * FNV_PRIME;
         i++;
       }
@@ -459,7 +467,7 @@ function scan(start: i32, end: i32): void {
     let width = 1;
     let codePoint = code;
     if (id == HIGH_SURROGATE) {
-      const low = i + 1 < end ? unitAt(i + 1) : 0;
+      const low = i + 1 < end ? unitIn(base, i + 1) : 0;
       if (low >= 0xdc00 && low <= 0xdfff) {
         codePoint = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
         width = 2;
