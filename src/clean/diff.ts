@@ -104,23 +104,14 @@ function push(parts: DiffPart[], op: DiffPart['op'], chars: readonly string[]): 
   else parts.push({ op, text });
 }
 
-/** Edit steps from a suffix table of LCS lengths; removals come before additions in a run. */
-function lcsSteps(a: readonly string[], b: readonly string[]): Array<[DiffPart['op'], string]> {
-  // The table compares code points as numbers (equal exactly when the characters are).
+/**
+ * Edit steps from the table of LCS lengths of suffixes, L(i, j) = LCS(a[i..], b[j..]); removals
+ * come before additions in a run. The table is held as bit rows (`SuffixLcs`), not as cells.
+ */
+export function lcsSteps(a: readonly string[], b: readonly string[]): Array<[DiffPart['op'], string]> {
   const codesA = Int32Array.from(a, (char) => char.codePointAt(0)!);
   const codesB = Int32Array.from(b, (char) => char.codePointAt(0)!);
-  const width = b.length + 1;
-  // lengths[i * width + j]: LCS length of a[i..] and b[j..].
-  const lengths = new Uint32Array((a.length + 1) * width);
-  for (let i = a.length - 1; i >= 0; i--) {
-    const codeA = codesA[i]!;
-    for (let j = b.length - 1; j >= 0; j--) {
-      lengths[i * width + j] =
-        codeA === codesB[j]
-          ? lengths[(i + 1) * width + j + 1]! + 1
-          : Math.max(lengths[(i + 1) * width + j]!, lengths[i * width + j + 1]!);
-    }
-  }
+  const table = new SuffixLcs(codesA, codesB);
   const steps: Array<[DiffPart['op'], string]> = [];
   let i = 0;
   let j = 0;
@@ -128,14 +119,76 @@ function lcsSteps(a: readonly string[], b: readonly string[]): Array<[DiffPart['
     if (i < a.length && j < b.length && codesA[i] === codesB[j]) {
       steps.push(['same', a[i++]!]);
       j++;
-    } else if (
-      j === b.length ||
-      (i < a.length && lengths[(i + 1) * width + j]! >= lengths[i * width + j + 1]!)
-    ) {
+    } else if (j === b.length || (i < a.length && table.at(i + 1, j) >= table.at(i, j + 1))) {
       steps.push(['removed', a[i++]!]);
     } else {
       steps.push(['added', b[j++]!]);
     }
   }
   return steps;
+}
+
+/**
+ * LCS lengths of every pair of suffixes of `a` and `b`, from bit-parallel rows (Hyyrö's LCS
+ * recurrence): read backwards, row p of `a` against `b` is one bit per character of `b`, 32 to a
+ * word, so a row costs m/32 word operations where the cell table cost m cells. Bit k of row p is
+ * 0 where the LCS of a's last p characters and b's last k + 1 gains one over b's last k.
+ */
+class SuffixLcs {
+  private readonly words: number;
+  /** Row p (a's last p characters) at p * words; rows 0 to a.length. */
+  private readonly rows: Uint32Array;
+  private readonly lastRow: number;
+
+  constructor(
+    codesA: Int32Array,
+    private readonly codesB: Int32Array,
+  ) {
+    const m = codesB.length;
+    this.words = (m + 31) >>> 5;
+    this.lastRow = codesA.length;
+    const masks = matchMasks(codesB, this.words);
+    const none = new Uint32Array(this.words);
+    this.rows = new Uint32Array((codesA.length + 1) * this.words).fill(0xffffffff, 0, this.words);
+    for (let p = 1; p <= codesA.length; p++) {
+      const match = masks.get(codesA[codesA.length - p]!) ?? none;
+      const from = (p - 1) * this.words;
+      let carry = 0;
+      for (let w = 0; w < this.words; w++) {
+        const v = this.rows[from + w]!;
+        const u = (v & match[w]!) >>> 0;
+        const sum = v + u + carry; // below 2^33: exact
+        carry = sum > 0xffffffff ? 1 : 0;
+        this.rows[from + this.words + w] = (sum >>> 0) | (v & ~match[w]!);
+      }
+    }
+  }
+
+  /** L(i, j): the LCS of a[i..] and b[j..]. */
+  at(i: number, j: number): number {
+    const row = (this.lastRow - i) * this.words;
+    const bits = this.codesB.length - j;
+    let ones = 0;
+    for (let w = 0; w < bits >>> 5; w++) ones += popcount(this.rows[row + w]!);
+    if (bits & 31) ones += popcount(this.rows[row + (bits >>> 5)]! & ((1 << (bits & 31)) - 1));
+    return bits - ones;
+  }
+}
+
+/** Per code point of `codes` read backwards, the bits where it stands. */
+function matchMasks(codes: Int32Array, words: number): Map<number, Uint32Array> {
+  const masks = new Map<number, Uint32Array>();
+  for (let k = 0; k < codes.length; k++) {
+    const code = codes[codes.length - 1 - k]!;
+    let mask = masks.get(code);
+    if (mask === undefined) masks.set(code, (mask = new Uint32Array(words)));
+    mask[k >>> 5] = mask[k >>> 5]! | (1 << (k & 31));
+  }
+  return masks;
+}
+
+function popcount(word: number): number {
+  let x = word - ((word >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
 }
