@@ -291,6 +291,8 @@ function timeProcess(args: string[], env: NodeJS.ProcessEnv = {}): ProcessRun {
 interface SmallRow {
   label: string;
   runs: ProcessRun[];
+  /** What the goals read from the row; the rows from the modules have none. */
+  role?: 'node' | 'sample' | 'generated' | 'warm';
 }
 
 /** The CLI started from its modules instead of the compiled bundle and its code cache (src/cli/main.ts). */
@@ -323,9 +325,14 @@ async function measureSmallFiles(seed: number, runs: number): Promise<SmallRow[]
   const sampleLabel = `fixtures/sample.jsonl (44 lines, ${(statSync(SAMPLE).size / 1e3).toFixed(1)} kB)`;
   const generatedLabel = `generated ${SMALL_MB} MB (seed ${seed})`;
   const rows: Array<SmallRow & { args: string[]; env?: NodeJS.ProcessEnv }> = [
-    { label: 'bare Node start-up: `node -e 0`', args: ['-e', '0'], runs: [] },
-    { label: `\`phikit prep\` ${sampleLabel}`, args: prepArgs(SAMPLE), runs: [] },
-    { label: `\`phikit prep\` ${generatedLabel}`, args: prepArgs(generatedFile), runs: [] },
+    { label: 'bare Node start-up: `node -e 0`', args: ['-e', '0'], runs: [], role: 'node' },
+    { label: `\`phikit prep\` ${sampleLabel}`, args: prepArgs(SAMPLE), runs: [], role: 'sample' },
+    {
+      label: `\`phikit prep\` ${generatedLabel}`,
+      args: prepArgs(generatedFile),
+      runs: [],
+      role: 'generated',
+    },
     {
       label: `the same from the modules, no code cache (\`PHIKIT_NO_BUNDLE=1\`): ${sampleLabel}`,
       args: prepArgs(SAMPLE),
@@ -348,10 +355,11 @@ async function measureSmallFiles(seed: number, runs: number): Promise<SmallRow[]
   const warm = warmRuns(generatedFile, outDir, runs);
   if (!flags.keep) await rm(generatedFile, { force: true });
   return [
-    ...rows.map(({ label, runs: measured }) => ({ label, runs: measured })),
+    ...rows.map(({ label, runs: measured, role }) => ({ label, runs: measured, ...(role ? { role } : {}) })),
     {
       label: `a warm JIT, no start-up: ${generatedLabel} prepped again in one process (library \`prep()\`, after ${WARM_UP_RUNS} runs)`,
       runs: warm,
+      role: 'warm',
     },
   ];
 }
@@ -396,6 +404,58 @@ function smallRows(rows: SmallRow[]): string[] {
     );
   }
   return lines;
+}
+
+/** Issue 15's goals, each against this run's figures: met or not, with the start-up budget under goal 1. */
+function goalRows(results: SizeResult[], small: SmallRow[]): string[] {
+  const seconds = (role: SmallRow['role']) =>
+    small.find((row) => row.role === role)?.runs.map((run) => run.seconds) ?? [];
+  const [node, sample, generated, warm] = (['node', 'sample', 'generated', 'warm'] as const).map(seconds);
+  const verdict = (met: boolean): string => (met ? 'met' : '**not met**');
+  const rows = ['| goal | target | this run | |', '| --- | --- | --- | --- |'];
+  if (node!.length > 0 && generated!.length > 0) {
+    const minRatio = Math.min(...generated!) / Math.min(...node!);
+    const medianRatio = median(generated!) / median(node!);
+    const rss = small.find((row) => row.role === 'generated')!.runs.flatMap((run) => run.peakRssBytes ?? []);
+    rows.push(
+      `| 1. ${SMALL_MB} MB prep, wall time over \`node -e 0\` | at most 4x (best run) | ${minRatio.toFixed(1)}x min, ${medianRatio.toFixed(1)}x median | ${verdict(minRatio <= 4)} |`,
+    );
+    if (rss.length > 0)
+      rows.push(
+        `| 1. ${SMALL_MB} MB prep, peak RSS | under 150 MB | ${mb(median(rss))} MB | ${verdict(median(rss) < 150e6)} |`,
+      );
+  }
+  const at = (megabytes: number) => results.find((result) => result.megabytes === megabytes);
+  const hundred = at(100);
+  if (hundred) {
+    const ratio = hundred.baseline.seconds / hundred.pipeline.seconds;
+    rows.push(
+      `| 2. 100 MB prep, speed against read + JSON.parse | at least 0.10 | ${ratio.toFixed(2)} (${hundred.pipeline.seconds.toFixed(1)} s against ${hundred.baseline.seconds.toFixed(2)} s) | ${verdict(ratio >= 0.1)} |`,
+      `| 3. 100 MB prep, peak RSS | at most 300 MB | ${mb(hundred.pipeline.peakRssBytes)} MB | ${verdict(hundred.pipeline.peakRssBytes <= 300e6)} |`,
+    );
+  }
+  const gigabyte = at(1000);
+  if (gigabyte) {
+    const limit = 300e6 + 150 * (gigabyte.pipeline.kept ?? 0);
+    rows.push(
+      `| 2. 1 GB prep, wall time | under 60 s | ${gigabyte.pipeline.seconds.toFixed(1)} s | ${verdict(gigabyte.pipeline.seconds < 60)} |`,
+      `| 3. 1 GB prep, peak RSS | 300 MB + 150 B per kept example (${mb(limit)} MB) | ${mb(gigabyte.pipeline.peakRssBytes)} MB | ${verdict(gigabyte.pipeline.peakRssBytes <= limit)} |`,
+    );
+  }
+  if (node!.length === 0 || sample!.length === 0 || warm!.length === 0) return rows;
+  const [nodeMin, sampleMin, warmMin] = [node!, sample!, warm!].map((values) => Math.min(...values)) as [
+    number,
+    number,
+    number,
+  ];
+  return [
+    ...rows,
+    '',
+    `Goal 1's budget, from the rows above (min): \`node -e 0\` takes ${nodeMin.toFixed(2)} s; the 44-line sample, almost no work, ` +
+      `${(sampleMin - nodeMin).toFixed(2)} s more (loading the CLI, the tokenizer and the report's modules, six files written); ` +
+      `the ${SMALL_MB} MB prep's work alone, JIT warm, ${warmMin.toFixed(2)} s. Together ${(nodeMin + (sampleMin - nodeMin) + warmMin).toFixed(2)} s ` +
+      `before any JIT warm-up, against the ${(4 * nodeMin).toFixed(2)} s the goal allows.`,
+  ];
 }
 
 const mb = (bytes: number): string => (bytes / 1e6).toFixed(1);
@@ -522,6 +582,10 @@ function readmeSection(results: SizeResult[], small: SmallRow[], command: string
     '<!-- bench:prep:start -->',
     '',
     `Command: \`${command}\``,
+    '',
+    'Against the goals of issue 15 (this run; the rows behind each figure follow):',
+    '',
+    ...goalRows(results, small),
     '',
     `Small files, through the built CLI as a user runs it (\`node dist/cli/main.js prep FILE --out DIR --scenario-field scenario -q\`, all defaults on), ${small[0]!.runs.length} runs each, interleaved with bare \`node -e 0\` in the same run; wall time of the whole process, peak RSS from GNU time. The CLI starts from its compiled bundle with the V8 code cache the build wrote (src/cli/compiled-bundle.ts); two rows start it from its ~300 modules instead, compiling them as they load. The last row is no user's run: the 2 MB prep repeated in one process, timed once the JIT is warm and everything is loaded (no process start in its time), the floor that start-up and JIT warm-up stand on:`,
     '',
