@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { charDiff, lcsSteps } from '../../src/clean/diff.js';
+import { lcsSteps } from '../../src/clean/diff.js';
 import type { DiffPart } from '../../src/core/manifest.js';
 
 type Step = [DiffPart['op'], string];
@@ -48,7 +48,7 @@ const text = (maxLength: number) =>
     })
     .map((chars) => chars.join(''));
 
-describe('charDiff', () => {
+describe('lcsSteps', () => {
   it('takes the steps the cell table took, on short and on long texts (rows of many words)', () => {
     for (const maxLength of [12, 90, 400]) {
       fc.assert(
@@ -60,16 +60,5 @@ describe('charDiff', () => {
         { numRuns: maxLength === 400 ? 150 : 1500 },
       );
     }
-  });
-
-  it('marks what cleaning removed and added, in order', () => {
-    expect(charDiff('a  b\u00a0c', 'a b c')).toEqual([
-      { op: 'same', text: 'a ' },
-      { op: 'removed', text: ' ' },
-      { op: 'same', text: 'b' },
-      { op: 'removed', text: '\u00a0' },
-      { op: 'added', text: ' ' },
-      { op: 'same', text: 'c' },
-    ]);
   });
 });
