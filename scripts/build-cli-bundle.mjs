@@ -21,11 +21,9 @@ await build({
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  // Loaded at run time: Ajv only compiles a schema changed since the build (imported through
-  // importModule). jsonc-parser's main file is UMD, whose requires esbuild cannot follow: the
-  // bundle takes its ES module build (config files still load the UMD one through importModule).
-  external: ['ajv', 'ajv/*'],
-  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
+  // Loaded at run time: Ajv only compiles a schema changed since the build; jsonc-parser is UMD,
+  // whose requires esbuild cannot follow (both are imported through importModule or a require).
+  external: ['ajv', 'ajv/*', 'jsonc-parser'],
   define: { 'import.meta.url': '__phikitModuleUrl' },
   banner: {
     js: `"use strict";\nconst __phikitModuleUrl = require('node:url').pathToFileURL(__filename).href;`,

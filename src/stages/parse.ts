@@ -1,7 +1,8 @@
 // Stage 1, parse: JSON.parse each line; a line that is not JSON becomes `invalid_json` with the
 // parser's message, the column and a hint. Invalid UTF-8 was found by the reader and is rejected here.
 // JSON nested deeper than MAX_JSON_DEPTH is `invalid_json` too: later stages recurse over records.
-import { parse as parseTolerant, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { createRequire } from 'node:module';
+import type * as JsoncParser from 'jsonc-parser';
 import type { Envelope, Rejection, Stage } from '../core/envelope.js';
 import { MAX_JSON_DEPTH, nestingTooDeepAt } from '../io/json-depth.js';
 
@@ -21,14 +22,22 @@ const HINTS: Record<string, string> = {
   InvalidUnicode: 'a \\u escape needs four hex digits',
 };
 
-// jsonc-parser explains a broken line. The CLI's bundle holds its ES module build (so it comes
-// from the code cache; loading the CommonJS one at the first broken line took ~9 ms).
+/**
+ * jsonc-parser explains a broken line; loaded (synchronously, it is CommonJS) the first time one is
+ * met. Required, not imported: an ES module import of a CommonJS package costs a thread ~8 MB
+ * (Node's export lexer), a require 1.4 MB, and each front worker would pay it at start.
+ */
+let jsonc: typeof JsoncParser | undefined;
+const tolerantParser = (): typeof JsoncParser =>
+  (jsonc ??= createRequire(import.meta.url)('jsonc-parser') as typeof JsoncParser);
+
 export function explainInvalidJson(text: string, error: unknown): { message: string; column: number } {
+  const { parse: parseTolerant, printParseErrorCode } = tolerantParser();
   // V8 sometimes quotes the whole input in its message: keep only its first clause.
   const v8Message = (error instanceof Error ? error.message : String(error))
     .replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '')
     .replace(/ (?:in JSON )?at position \d+.*$/s, '');
-  const errors: ParseError[] = [];
+  const errors: JsoncParser.ParseError[] = [];
   parseTolerant(text, errors, {
     disallowComments: true,
     allowTrailingComma: false,
