@@ -127,4 +127,4 @@ In this run, copying every logit into JS cost ${ratio('stories260K.gguf')}x phik
 ${ratio('llama-2-tiny-random.gguf')}x on the 32,000-token one. Asking for 5 alternatives (\`includeTop\` sorts the vocabulary)
 cost ${topRatio('stories260K.gguf')}x and ${topRatio('llama-2-tiny-random.gguf')}x the plain score.`;
 console.log(text);
-if (values.write) writeReadmeBlock('bench:gguf', text);
+if (values.write) await writeReadmeBlock('bench:gguf', text);

@@ -48,7 +48,7 @@ const summary =
   `(${((Date.now() - started) / 1000).toFixed(0)} s).`;
 console.log(`\n${summary}`);
 if (flags.write) {
-  writeReadmeBlock(
+  await writeReadmeBlock(
     'bench:tokenize-diff',
     `### Differential test at full size\n\nCommand: \`npm run bench:tokenize-diff -- --mb ${megabytes} --seed ${seed} --write\`\n\n` +
       `phikit's fast encoder vs @huggingface/tokenizers 0.2 with Microsoft's Phi-3 mini tokenizer.json, ids compared ` +

@@ -58,7 +58,7 @@ const tiktokenTable = async (): Promise<void> => {
     `### Phi-4 and Phi-4-mini (tiktoken ranks)\n\nCommand: \`${tiktokenCommand}\` (seed ${seed}).`,
   );
   console.log(table);
-  if (flags.write) writeReadmeBlock('bench:tokenize-tiktoken', table);
+  if (flags.write) await writeReadmeBlock('bench:tokenize-tiktoken', table);
 };
 if (flags['tiktoken-only']) {
   await tiktokenTable();
@@ -194,7 +194,7 @@ const table = [
 console.log(table);
 
 if (flags.write) {
-  writeReadmeBlock(
+  await writeReadmeBlock(
     'bench:tokenize',
     `### Speed\n\nCommand: \`npm run bench:tokenize -- --mb ${megabytes} --seed ${seed} --write\`\n\n${table}`,
   );
