@@ -83,11 +83,17 @@ export class PrepOutputs {
       : undefined;
   }
 
-  async reject({ line, raw, reason, message, detail }: RejectedLine): Promise<void> {
+  /**
+   * Adds a line to rejected.jsonl. Returns a promise only when the buffer is full: await it before
+   * adding more (callers write many lines in a loop, and a promise per line was much of what pass
+   * 1's main thread allocated).
+   */
+  addRejected({ line, raw, reason, message, detail }: RejectedLine): Promise<void> | undefined {
     this.rejectedByReason[reason]++;
-    await this.rejected.writeLine(
+    const full = this.rejected.addLine(
       JSON.stringify({ line, reason, message, raw, ...(detail ? { detail } : {}) }),
     );
+    return full ? this.rejected.flush() : undefined;
   }
 
   get rejectedTotal(): number {
@@ -97,18 +103,27 @@ export class PrepOutputs {
   /**
    * Keeps a survivor on disk until the plan says where it goes. Its `raw` is read only when
    * balancing may reject it (a line's text is decoded when first read: see pipeline/read.ts).
+   * Returns a promise only when a spill's buffer is full, as `addRejected` does.
    */
-  async spillSurvivor(survivor: {
+  spillSurvivor(survivor: {
     readonly serialized: string | Uint8Array;
     readonly raw: string;
     readonly references?: string[] | undefined;
-  }): Promise<void> {
+  }): Promise<void> | undefined {
     const { serialized } = survivor;
-    if (typeof serialized === 'string') await this.spill.writeLine(serialized);
-    else await this.spill.writeLineBytes(serialized);
+    const spillFull =
+      typeof serialized === 'string' ? this.spill.addLine(serialized) : this.spill.addLineBytes(serialized);
     // JSON-quoted: array elements may span lines.
-    await this.rawSpill?.writeLine(JSON.stringify(survivor.raw));
-    await this.referencesSpill?.writeLine(JSON.stringify(survivor.references ?? null));
+    const rawFull = this.rawSpill?.addLine(JSON.stringify(survivor.raw)) ?? false;
+    const referencesFull =
+      this.referencesSpill?.addLine(JSON.stringify(survivor.references ?? null)) ?? false;
+    return spillFull || rawFull || referencesFull ? this.flushSpills() : undefined;
+  }
+
+  private async flushSpills(): Promise<void> {
+    await this.spill.flush();
+    await this.rawSpill?.flush();
+    await this.referencesSpill?.flush();
   }
 
   async closeSpill(): Promise<void> {

@@ -120,17 +120,20 @@ async function runFirstPass(
 ): Promise<FirstPass> {
   const survivors = new SurvivorSignatures(config.seed);
   const readFigures: StageFigures = { name: 'read', in: 0, out: 0, rejected: {}, ms: 0 };
+  // Waits only when a writer's buffer is full: no promise per record.
   const sink = async (batch: Envelope[]): Promise<void> => {
     for (const envelope of batch) {
       if (envelope.rejection) {
-        await outputs.reject({ line: envelope.line, raw: envelope.raw, ...envelope.rejection });
+        const full = outputs.addRejected({ line: envelope.line, raw: envelope.raw, ...envelope.rejection });
+        if (full) await full;
         continue;
       }
       // The runner checked that the stages provide what a kept envelope carries.
       const kept = envelope as KeptEnvelope;
       const { line, scenario, contentKey, nearOrdinal, tokens, hasSystem, unit } = kept;
       survivors.add({ line, scenario, contentKey, nearOrdinal, tokens, hasSystem, unit });
-      await outputs.spillSurvivor(kept);
+      const full = outputs.spillSurvivor(kept);
+      if (full) await full;
     }
   };
   const inFlight: Array<{ batch: Envelope[]; done: Promise<void> }> = [];

@@ -43,7 +43,12 @@ export async function routeSurvivors(
       const side = plan.side[i]!;
       const line = survivors.lineOf(i);
       if (side === BALANCED_OUT || side === SMALL_SCENARIO) {
-        await outputs.reject({ line, raw: raw!, ...planRejection(side, names[s]!, s, plan, config) });
+        const full = outputs.addRejected({
+          line,
+          raw: raw!,
+          ...planRejection(side, names[s]!, s, plan, config),
+        });
+        if (full) await full;
         i++;
         continue;
       }
