@@ -8,9 +8,17 @@
 //   memory, median CPU 19.2 -> 19.5 s (5 interleaved runs each). A larger live heap pays more:
 //   at 1 GB 1-4% more CPU with the defaults, 6% with `--threads 1` (side by side, one run each).
 //   1.5x saved little more (194-206 MB) and cost ~12% more CPU at 100 MB.
+// And once worker threads run (prep from 32 MiB of input), V8 optimises a function after 16x as
+// much work as its default (--interrupt-budget). Each thread compiles its own optimised code, and
+// a function optimised early meets new shapes of data, is thrown away and compiled again: 16% of
+// a 100 MB prep's CPU went to TurboFan on V8's helper threads, competing with the workers for the
+// two cores. 16x at 100 MB: 5.46 -> 5.15 s, 9.9 -> 9.2 CPU-s; at 40 MB 3.69 -> 3.33 s (medians
+// of 5 alternated runs); 4x and 64x gained less, 256x lost. In one thread it loses (100 MB with
+// `--threads 1`: 8.2 -> 9.3 s): there compiling takes the idle core, and later means slower.
 // The flags are process-wide (worker threads follow them), so the CLI sets them first thing; the
 // library never does.
-import { setV8Flag } from '../core/v8-flags.js';
+import { setV8Flag, setV8FlagOnceWorkersStart } from '../core/v8-flags.js';
 
 setV8Flag('--semi-space-growth-factor=1');
 setV8Flag('--heap-growing-percent=100');
+setV8FlagOnceWorkersStart('--interrupt-budget=1081344');
