@@ -11,6 +11,8 @@
 const NO_MERGE: i32 = 0x7fffffff;
 const MAX_CACHED_CHUNK: i32 = 256;
 const CACHE_SLOTS: i32 = 1 << 18;
+const HOT_SLOTS: i32 = 1 << 12;
+const HOT_UNITS: i32 = 12;
 const MAX_POOL: i32 = 1 << 21;
 const SHORT_CHUNK: i32 = 48;
 const FNV_PRIME: u32 = 0x01000193;
@@ -33,6 +35,13 @@ let astral: usize = 0;
 // length * 2 + 2, + 1 without a virtual space, and 0 in an empty slot. With the count in the
 // slot, a chunk wholly inside or outside the ranges (nearly all) never reads its ids.
 let slots: usize = 0;
+// In front of it, a direct-mapped table of 32-byte slots small enough to stay in the core's own
+// cache: [hash, shape | count << 16, the chunk's code units], for chunks of up to HOT_UNITS units.
+// Text reuses a few thousand words for most of its length, and a hit there reads one cache line
+// where the word cache reads two far apart (its slot and its key). A miss goes on to the word
+// cache and takes the slot over. A chunk's count depends on its units and shape alone, so a slot
+// stays right after the word cache is cleared.
+let hot: usize = 0;
 let keyPool: usize = 0;
 let idPool: usize = 0;
 let cacheSize: i32 = 0;
@@ -105,7 +114,8 @@ export function setup(vocabulary: i32, mergeInts: i32, astralPairs: i32, meta: i
   byteIds = align(charIds + (<usize>0x10000 << 2));
   merges = align(byteIds + (256 << 2));
   astral = align(merges + (<usize>mergeInts << 2));
-  slots = align(astral + (<usize>astralPairs << 3));
+  hot = align(astral + (<usize>astralPairs << 3));
+  slots = align(hot + (<usize>HOT_SLOTS << 5));
   keyPool = align(slots + (<usize>CACHE_SLOTS << 4));
   idPool = align(keyPool + (<usize>MAX_POOL << 1));
   inputAt = align(idPool + (<usize>MAX_POOL << 2));
@@ -184,16 +194,8 @@ function clearCache(): void {
 
 /** Tokens that start inside the ranges, counted as each chunk's ids arrive (sp-bpe.ts RangeCounter). */
 function emit(ids: usize, from: i32, count: i32, start: i32, end: i32, virtualSpace: bool): void {
+  if (countWhole(count, start, end)) return;
   total += count;
-  while (rangeIndex < rangeCount && i32At(ranges, rangeIndex * 2 + 1) <= start) rangeIndex++;
-  if (rangeIndex >= rangeCount) return;
-  const lastStart = max(start, end - 1);
-  const rangeStart = i32At(ranges, rangeIndex * 2);
-  if (rangeStart > lastStart) return;
-  if (rangeStart <= start && lastStart < i32At(ranges, rangeIndex * 2 + 1)) {
-    inRanges += count;
-    return;
-  }
   // The chunk straddles a range edge: walk its tokens' start offsets.
   let offset = start - (virtualSpace ? 1 : 0);
   let index = rangeIndex;
@@ -203,6 +205,21 @@ function emit(ids: usize, from: i32, count: i32, start: i32, end: i32, virtualSp
     if (index < rangeCount && i32At(ranges, index * 2) <= tokenStart) inRanges++;
     offset += i32At(pieceLengths, i32At(ids, i));
   }
+}
+
+/** Counts the chunk's `count` tokens when it lies wholly inside or outside the ranges; false when it straddles an edge. */
+function countWhole(count: i32, start: i32, end: i32): bool {
+  while (rangeIndex < rangeCount && i32At(ranges, rangeIndex * 2 + 1) <= start) rangeIndex++;
+  if (rangeIndex < rangeCount) {
+    const lastStart = max(start, end - 1);
+    const rangeStart = i32At(ranges, rangeIndex * 2);
+    if (rangeStart <= lastStart) {
+      if (rangeStart > start || lastStart >= i32At(ranges, rangeIndex * 2 + 1)) return false;
+      inRanges += count;
+    }
+  }
+  total += count;
+  return true;
 }
 
 function astralId(codePoint: i32): i32 {
@@ -424,9 +441,28 @@ function emitChunk(start: i32, end: i32, virtualSpace: bool, hash: u32): void {
   }
   // The shape's low bit is 0 for a virtual space, so that 0 is never a used slot's shape.
   const shape = length * 2 + (virtualSpace ? 0 : 1) + 2;
+  const hotAt = hot + (<usize>(hash & <u32>(HOT_SLOTS - 1)) << 5);
+  const fitsHot = length <= HOT_UNITS;
+  if (fitsHot && isHot(hotAt, start, length, shape, hash)) {
+    if (countWhole(<i32>(load<u32>(hotAt + 4) >>> 16), start, end)) return;
+  }
   let at = findCached(start, length, shape, hash);
   if (at == -1) at = addToCache(start, length, shape, hash);
-  emit(idPool, i32At(slots, at + 3), <i32>(<u32>i32At(slots, at + 1) >>> 16), start, end, virtualSpace);
+  const packed = i32At(slots, at + 1);
+  if (fitsHot) {
+    store<u32>(hotAt, hash);
+    store<i32>(hotAt + 4, packed);
+    memory.copy(hotAt + 8, text + (<usize>start << 1), <usize>length << 1);
+  }
+  emit(idPool, i32At(slots, at + 3), <i32>(<u32>packed >>> 16), start, end, virtualSpace);
+}
+
+/** Whether the hot slot at `hotAt` holds this chunk. */
+@inline
+function isHot(hotAt: usize, start: i32, length: i32, shape: i32, hash: u32): bool {
+  if (load<u32>(hotAt) != hash || (load<i32>(hotAt + 4) & 0xffff) != shape) return false;
+  for (let k = 0; k < length; k++) if (<i32>load<u16>(hotAt + 8 + (<usize>k << 1)) != unitAt(start + k)) return false;
+  return true;
 }
 
 /** Normalises text[start, end) ("▁" prepended, spaces to "▁") and emits its chunks. */

@@ -104,6 +104,15 @@ describe('the WebAssembly token count', () => {
     expect(fresh.countRanges(sample, fresh.splitter.split(sample), [[4, 20]])).toEqual(expected);
   });
 
+  it('tells apart two words whose hashes collide: the hot table and the word cache compare every code unit', () => {
+    const [first, second] = collidingWords();
+    expect(encoder.encode(` ${first}`).length).not.toBe(encoder.encode(` ${second}`).length);
+    // The first word takes the slots, the second meets them: inside a range and outside one.
+    const text = `x ${first} ${second} ${first} ${second}`;
+    expectSameCounts(text);
+    expectSameCounts(text, [[text.indexOf(second), text.length]]);
+  });
+
   it('counts a chunk too long to keep the memory for, then goes on exactly with a fresh kernel', () => {
     // One chunk of 400,000 characters (no spaces): its merge scratch is more than a kernel keeps (sp-bpe-wasm.ts).
     const huge = `intro ${'日本語中文'.repeat(80_000)} outro`;
@@ -115,3 +124,29 @@ describe('the WebAssembly token count', () => {
     expectSameCounts('after it: <|user|>\nhello<|end|>', [[18, 23]]);
   });
 });
+
+/**
+ * Two lowercase words of one length whose chunks (a space, then the word) have the kernel's
+ * FNV-1a hash in common and whose token counts differ: a birthday search over a fixed sequence.
+ */
+function collidingWords(): [string, string] {
+  const seen = new Map<number, string>();
+  let state = 1;
+  const letter = (): string => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return String.fromCharCode(97 + ((state >>> 16) % 26));
+  };
+  for (;;) {
+    const word = Array.from({ length: 7 }, letter).join('');
+    let hash = 0x811c9dc5;
+    for (const unit of ` ${word}`) hash = Math.imul(hash ^ unit.charCodeAt(0), 0x01000193) >>> 0;
+    const other = seen.get(hash);
+    if (
+      other !== undefined &&
+      other !== word &&
+      encoder.encode(` ${other}`).length !== encoder.encode(` ${word}`).length
+    )
+      return [other, word];
+    seen.set(hash, word);
+  }
+}
