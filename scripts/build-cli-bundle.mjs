@@ -14,27 +14,11 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const bundle = join(root, 'dist/cli/phikit.cjs');
 chmodSync(join(root, 'dist/cli/main.js'), 0o755);
 rmSync(`${bundle}.cache`, { force: true });
-await build({
-  entryPoints: [join(root, 'dist/cli/run.js')],
-  outfile: bundle,
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  // Loaded at run time: Ajv only compiles a schema changed since the build; jsonc-parser is UMD,
-  // whose requires esbuild cannot follow (both are imported through importModule or a require).
-  external: ['ajv', 'ajv/*', 'jsonc-parser'],
-  define: { 'import.meta.url': '__phikitModuleUrl' },
-  banner: {
-    js: `"use strict";\nconst __phikitModuleUrl = require('node:url').pathToFileURL(__filename).href;`,
-  },
-  legalComments: 'eof',
-  logLevel: 'warning',
-});
+await bundleOf('dist/cli/run.js', bundle);
+// prep's front worker as a plain CommonJS file that core/worker-pool.ts starts in its module's
+// place: a worker loading ~100 ES modules spent ~100 ms in Node's ES module loader before its first batch.
+await bundleOf('dist/pipeline/front-worker.js', join(root, 'dist/pipeline/front-worker.cjs'));
 const source = readFileSync(bundle, 'utf8');
-// A relative require that esbuild could not follow (a UMD module's) would look beside the bundle.
-const relativeRequire = /\brequire\d*\(\s*["']\.\.?\/[^"']*["']\)/.exec(source);
-if (relativeRequire) fail(`${relativeRequire[0]} left in the bundle: mark its package external`);
 // In the function wrapper Node's loader would add: the launcher compiles the file as it is.
 writeFileSync(
   bundle,
@@ -76,6 +60,29 @@ function asciiOnly(text) {
   const escaped = /\\[^\x00-\x7f]/.exec(text);
   if (escaped) fail(`an escaped non-ASCII character (${JSON.stringify(escaped[0])}) in the bundle`);
   return text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+async function bundleOf(entry, outfile) {
+  await build({
+    entryPoints: [join(root, entry)],
+    outfile,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    // Loaded at run time: Ajv only compiles a schema changed since the build; jsonc-parser is UMD,
+    // whose requires esbuild cannot follow (both are imported through importModule or a require).
+    external: ['ajv', 'ajv/*', 'jsonc-parser'],
+    define: { 'import.meta.url': '__phikitModuleUrl' },
+    banner: {
+      js: `"use strict";\nconst __phikitModuleUrl = require('node:url').pathToFileURL(__filename).href;`,
+    },
+    legalComments: 'eof',
+    logLevel: 'warning',
+  });
+  // A relative require that esbuild could not follow (a UMD module's) would look beside the bundle.
+  const relativeRequire = /\brequire\d*\(\s*["']\.\.?\/[^"']*["']\)/.exec(readFileSync(outfile, 'utf8'));
+  if (relativeRequire) fail(`${relativeRequire[0]} left in ${outfile}: mark its package external`);
 }
 
 function fail(message) {

@@ -2,6 +2,7 @@
 // time, in the order sent. Both sides of the protocol live here: `startWorkers` (the caller) and
 // `answerRequests` (the worker's entry). A request is `{ id, payload }`; the reply carries the
 // same id and a result or an error; id -1 is the worker's ready (or failed-to-load) signal.
+import { existsSync } from 'node:fs';
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { isPhikitError, PhikitError, type PhikitErrorCode } from './errors.js';
 import { reapplyV8Flags } from './v8-flags.js';
@@ -51,7 +52,17 @@ function spawn(entry: URL, init: unknown): Worker {
     const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(source)}); })`;
     return new Worker(bootstrap, { eval: true, workerData: init });
   }
-  return new Worker(entry, { workerData: init });
+  return new Worker(bundleOf(entry) ?? entry, { workerData: init });
+}
+
+/**
+ * The entry's CommonJS bundle beside it (`x.js` -> `x.cjs`, made by the build), which starts
+ * without Node's ES module loader; undefined when there is none (or PHIKIT_NO_BUNDLE is set).
+ */
+function bundleOf(entry: URL): URL | undefined {
+  if (process.env.PHIKIT_NO_BUNDLE) return undefined;
+  const bundle = new URL(entry.href.replace(/\.js$/, '.cjs'));
+  return bundle.href !== entry.href && existsSync(bundle) ? bundle : undefined;
 }
 
 function startWorker<P, R>(entry: URL, init: unknown, what: string): Promise<PoolWorker<P, R>> {

@@ -1,11 +1,12 @@
 // `phikit prep` and the library agree: the CLI's defaults are the library's, and a flag accepts
 // exactly the values the library accepts.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { prep, type Manifest } from '../../src/index.js';
 import { runCli } from '../helpers/cli.js';
+import { repoRoot } from '../helpers/shared.js';
 import { fixture } from '../helpers/fixtures.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'phikit-cli-defaults-'));
@@ -79,6 +80,22 @@ describe('phikit prep --no-report and --threads', () => {
       expect(readFileSync(join(folder, 'threads-2', name)), name).toEqual(
         readFileSync(join(folder, 'threads-1', name)),
       );
+  });
+
+  it('--threads 2 with the token check: the front workers, started from their bundle, count as one thread does', () => {
+    expect(existsSync(join(repoRoot, 'dist/pipeline/front-worker.cjs')), 'run `npm run build` first').toBe(
+      true,
+    );
+    const outputs = ['1', '2'].map((threads) => {
+      const out = join(folder, `tokens-threads-${threads}`);
+      const run = runCli(['prep', fixture('sample.jsonl'), '--out', out, '-q', '--threads', threads]);
+      expect(run.code, run.stderr).toBe(0);
+      const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as Manifest;
+      const files = ['train.jsonl', 'validation.jsonl', 'rejected.jsonl', 'index.jsonl'];
+      return { tokens: manifest.tokens, files: files.map((name) => readFileSync(join(out, name), 'utf8')) };
+    });
+    expect(outputs[1]!.tokens?.billedTokens).toBeGreaterThan(0);
+    expect(outputs[1]).toEqual(outputs[0]);
   });
 
   it('a tokenizer that does not load fails alike with and without workers: exit 5, one line and a hint', () => {
