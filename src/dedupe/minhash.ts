@@ -330,6 +330,9 @@ export interface NearMatch {
   similarity: number;
 }
 
+/** Largest table an estimate may start with (32 MiB), whatever it says. */
+const MAX_PRESIZED_SLOTS = 1 << 23;
+
 /** One LSH band table over a signature store: finds stored examples at or above a threshold. */
 export class NearDuplicateIndex {
   readonly lsh: LshParameters;
@@ -340,13 +343,22 @@ export class NearDuplicateIndex {
   /** Candidate pairs looked at, for the manifest. */
   candidates = 0;
 
+  /**
+   * `expected`: about how many examples will be indexed; the table starts large enough for them,
+   * so it need not grow (each growth replays every example indexed so far). What is indexed and
+   * found does not depend on it: in a table of any size, a band's entries lie in one probe run
+   * from its hash.
+   */
   constructor(
     readonly threshold: number,
     readonly store = new SignatureStore(),
     lsh = lshParameters(threshold),
+    expected = 0,
   ) {
     this.lsh = lsh;
-    this.slots = new Uint32Array(1 << 12);
+    let size = 1 << 12;
+    while (size < MAX_PRESIZED_SLOTS && expected * lsh.bands * 4 > size * 3) size *= 2;
+    this.slots = new Uint32Array(size);
   }
 
   /** Examples indexed. */

@@ -47,6 +47,12 @@ export async function loadPrepHoldout(config: PrepConfig): Promise<HoldoutSet | 
  */
 export const SMALL_INPUT_BYTES = 32 * 1024 * 1024;
 
+/**
+ * Bytes of input per example, guessed on the large side (chat examples run ~0.5-4 kB), so the
+ * near-duplicate index's table, sized from it, rarely starts larger than it ends up.
+ */
+const BYTES_PER_EXAMPLE_GUESS = 4096;
+
 /** Worker threads for a run: as asked, else one per core from SMALL_INPUT_BYTES of input. */
 export function threadsFor(config: PrepConfig, bytes: number): number {
   return config.threads ?? (bytes < SMALL_INPUT_BYTES ? 1 : defaultThreads());
@@ -64,7 +70,7 @@ export async function buildStages(
       ? await startFrontPool(frontConfig(config, input.format, holdout), threads)
       : undefined;
   try {
-    return await composeStages(config, input.format, holdout, { front, threads });
+    return await composeStages(config, input, holdout, { front, threads });
   } catch (error) {
     await front?.close();
     throw error;
@@ -99,7 +105,7 @@ function validateOptions(config: PrepConfig, format: InputFormat): ValidateOptio
  */
 async function composeStages(
   config: PrepConfig,
-  format: InputFormat,
+  { format, bytes }: { format: InputFormat; bytes: number },
   holdout: HoldoutSet | undefined,
   { front, threads }: { front: FrontPool | undefined; threads: number },
 ): Promise<PrepStages> {
@@ -125,6 +131,7 @@ async function composeStages(
           threshold: near.threshold,
           shingle: near.shingle,
           leakThreshold: near.leakThreshold,
+          expectedExamples: bytes / BYTES_PER_EXAMPLE_GUESS,
         });
   const stages = [
     parse,

@@ -43,6 +43,8 @@ export interface NearDedupeOptions {
   shingle?: number;
   /** Similarity that puts two kept examples in one leakage cluster (default 0.6); `false`: no clusters. */
   leakThreshold?: number | false;
+  /** About how many examples will be indexed, if known: the band table starts that large. */
+  expectedExamples?: number;
 }
 
 export interface DedupeNearStage extends Stage {
@@ -74,7 +76,7 @@ export function createDedupeNearStage(options: NearDedupeOptions = {}): DedupeNe
   ];
   const lsh = needs.reduce((a, b) => (b.bands > a.bands ? b : a));
   const lowest = Math.min(...[threshold, leakThreshold].filter((t): t is number => t !== false));
-  const index = new NearDuplicateIndex(lowest, new SignatureStore(), lsh);
+  const index = new NearDuplicateIndex(lowest, new SignatureStore(), lsh, options.expectedExamples);
   const clusters = new Clusters();
   const lines = new GrowableUint32();
   let dropped = 0;

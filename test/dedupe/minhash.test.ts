@@ -98,6 +98,28 @@ describe('LSH parameters', () => {
     }
     expect(found).toBe(300);
   });
+
+  it('indexes and finds the same examples whether its table starts small and grows or starts at the expected size', () => {
+    // Signatures of 4 values per byte share band rows often, so buckets fill to MAX_BUCKET.
+    const random = seededRandom(5);
+    const signatures = Array.from({ length: 2500 }, () =>
+      Uint8Array.from({ length: 96 }, () => Math.floor(random() * 4)),
+    );
+    const grown = new NearDuplicateIndex(0.6);
+    const presized = new NearDuplicateIndex(0.6, undefined, undefined, signatures.length);
+    expect(presized.tableBytes).toBeGreaterThan(new NearDuplicateIndex(0.6).tableBytes);
+    const matches = (index: NearDuplicateIndex, signature: Uint8Array): number[] => {
+      const found: number[] = [];
+      index.forEachMatch(signature, ({ ordinal }) => found.push(ordinal));
+      return found.sort((a, b) => a - b);
+    };
+    for (const signature of signatures) {
+      expect(matches(presized, signature)).toEqual(matches(grown, signature));
+      grown.add(signature);
+      presized.add(signature);
+    }
+    expect(presized.size).toBe(grown.size);
+  });
 });
 
 describe('dedupe-near stage', () => {
