@@ -12,9 +12,10 @@
 // much work as its default (--interrupt-budget). Each thread compiles its own optimised code, and
 // a function optimised early meets new shapes of data, is thrown away and compiled again: 16% of
 // a 100 MB prep's CPU went to TurboFan on V8's helper threads, competing with the workers for the
-// two cores. 16x at 100 MB: 5.46 -> 5.15 s, 9.9 -> 9.2 CPU-s; at 40 MB 3.69 -> 3.33 s (medians
-// of 5 alternated runs); 4x and 64x gained less, 256x lost. In one thread it loses (100 MB with
-// `--threads 1`: 8.2 -> 9.3 s): there compiling takes the idle core, and later means slower.
+// two cores. 16x at 40 MB: 3.13 -> 2.74 s, 5.6 -> 4.8 CPU-s (medians of 6 alternated runs); at
+// 100 MB 5.84 -> 5.47 s (5 runs; 4x 5.78 s, 8x 5.60 s); with the flag on the command line 64x
+// gained less than 16x and 256x lost. In one thread it loses (100 MB with `--threads 1`:
+// 8.2 -> 9.3 s): there compiling takes the idle core, and later means slower code for longer.
 // The flags are process-wide (worker threads follow them), so the CLI sets them first thing; the
 // library never does.
 import { setV8Flag, setV8FlagOnceWorkersStart } from '../core/v8-flags.js';

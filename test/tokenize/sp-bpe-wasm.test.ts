@@ -1,6 +1,7 @@
 // The WebAssembly token count (sp-bpe-wasm.ts) against the JavaScript one it replaces, which
 // sp-bpe.test.ts checks against the reference tokenizer: totals and tokens inside ranges, on
 // generated text of every kind, through the word cache's emptying and the kernel's renewal.
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { phi3Vocabulary } from '../../src/tokenize/phi3.js';
@@ -125,11 +126,20 @@ describe('the WebAssembly token count', () => {
   });
 });
 
+/** A constant of the kernel's source, read from it so the collisions below are the kernel's own. */
+function kernelConstant(name: string): number {
+  const source = readFileSync(new URL('../../assembly/sp-bpe-count.ts', import.meta.url), 'utf8');
+  const match = new RegExp(`const ${name}: u32 = (0x[0-9a-f]+);`).exec(source);
+  if (!match) throw new Error(`no ${name} in assembly/sp-bpe-count.ts`);
+  return Number(match[1]);
+}
+
 /**
  * Two lowercase words of one length whose chunks (a space, then the word) have the kernel's
  * FNV-1a hash in common and whose token counts differ: a birthday search over a fixed sequence.
  */
 function collidingWords(): [string, string] {
+  const [seed, prime] = [kernelConstant('HASH_SEED'), kernelConstant('FNV_PRIME')];
   const seen = new Map<number, string>();
   let state = 1;
   const letter = (): string => {
@@ -138,8 +148,8 @@ function collidingWords(): [string, string] {
   };
   for (;;) {
     const word = Array.from({ length: 7 }, letter).join('');
-    let hash = 0x811c9dc5;
-    for (const unit of ` ${word}`) hash = Math.imul(hash ^ unit.charCodeAt(0), 0x01000193) >>> 0;
+    let hash = seed;
+    for (const unit of ` ${word}`) hash = Math.imul(hash ^ unit.charCodeAt(0), prime) >>> 0;
     const other = seen.get(hash);
     if (
       other !== undefined &&
