@@ -2,6 +2,10 @@
 // `Intl.NumberFormat`: Plot makes its default number formats when it loads, and the first format
 // loads ICU's locale data (~20 ms, a tenth of a small prep past start-up) although phikit's charts
 // pass every number as text. This one makes the real format on its first use.
+// The build's `define` rewrites every `Intl.NumberFormat` in the bundle, this file's too: the real
+// constructor is reached through Reflect, or a format would make another lazy one, forever.
+const RealNumberFormat = Reflect.get(Intl, 'NumberFormat');
+
 export class LazyNumberFormat {
   #args;
   #format;
@@ -11,11 +15,12 @@ export class LazyNumberFormat {
   }
 
   #real() {
-    return (this.#format ??= new Intl.NumberFormat(...this.#args));
+    return (this.#format ??= new RealNumberFormat(...this.#args));
   }
 
-  format(value) {
-    return this.#real().format(value);
+  /** Intl's own `format`: a getter whose function is bound to its format (callers may detach it). */
+  get format() {
+    return this.#real().format;
   }
 
   formatToParts(value) {
