@@ -11,6 +11,10 @@
 const NO_MERGE: i32 = 0x7fffffff;
 const MAX_CACHED_CHUNK: i32 = 256;
 const CACHE_SLOTS: i32 = 1 << 18;
+// The word cache starts with this many slots and doubles (emptied) each time it is half full: a
+// slot is found by hash, so a short input touches every page of the table it is given, and a
+// first touch costs ~16 us on hosts that fault pages in slowly (bench/README.md).
+const FIRST_CACHE_SLOTS: i32 = 1 << 13;
 const HOT_SLOTS: i32 = 1 << 12;
 const HOT_UNITS: i32 = 12;
 const MAX_POOL: i32 = 1 << 21;
@@ -45,6 +49,7 @@ let hot: usize = 0;
 let keyPool: usize = 0;
 let idPool: usize = 0;
 let cacheSize: i32 = 0;
+let cacheMask: u32 = <u32>(FIRST_CACHE_SLOTS - 1);
 let keyPoolUsed: i32 = 0;
 let idPoolUsed: i32 = 0;
 let inputAt: usize = 0;
@@ -184,9 +189,10 @@ export function rangesAddress(): usize {
   return ranges;
 }
 
-/** Empties the word cache (when half its slots or a pool are used). */
+/** Empties the word cache (when half its slots or a pool are used), doubling it up to CACHE_SLOTS. */
 function clearCache(): void {
-  memory.fill(slots, 0, <usize>CACHE_SLOTS << 4);
+  memory.fill(slots, 0, (<usize>cacheMask + 1) << 4);
+  if (cacheMask + 1 < <u32>CACHE_SLOTS) cacheMask = (cacheMask << 1) | 1;
   cacheSize = 0;
   keyPoolUsed = 0;
   idPoolUsed = 0;
@@ -401,7 +407,7 @@ function encodeChunk(start: i32, end: i32, virtualSpace: bool): i32 {
 
 /** Where the chunk's slot starts (in ints), or -1 when it is not cached. */
 function findCached(start: i32, length: i32, shape: i32, hash: u32): i32 {
-  const mask = <u32>(CACHE_SLOTS - 1);
+  const mask = cacheMask;
   for (let slot = hash & mask; i32At(slots, <i32>(slot << 2) + 1) != 0; slot = (slot + 1) & mask) {
     const at = <i32>(slot << 2);
     if (<u32>i32At(slots, at) != hash || (i32At(slots, at + 1) & 0xffff) != shape) continue;
@@ -415,8 +421,8 @@ function findCached(start: i32, length: i32, shape: i32, hash: u32): i32 {
 
 function addToCache(start: i32, length: i32, shape: i32, hash: u32): i32 {
   const n = encodeChunk(start, start + length, (shape & 1) == 0);
-  if (cacheSize >= CACHE_SLOTS / 2 || keyPoolUsed + length > MAX_POOL || idPoolUsed + n > MAX_POOL) clearCache();
-  const mask = <u32>(CACHE_SLOTS - 1);
+  if (cacheSize >= <i32>((cacheMask + 1) >>> 1) || keyPoolUsed + length > MAX_POOL || idPoolUsed + n > MAX_POOL) clearCache();
+  const mask = cacheMask;
   let slot = hash & mask;
   while (i32At(slots, <i32>(slot << 2) + 1) != 0) slot = (slot + 1) & mask;
   const at = <i32>(slot << 2);

@@ -2,6 +2,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { Manifest } from '../../src/core/manifest.js';
 import { runCli } from '../helpers/cli.js';
@@ -190,6 +191,20 @@ describe('phikit prep', () => {
     expect(array.stdout).toMatch(/read \d+ array elements: \d+ kept/);
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as Manifest;
     expect(lineCount(join(out, 'train.jsonl'))).toBe(manifest.counts.train);
+  });
+
+  it('reads a gzipped input through the built CLI as it reads the plain file', () => {
+    // zlib is required only for a .gz input: the built CLI's bundle must still find it.
+    const gz = join(tempDir(), 'sample.jsonl.gz');
+    writeFileSync(gz, gzipSync(readFileSync(fixture('sample.jsonl'))));
+    const [plainOut, gzOut] = [tempDir(), tempDir()];
+    const args = ['--scenario-field', 'scenario', '--no-tokens', '--quiet'];
+    expect(runCli(['prep', fixture('sample.jsonl'), '--out', plainOut, ...args]).code).toBe(0);
+    const run = runCli(['prep', gz, '--out', gzOut, ...args]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    for (const file of ['train.jsonl', 'validation.jsonl', 'rejected.jsonl'])
+      expect(readFileSync(join(gzOut, file), 'utf8')).toBe(readFileSync(join(plainOut, file), 'utf8'));
   });
 
   it('writes test.jsonl and index.jsonl with --test-ratio, and refuses conflicting test flags', () => {

@@ -91,7 +91,8 @@ describe('the WebAssembly token count', () => {
     const fresh = new SpBpeEncoder(await phi3Vocabulary('phi-3'));
     const sample = 'The quick brown fox, 42 times: naïve café 日本語 🙂';
     const expected = fresh.countRangesJs(sample, fresh.splitter.split(sample), [[4, 20]]);
-    // 140,000 distinct words: more than half of the kernel's 2^18 slots.
+    // 140,000 distinct words: the cache doubles from 2^13 slots, emptied each time, then empties
+    // at half of its 2^18.
     const words = Array.from({ length: 140_000 }, (_, i) => `w${i.toString(36)}`).join(' ');
     expect(fresh.countRanges(words, fresh.splitter.split(words), []).total).toBe(fresh.encode(words).length);
     expect(fresh.countRanges(sample, fresh.splitter.split(sample), [[4, 20]])).toEqual(expected);
