@@ -9,18 +9,25 @@ import type { OutputFile } from '../core/manifest.js';
 import { outputError } from './output-error.js';
 
 const FLUSH_AT = 1 << 20;
-const NEWLINE = new Uint8Array([0x0a]);
+/** Room past FLUSH_AT in a new buffer, so most lines fit without growing it. */
+const MAX_SHORT_LINE = 1 << 16;
+/** Lines longer than this (code units) have their UTF-8 length measured before they are encoded. */
+const LONG_LINE = 1 << 14;
+const NEWLINE = 0x0a;
 
 export class AtomicLineWriter {
   readonly path: string;
   private readonly tempPath: string;
   private readonly stream: WriteStream;
   private readonly hash: Hash | undefined;
-  /** Lines given as text, encoded together when bytes follow or the buffer is flushed. */
-  private buffer: string[] = [];
-  /** Encoded pieces in order, for lines given as bytes. */
-  private chunks: Uint8Array[] = [];
-  private bufferedChars = 0;
+  /**
+   * The lines since the last flush, encoded as they arrive: the writer keeps no string or view of
+   * a caller's buffer, so nothing it holds lives long enough for the garbage collector to copy
+   * (holding ~1 MB of lines as objects until a flush made every scavenge on prep's main thread
+   * copy and promote them).
+   */
+  private pending: Buffer = Buffer.allocUnsafeSlow(0);
+  private pendingBytes = 0;
   private lineCount = 0;
   private byteCount = 0;
   private failure: Error | undefined;
@@ -57,43 +64,52 @@ export class AtomicLineWriter {
    * true when the buffer is full, and the caller must `await flush()` before adding more.
    */
   addLine(line: string): boolean {
-    if (this.lineCount === 0 && this.prefix) this.buffer.push(this.prefix);
-    this.buffer.push(line, '\n');
-    this.bufferedChars += line.length + 1;
-    this.lineCount++;
-    return this.bufferedChars >= FLUSH_AT;
+    this.startLine();
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit; a long line is measured, not guessed.
+    const room = line.length > LONG_LINE ? Buffer.byteLength(line, 'utf8') : line.length * 3;
+    this.makeRoom(room + 1);
+    this.pendingBytes += this.pending.write(line, this.pendingBytes, 'utf8');
+    return this.endLine();
   }
 
-  /** `writeLineBytes` without the wait: see `addLine`. */
+  /** `writeLineBytes` without the wait: see `addLine`. The bytes are copied: the caller may reuse them. */
   addLineBytes(line: Uint8Array): boolean {
-    if (this.lineCount === 0 && this.prefix) this.buffer.push(this.prefix);
-    this.encodeBuffered();
-    this.chunks.push(line, NEWLINE);
-    this.bufferedChars += line.length + 1;
-    this.lineCount++;
-    return this.bufferedChars >= FLUSH_AT;
+    this.startLine();
+    this.makeRoom(line.length + 1);
+    this.pending.set(line, this.pendingBytes);
+    this.pendingBytes += line.length;
+    return this.endLine();
   }
 
-  /** Line by line into one buffer: a joined string would be a copy, and two-byte as a whole if one line is. */
-  private encodeBuffered(): void {
-    if (this.buffer.length === 0) return;
-    let size = 0;
-    for (const text of this.buffer) size += Buffer.byteLength(text, 'utf8');
-    const bytes = Buffer.allocUnsafe(size);
-    let at = 0;
-    for (const text of this.buffer) at += bytes.write(text, at, 'utf8');
-    this.chunks.push(bytes);
-    this.buffer = [];
+  private startLine(): void {
+    if (this.lineCount === 0 && this.prefix) {
+      this.makeRoom(Buffer.byteLength(this.prefix, 'utf8'));
+      this.pendingBytes += this.pending.write(this.prefix, this.pendingBytes, 'utf8');
+    }
+  }
+
+  private endLine(): boolean {
+    this.pending[this.pendingBytes++] = NEWLINE;
+    this.lineCount++;
+    return this.pendingBytes >= FLUSH_AT;
+  }
+
+  /** A buffer with `bytes` free after the pending lines: FLUSH_AT and more, larger for a longer line. */
+  private makeRoom(bytes: number): void {
+    if (this.pendingBytes + bytes <= this.pending.length) return;
+    const grown = Buffer.allocUnsafeSlow(Math.max(FLUSH_AT + MAX_SHORT_LINE, this.pendingBytes + bytes));
+    this.pending.copy(grown, 0, 0, this.pendingBytes);
+    this.pending = grown;
   }
 
   /** Hands the buffered lines to the file; waits when the disk is behind. */
   async flush(): Promise<void> {
     if (this.failure) throw outputError(this.path, this.failure);
-    this.encodeBuffered();
-    if (this.chunks.length === 0) return;
-    const chunk = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
-    this.chunks = [];
-    this.bufferedChars = 0;
+    if (this.pendingBytes === 0) return;
+    // The stream keeps the chunk until it is written: the next lines go to a new buffer.
+    const chunk = this.pending.subarray(0, this.pendingBytes);
+    this.pending = Buffer.allocUnsafeSlow(0);
+    this.pendingBytes = 0;
     this.hash?.update(chunk);
     this.byteCount += chunk.length;
     if (!this.stream.write(chunk)) await this.drained();

@@ -75,4 +75,18 @@ describe('AtomicLineWriter', () => {
     expect(readFileSync(path).equals(expected)).toBe(true);
     expect(file).toMatchObject({ lines: lines.length, bytes: expected.length });
   });
+
+  it('copies a line given as bytes: the caller may reuse its buffer at once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'phikit-writer-'));
+    const path = join(dir, 'out.jsonl');
+    const writer = new AtomicLineWriter(path);
+    const scratch = Buffer.alloc(64);
+    for (const line of ['first 中文', 'second 😀', 'third']) {
+      const length = scratch.write(line, 0, 'utf8');
+      writer.addLineBytes(scratch.subarray(0, length));
+      scratch.fill(0x21);
+    }
+    await writer.commit();
+    expect(readFileSync(path, 'utf8')).toBe('first 中文\nsecond 😀\nthird\n');
+  });
 });
