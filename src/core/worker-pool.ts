@@ -3,9 +3,15 @@
 // `answerRequests` (the worker's entry). A request is `{ id, payload }`; the reply carries the
 // same id and a result or an error; id -1 is the worker's ready (or failed-to-load) signal.
 import { existsSync } from 'node:fs';
-import { parentPort, Worker, workerData } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import type * as WorkerThreads from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { isPhikitError, PhikitError, type PhikitErrorCode } from './errors.js';
 import { reapplyV8Flags } from './v8-flags.js';
+
+/** Node's worker_threads, loaded when a pool starts (~4 ms a small prep, in one thread, never spends). */
+const workerThreads = (): typeof WorkerThreads =>
+  createRequire(import.meta.url)('node:worker_threads') as typeof WorkerThreads;
 
 interface Request<P> {
   id: number;
@@ -47,6 +53,7 @@ export async function startWorkers<P, R>(
 }
 
 function spawn(entry: URL, init: unknown): Worker {
+  const { Worker } = workerThreads();
   if (import.meta.url.endsWith('.ts')) {
     const source = entry.href.replace(/\.js$/, '.ts');
     const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(source)}); })`;
@@ -132,6 +139,7 @@ export interface RequestHandler<P, R> {
  * its `handle` answers every request; requests are answered in the order they came).
  */
 export function answerRequests<I, P, R>(load: (init: I) => Promise<RequestHandler<P, R>>): void {
+  const { parentPort, workerData } = workerThreads();
   const port = parentPort!;
   load(workerData as I).then(
     ({ ready, handle, transfer }) => {

@@ -190,18 +190,25 @@ function densifyFrom(bin: number, attempt: number): number {
   return fmix32(Math.imul(bin + 1, 0x9e3779b1) + Math.imul(attempt, 0x85ebca6b)) % PERMUTATIONS;
 }
 
-// The first attempts of every bin's chain, computed once: short texts leave most bins empty.
+// The first attempts of every bin's chain, computed once, when first needed (the WebAssembly
+// kernel has its own; 12,288 hashes in a cold start took ~5 ms): short texts leave most bins empty.
 const CHAIN_ATTEMPTS = 128;
-const DENSIFY_CHAIN = new Uint8Array(PERMUTATIONS * CHAIN_ATTEMPTS);
-for (let bin = 0; bin < PERMUTATIONS; bin++)
-  for (let attempt = 1; attempt <= CHAIN_ATTEMPTS; attempt++)
-    DENSIFY_CHAIN[bin * CHAIN_ATTEMPTS + attempt - 1] = densifyFrom(bin, attempt);
+let densifyChain: Uint8Array | undefined;
+
+function densifyChainTable(): Uint8Array {
+  const chain = new Uint8Array(PERMUTATIONS * CHAIN_ATTEMPTS);
+  for (let bin = 0; bin < PERMUTATIONS; bin++)
+    for (let attempt = 1; attempt <= CHAIN_ATTEMPTS; attempt++)
+      chain[bin * CHAIN_ATTEMPTS + attempt - 1] = densifyFrom(bin, attempt);
+  return chain;
+}
 
 /** The minimum an empty bin borrows: that of the first non-empty bin on its chain. */
 function borrowed(mins: Uint32Array, bin: number): number {
+  const table = (densifyChain ??= densifyChainTable());
   const chain = bin * CHAIN_ATTEMPTS;
   for (let attempt = 1; ; attempt++) {
-    const from = attempt <= CHAIN_ATTEMPTS ? DENSIFY_CHAIN[chain + attempt - 1]! : densifyFrom(bin, attempt);
+    const from = attempt <= CHAIN_ATTEMPTS ? table[chain + attempt - 1]! : densifyFrom(bin, attempt);
     if (mins[from] !== EMPTY) return mins[from]!;
   }
 }
