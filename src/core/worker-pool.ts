@@ -5,11 +5,10 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as WorkerThreads from 'node:worker_threads';
-import type { Worker } from 'node:worker_threads';
 import { isPhikitError, PhikitError, type PhikitErrorCode } from './errors.js';
 import { reapplyV8Flags } from './v8-flags.js';
 
-/** Node's worker_threads, loaded when a pool starts (~4 ms a small prep, in one thread, never spends). */
+/** Node's worker_threads, loaded when a pool starts: a small prep runs in one thread and never pays its ~4 ms. */
 const workerThreads = (): typeof WorkerThreads =>
   createRequire(import.meta.url)('node:worker_threads') as typeof WorkerThreads;
 
@@ -52,7 +51,7 @@ export async function startWorkers<P, R>(
   return settled.map((result) => (result as PromiseFulfilledResult<PoolWorker<P, R>>).value);
 }
 
-function spawn(entry: URL, init: unknown): Worker {
+function spawn(entry: URL, init: unknown): WorkerThreads.Worker {
   const { Worker } = workerThreads();
   if (import.meta.url.endsWith('.ts')) {
     const source = entry.href.replace(/\.js$/, '.ts');

@@ -125,8 +125,8 @@ export async function openInput(path: string, options: LineReaderOptions = {}): 
       container === 'json-array'
         ? (await import('stream-json/streamers/stream-array.js')).streamArray
         : undefined;
-    // zlib loads only for a .gz input too (~4 ms of a small prep's start-up); required, as the
-    // CLI's bundle has no dynamic import.
+    // zlib loads only for a .gz input too (~4 ms of a small prep's start-up); required, not
+    // imported: the CLI's bundle runs as a vm.Script, where import() of a Node module fails.
     const gunzip = gzip ? (requireHere('node:zlib') as typeof Zlib).createGunzip() : undefined;
     const file = createReadStream(path, { highWaterMark: 1 << 20 });
     file.on('data', (chunk: Buffer | string) => {
