@@ -70,9 +70,9 @@ async function bundleOf(entry, outfile) {
     format: 'cjs',
     platform: 'node',
     target: 'node20',
-    // Loaded at run time: Ajv only compiles a schema changed since the build; jsonc-parser is UMD,
-    // whose requires esbuild cannot follow (both are imported through importModule or a require).
-    external: ['ajv', 'ajv/*', 'jsonc-parser'],
+    // Loaded at run time: Ajv only compiles a schema changed since the build.
+    external: ['ajv', 'ajv/*'],
+    plugins: [jsoncFromEsm()],
     define: { 'import.meta.url': '__phikitModuleUrl' },
     banner: {
       js: `"use strict";\nconst __phikitModuleUrl = require('node:url').pathToFileURL(__filename).href;`,
@@ -83,6 +83,22 @@ async function bundleOf(entry, outfile) {
   // A relative require that esbuild could not follow (a UMD module's) would look beside the bundle.
   const relativeRequire = /\brequire\d*\(\s*["']\.\.?\/[^"']*["']\)/.exec(readFileSync(outfile, 'utf8'));
   if (relativeRequire) fail(`${relativeRequire[0]} left in ${outfile}: mark its package external`);
+}
+
+/**
+ * jsonc-parser's main file is UMD, whose requires esbuild cannot follow: the bundles hold its ES
+ * module build in place of dist/core/jsonc.js, which requires the package from node_modules.
+ */
+function jsoncFromEsm() {
+  return {
+    name: 'jsonc-from-esm',
+    setup(plugin) {
+      plugin.onLoad({ filter: /[\\/]dist[\\/]core[\\/]jsonc\.js$/ }, () => ({
+        contents: `import * as jsonc from 'jsonc-parser/lib/esm/main.js';\nexport const loadJsonc = () => jsonc;\n`,
+        resolveDir: root,
+      }));
+    },
+  };
 }
 
 function fail(message) {

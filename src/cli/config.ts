@@ -7,11 +7,10 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { Command, Option } from 'commander';
-import type * as JsoncParser from 'jsonc-parser';
 import type { ParseError } from 'jsonc-parser';
 import type { ErrorObject } from 'ajv';
 import { isPhikitError, PhikitError } from '../core/errors.js';
-import { importModule } from '../core/import-module.js';
+import { loadJsonc } from '../core/jsonc.js';
 import { readablePath, schemaValidator } from '../schema/registry.js';
 
 type KeyPath = ReadonlyArray<string | number>;
@@ -128,9 +127,7 @@ interface ParsedText {
 
 // The parsers load only when a file is given: most runs have no --config.
 async function parseJson(path: string, text: string): Promise<ParsedText> {
-  // Through importModule: jsonc-parser is a UMD module that esbuild cannot bundle.
-  const { findNodeAtLocation, parseTree, printParseErrorCode } =
-    await importModule<typeof JsoncParser>('jsonc-parser');
+  const { findNodeAtLocation, parseTree, printParseErrorCode } = loadJsonc();
   const errors: ParseError[] = [];
   const tree = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
   const first = errors[0];

@@ -1,9 +1,9 @@
 // Stage 1, parse: JSON.parse each line; a line that is not JSON becomes `invalid_json` with the
 // parser's message, the column and a hint. Invalid UTF-8 was found by the reader and is rejected here.
 // JSON nested deeper than MAX_JSON_DEPTH is `invalid_json` too: later stages recurse over records.
-import { createRequire } from 'node:module';
 import type * as JsoncParser from 'jsonc-parser';
 import type { Envelope, Rejection, Stage } from '../core/envelope.js';
+import { loadJsonc } from '../core/jsonc.js';
 import { MAX_JSON_DEPTH, nestingTooDeepAt } from '../io/json-depth.js';
 
 const HINTS: Record<string, string> = {
@@ -22,17 +22,8 @@ const HINTS: Record<string, string> = {
   InvalidUnicode: 'a \\u escape needs four hex digits',
 };
 
-/**
- * jsonc-parser explains a broken line; loaded (synchronously, it is CommonJS) the first time one is
- * met. Required, not imported: an ES module import of a CommonJS package costs a thread ~8 MB
- * (Node's export lexer), a require 1.4 MB, and each front worker would pay it at start.
- */
-let jsonc: typeof JsoncParser | undefined;
-const tolerantParser = (): typeof JsoncParser =>
-  (jsonc ??= createRequire(import.meta.url)('jsonc-parser') as typeof JsoncParser);
-
 export function explainInvalidJson(text: string, error: unknown): { message: string; column: number } {
-  const { parse: parseTolerant, printParseErrorCode } = tolerantParser();
+  const { parse: parseTolerant, printParseErrorCode } = loadJsonc();
   // V8 sometimes quotes the whole input in its message: keep only its first clause.
   const v8Message = (error instanceof Error ? error.message : String(error))
     .replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '')
