@@ -345,6 +345,12 @@ export class NearDuplicateIndex {
   readonly lsh: LshParameters;
   /** Owner ordinal + 1; 0 = empty. Set again in the constructor, see the encoder's word cache (sp-bpe.ts). */
   private slots = new Uint32Array(0);
+  /**
+   * Per slot, the top 8 bits of its entry's band hash. Entries of equal band values have equal
+   * tags, so a probe reads the signature store (a cache miss far away) only when its tag agrees:
+   * 1 in 256 of the other bands' entries met along a probe run.
+   */
+  private tags = new Uint8Array(0);
   private used = 0;
   private indexed = 0;
   /** Candidate pairs looked at, for the manifest. */
@@ -366,6 +372,7 @@ export class NearDuplicateIndex {
     let size = 1 << 12;
     while (size < MAX_PRESIZED_SLOTS && expected * lsh.bands * 4 > size * 3) size *= 2;
     this.slots = new Uint32Array(size);
+    this.tags = new Uint8Array(size);
   }
 
   /** Examples indexed. */
@@ -375,7 +382,7 @@ export class NearDuplicateIndex {
 
   /** The band table's bytes (the store is counted by its owner). */
   get tableBytes(): number {
-    return this.slots.byteLength;
+    return this.slots.byteLength + this.tags.byteLength;
   }
 
   /** Store and table, when the index owns its store. */
@@ -385,17 +392,17 @@ export class NearDuplicateIndex {
 
   /** Calls `found` for each distinct stored example at or above the threshold. */
   forEachMatch(signature: Uint8Array, found: (match: NearMatch) => void): void {
-    const seen = new Set<number>();
+    // Most examples share no band with any other: the set is made for the first that does.
+    let seen: Set<number> | undefined;
     const mask = this.slots.length - 1;
     for (let band = 0; band < this.lsh.bands; band++) {
-      for (
-        let slot = this.bandHash(signature, band) & mask;
-        this.slots[slot] !== 0;
-        slot = (slot + 1) & mask
-      ) {
+      const hash = this.bandHash(signature, band);
+      const tag = hash >>> 24;
+      for (let slot = hash & mask; this.slots[slot] !== 0; slot = (slot + 1) & mask) {
+        if (this.tags[slot] !== tag) continue;
         const other = this.slots[slot]! - 1;
-        if (seen.has(other) || !this.sameBand(signature, band, other)) continue;
-        seen.add(other);
+        if (seen?.has(other) || !this.sameBand(signature, band, other)) continue;
+        (seen ??= new Set()).add(other);
         this.candidates++;
         const similarity = this.store.similarity(signature, other);
         if (similarity >= this.threshold) found({ ordinal: other, similarity });
@@ -428,13 +435,16 @@ export class NearDuplicateIndex {
     while ((this.used + this.lsh.bands) * 4 > this.slots.length * 3) this.grow();
     const mask = this.slots.length - 1;
     for (let band = 0; band < this.lsh.bands; band++) {
+      const hash = this.bandHash(signature, band);
+      const tag = hash >>> 24;
       let members = 0;
-      let slot = this.bandHash(signature, band) & mask;
+      let slot = hash & mask;
       for (; this.slots[slot] !== 0; slot = (slot + 1) & mask) {
-        if (this.sameBand(signature, band, this.slots[slot]! - 1)) members++;
+        if (this.tags[slot] === tag && this.sameBand(signature, band, this.slots[slot]! - 1)) members++;
       }
       if (members >= MAX_BUCKET) continue;
       this.slots[slot] = ordinal + 1;
+      this.tags[slot] = tag;
       this.used++;
     }
   }
@@ -465,6 +475,7 @@ export class NearDuplicateIndex {
     for (let slot = 0; slot < old.length; slot++) if (old[slot] !== 0) ordinals[n++] = old[slot]! - 1;
     ordinals.sort();
     this.slots = new Uint32Array(old.length * 2);
+    this.tags = new Uint8Array(old.length * 2);
     this.used = 0;
     for (let i = 0; i < n; i++) {
       const ordinal = ordinals[i]!;

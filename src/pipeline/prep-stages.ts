@@ -48,10 +48,12 @@ export async function loadPrepHoldout(config: PrepConfig): Promise<HoldoutSet | 
 export const SMALL_INPUT_BYTES = 32 * 1024 * 1024;
 
 /**
- * Bytes of input per example, guessed on the large side (chat examples run ~0.5-4 kB), so the
- * near-duplicate index's table, sized from it, rarely starts larger than it ends up.
+ * Bytes of input per example, guessed from the middle (chat examples run ~0.5-4 kB), to size the
+ * near-duplicate index's table: too small a guess leaves the table up to twice the size it needs
+ * (5 bytes a slot), too large a one makes it grow (each growth replays every example indexed so
+ * far: 80 ms of the main thread at 100 MB of 2 kB examples with a guess of 4 kB).
  */
-const BYTES_PER_EXAMPLE_GUESS = 4096;
+const BYTES_PER_EXAMPLE_GUESS = 2048;
 
 /** Worker threads for a run: as asked, else one per core from SMALL_INPUT_BYTES of input. */
 export function threadsFor(config: PrepConfig, bytes: number): number {
