@@ -13,6 +13,8 @@ import { createValidateStage, type ValidateStage } from '../stages/validate.js';
 import { loadTokenizer } from '../tokenize/load.js';
 import {
   FRONT_STAGES,
+  MAX_PACKED_BYTES,
+  PackBuffers,
   packRecords,
   type FrontBatch,
   type FrontConfig,
@@ -54,6 +56,13 @@ export async function startFrontPool(config: FrontConfig, threads: number): Prom
     'prep',
   );
   const busy = workers.map(() => 0);
+  const buffers = new PackBuffers();
+  /** The packed records' buffer, back from the worker, packs a later batch. */
+  const recycle = (batch: FrontBatch): FrontBatch => {
+    if (batch.records) buffers.give(batch.records.buffer as ArrayBuffer);
+    batch.records = undefined;
+    return batch;
+  };
   const sent = new WeakMap<Envelope[], Sent>();
   const settledOf = (batch: Envelope[]): FrontBatch => {
     const entry = sent.get(batch);
@@ -112,12 +121,14 @@ export async function startFrontPool(config: FrontConfig, threads: number): Prom
       const worker = busy.indexOf(Math.min(...busy));
       busy[worker]!++;
       // JSONL lines go as their bytes (no string built here); JSON array elements as text.
-      const packed = packRecords(envelopes);
+      const packed = packRecords(envelopes, MAX_PACKED_BYTES, buffers);
       const result = (
         packed
           ? workers[worker]!.run(packed, [packed.bytes.buffer as ArrayBuffer])
           : workers[worker]!.run(envelopes.map(({ line, raw }) => ({ line, raw })))
-      ).finally(() => busy[worker]!--);
+      )
+        .then(recycle)
+        .finally(() => busy[worker]!--);
       result.catch(() => undefined); // awaited by the parse stand-in, in order
       sent.set(batch, { envelopes, result });
     },

@@ -67,10 +67,14 @@ function* unpack(records: FrontRecords): Generator<FrontRecord> {
 /** Bytes one packed batch may hold (512 lines of up to 16 MiB could overflow its offsets): over it, text. */
 export const MAX_PACKED_BYTES = 1 << 30;
 
-/** Packs envelopes that all carry their line's bytes; undefined when one has none or they are too many bytes. */
+/**
+ * Packs envelopes that all carry their line's bytes; undefined when one has none or they are too
+ * many bytes. With `buffers`, into one of theirs when one fits.
+ */
 export function packRecords(
   envelopes: ReadonlyArray<{ line: number; bytes?: Uint8Array }>,
   maxBytes = MAX_PACKED_BYTES,
+  buffers?: PackBuffers,
 ): PackedRecords | undefined {
   const lines = new Uint32Array(envelopes.length);
   const ends = new Uint32Array(envelopes.length);
@@ -82,13 +86,41 @@ export function packRecords(
     ends[i] = end += bytes.length;
   }
   // An ArrayBuffer of its own (never Buffer's shared pool), so it can be transferred.
-  const packed = new Uint8Array(end);
+  const packed = buffers ? buffers.take(end) : new Uint8Array(end);
   let start = 0;
   for (const { bytes } of envelopes) {
     packed.set(bytes!, start);
     start += bytes!.length;
   }
   return { lines, ends, bytes: packed };
+}
+
+/** The most buffers kept for packing, and the largest kept (one batch of typical lines takes ~1-2 MB). */
+const KEPT_PACK_BUFFERS = 8;
+const MAX_KEPT_PACK_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The buffers packed batches travel in, back from the workers for the next batches. A fresh
+ * megabyte costs the main thread 1.2-3.7 ms of page faults here, 30-80 times the copy into a
+ * used one (bench/README.md).
+ */
+export class PackBuffers {
+  private readonly free: ArrayBuffer[] = [];
+
+  /** A view of `bytes` bytes from the start of a free buffer that holds them, else of a new one with room to spare. */
+  take(bytes: number): Uint8Array {
+    const index = this.free.findIndex((buffer) => buffer.byteLength >= bytes);
+    if (index >= 0) return new Uint8Array(this.free.splice(index, 1)[0]!, 0, bytes);
+    // A quarter more, so a later batch a little larger fits too; not for batches too large to keep.
+    const roomy = Math.ceil(bytes * 1.25);
+    return new Uint8Array(new ArrayBuffer(roomy <= MAX_KEPT_PACK_BYTES ? roomy : bytes), 0, bytes);
+  }
+
+  /** A buffer a worker is done with; kept unless large, or enough are. */
+  give(buffer: ArrayBuffer): void {
+    if (buffer.byteLength <= MAX_KEPT_PACK_BYTES && this.free.length < KEPT_PACK_BUFFERS)
+      this.free.push(buffer);
+  }
 }
 
 /** What became of one record. `kept` is set when it left the front in play. */
@@ -113,6 +145,8 @@ export interface FrontOutcome {
 
 export interface FrontBatch {
   outcomes: FrontOutcome[];
+  /** The packed records' bytes, done with, back to the main thread to pack a later batch into. */
+  records?: Uint8Array;
   /** The kept examples' written forms, UTF-8, one after another: the main thread copies them out as they are. */
   written: Uint8Array;
   /** The kept examples' signatures, PERMUTATIONS bytes each. */
@@ -165,6 +199,7 @@ export function frontWork(
     }
     return {
       outcomes,
+      ...(Array.isArray(records) ? {} : { records: records.bytes }),
       written: written.bytes(),
       signatures: signatures.bytes(),
       ms,

@@ -10,6 +10,10 @@ answerRequests<FrontConfig, FrontRecords, FrontBatch>(async (config) => {
     ready: tokenizer?.name ?? null,
     handle: frontWork(config, tokenizer),
     // Each batch's buffers are its own (front-work.ts): they move to the main thread uncopied.
-    transfer: (batch) => [batch.written.buffer as ArrayBuffer, batch.signatures.buffer as ArrayBuffer],
+    transfer: (batch) => [
+      batch.written.buffer as ArrayBuffer,
+      batch.signatures.buffer as ArrayBuffer,
+      ...(batch.records ? [batch.records.buffer as ArrayBuffer] : []),
+    ],
   };
 });

@@ -1,7 +1,7 @@
 // The front's two ways of receiving a batch: JSONL lines packed as UTF-8 bytes (what prep sends
 // its workers) and records as text (JSON array elements) give the same outcomes and written forms.
 import { describe, expect, it } from 'vitest';
-import { frontWork, packRecords, type FrontConfig } from '../../src/pipeline/front-work.js';
+import { frontWork, PackBuffers, packRecords, type FrontConfig } from '../../src/pipeline/front-work.js';
 
 const LINES = [
   { role: 'user', text: '日本語の質問です。返品はできますか？' },
@@ -66,6 +66,38 @@ describe('front batches as bytes', () => {
       'schema',
     ]);
     expect(Buffer.from(fromBytes.written).toString('utf8')).toContain('😀');
+  });
+});
+
+describe('pack buffers back from the workers', () => {
+  it('packs a later batch into a buffer given back, when it fits, else into a new one', () => {
+    const buffers = new PackBuffers();
+    const first = packRecords(envelopesOf(RECORDS), undefined, buffers)!;
+    const total = Buffer.byteLength(RECORDS.join(''));
+    expect(first.bytes.byteLength).toBe(total);
+    // Room for a later batch a little larger.
+    expect(first.bytes.buffer.byteLength).toBe(Math.ceil(total * 1.25));
+    buffers.give(first.bytes.buffer as ArrayBuffer);
+    const second = packRecords(envelopesOf(LINES), undefined, buffers)!;
+    expect(second.bytes.buffer).toBe(first.bytes.buffer);
+    expect(Buffer.from(second.bytes).toString('utf8')).toBe(LINES.join(''));
+    const larger = packRecords(envelopesOf([...RECORDS, ...RECORDS]), undefined, buffers)!;
+    expect(larger.bytes.buffer).not.toBe(first.bytes.buffer);
+    expect(Buffer.from(larger.bytes).toString('utf8')).toBe(RECORDS.join('').repeat(2));
+  });
+
+  it('keeps no buffer over 8 MiB', () => {
+    const buffers = new PackBuffers();
+    const huge = new ArrayBuffer(8 * 1024 * 1024 + 1);
+    buffers.give(huge);
+    expect(buffers.take(10).buffer).not.toBe(huge);
+  });
+
+  it("sends a packed batch's bytes back with its result, and nothing for text", async () => {
+    const work = frontWork(config, undefined);
+    const packed = packRecords(envelopesOf(RECORDS))!;
+    expect((await work(packed)).records).toBe(packed.bytes);
+    expect((await work(RECORDS.map((raw, i) => ({ line: i + 1, raw })))).records).toBeUndefined();
   });
 });
 
