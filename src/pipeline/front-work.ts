@@ -101,7 +101,7 @@ const MAX_KEPT_PACK_BYTES = 8 * 1024 * 1024;
 
 /**
  * The buffers packed batches travel in, back from the workers for the next batches. A fresh
- * megabyte costs the main thread 1.2-3.7 ms of page faults here, 30-80 times the copy into a
+ * megabyte costs the main thread 1.2-3.7 ms of page faults here, 25-85 times the copy into a
  * used one (bench/README.md).
  */
 export class PackBuffers {
