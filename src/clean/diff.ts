@@ -20,11 +20,17 @@ const MAX_CELLS = 250_000;
 const isHigh = (unit: number): boolean => unit >= 0xd800 && unit <= 0xdbff;
 const isLow = (unit: number): boolean => unit >= 0xdc00 && unit <= 0xdfff;
 
+/** Low surrogates, the only units that end a pair, found by the regex engine's native scan. */
+const LOW_SURROGATES = /[\uDC00-\uDFFF]/g;
+
 /** Code points (a lone surrogate is one) in text[start, end), `end` on a code point boundary. */
 export function codePointCount(text: string, start = 0, end = text.length): number {
   let count = end - start;
-  for (let i = start + 1; i < end; i++)
-    if (isLow(text.charCodeAt(i)) && isHigh(text.charCodeAt(i - 1))) count--;
+  // Not a loop over every unit: a front worker runs such a loop unoptimised for long (its V8
+  // tiers up late, cli/heap-settings.ts), and samples measure whole messages.
+  LOW_SURROGATES.lastIndex = start + 1;
+  for (let low = LOW_SURROGATES.exec(text); low !== null && low.index < end; low = LOW_SURROGATES.exec(text))
+    if (isHigh(text.charCodeAt(low.index - 1))) count--;
   return count;
 }
 
