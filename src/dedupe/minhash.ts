@@ -337,7 +337,7 @@ export interface NearMatch {
   similarity: number;
 }
 
-/** Largest table an estimate may start with (32 MiB), whatever it says. */
+/** Largest table an estimate may start with (2^23 slots: 40 MiB with their tags), whatever it says. */
 const MAX_PRESIZED_SLOTS = 1 << 23;
 
 /** One LSH band table over a signature store: finds stored examples at or above a threshold. */
